@@ -1,0 +1,375 @@
+"""Instrumented replacements for threading's Lock, RLock, Semaphore, BoundedSemaphore, Condition, Event.
+
+They keep the standard API but live on the deterministic scheduler: a blocked thread parks and hands
+over the baton, a release hands ownership straight to the longest waiter (FIFO), and every primitive
+records what a check needs to observe: owner, waiters, acquire/release counts, its value, and where
+in the student's file it was created.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections import deque
+
+from . import scheduler as sched_mod
+from .scheduler import BLOCKED
+from .sites import student_site
+
+_SCHED: sched_mod.Scheduler | None = None
+REGISTRY: "weakref.WeakSet[_Primitive]" = weakref.WeakSet()
+CREATED: list["_Primitive"] = []  # primitives created from the student's file, in order
+
+
+def bind(scheduler: sched_mod.Scheduler) -> None:
+    global _SCHED
+    _SCHED = scheduler
+
+
+def _virtual_deadline(timeout):
+    if timeout is None or timeout < 0:
+        return None
+    return _SCHED.now + timeout
+
+
+class _Primitive:
+    kind = "primitive"
+
+    def __init__(self):
+        self._waiters: deque = deque()
+        self.acquires = 0
+        self.releases = 0
+        self.contended = 0  # acquisitions that had to wait
+        self.max_waiters = 0
+        self.site = student_site()
+        REGISTRY.add(self)
+        if self.site is not None:
+            CREATED.append(self)
+
+    # the scheduler calls this when a waiter leaves by timeout
+    def _forget_waiter(self, st):
+        try:
+            self._waiters.remove(st)
+        except ValueError:
+            pass
+
+    def _enqueue(self, me):
+        self._waiters.append(me)
+        self.contended += 1
+        self.max_waiters = max(self.max_waiters, len(self._waiters))
+
+    def _wait(self, me, timeout):
+        """Park `me` on this primitive (mutex held). Returns True if woken by a release."""
+        self._enqueue(me)
+        return self._park_enqueued(me, timeout)
+
+    def _park_enqueued(self, me, timeout):
+        if me.tracked:
+            timed_out = _SCHED.park(me, BLOCKED, deadline=_virtual_deadline(timeout), waiting_on=self)
+        else:
+            real = None if timeout is None or timeout < 0 else timeout
+            timed_out = _SCHED.park(me, BLOCKED, waiting_on=self, real_timeout=real)
+        return not timed_out
+
+    def _at_fork_reinit(self):
+        self._waiters.clear()
+
+    def describe(self) -> str:
+        where = f" created at line {self.site['line']} ({self.site['code']})" if self.site else ""
+        return f"{self.kind}{where}"
+
+    @property
+    def waiting_threads(self) -> list[str]:
+        return [w.name for w in self._waiters]
+
+
+class Lock(_Primitive):
+    kind = "Lock"
+    reentrant = False
+
+    def __init__(self):
+        super().__init__()
+        self._owner_state = None
+        self._count = 0
+
+    def _owned_by(self, me) -> bool:
+        return self._count > 0 and self._owner_state is me
+
+    def acquire(self, blocking=True, timeout=-1):
+        if not blocking and timeout != -1:
+            raise ValueError("can't specify a timeout for a non-blocking call")
+        if timeout is not None and timeout < 0 and timeout != -1:
+            raise ValueError("timeout value must be a non-negative number")
+        me = _SCHED.current()
+        with _SCHED.mutex:
+            if self._count == 0:
+                self._take(me)
+                return True
+            if self.reentrant and self._owner_state is me:
+                self._count += 1
+                self.acquires += 1
+                return True
+            if not blocking:
+                return False
+            if me.tracked and (timeout is None or timeout < 0):
+                _SCHED.check_wait_for(me, self._owner_state, BLOCKED, self)
+            if self._wait(me, timeout):
+                return True  # ownership was handed to us by release()
+            return False
+
+    def _take(self, me):
+        self._owner_state = me
+        self._count = 1
+        self.acquires += 1
+
+    def release(self):
+        me = _SCHED.current()
+        with _SCHED.mutex:
+            if self._count == 0:
+                raise RuntimeError("release unlocked lock")
+            if self.reentrant and self._owner_state is not me:
+                raise RuntimeError("cannot release un-acquired lock")
+            self._count -= 1
+            self.releases += 1
+            if self._count == 0:
+                self._owner_state = None
+                if self._waiters:
+                    nxt = self._waiters.popleft()
+                    self._take(nxt)
+                    _SCHED._wake(nxt, timed_out=False)
+
+    __enter__ = acquire
+
+    def __exit__(self, *exc):
+        self.release()
+
+    def locked(self):
+        return self._count > 0
+
+    @property
+    def owner(self) -> str | None:
+        return self._owner_state.name if self._count else None
+
+    # the protocol threading.Condition uses on its lock
+    def _is_owned(self):
+        return self._owned_by(_SCHED.current()) if self.reentrant else self._count > 0
+
+    def _release_save(self):
+        with _SCHED.mutex:
+            saved = (self._count, self._owner_state)
+        count = saved[0] if self.reentrant else 1
+        for _ in range(count):
+            self.release()
+        return count
+
+    def _acquire_restore(self, count):
+        self.acquire()
+        with _SCHED.mutex:
+            self._count = count
+            self.acquires += count - 1
+
+    def _at_fork_reinit(self):
+        super()._at_fork_reinit()
+        self._owner_state = None
+        self._count = 0
+
+    def __repr__(self):
+        state = f"locked by {self.owner}" if self._count else "unlocked"
+        return f"<instrumented {self.kind} {state}>"
+
+
+class RLock(Lock):
+    kind = "RLock"
+    reentrant = True
+
+
+class Semaphore(_Primitive):
+    kind = "Semaphore"
+
+    def __init__(self, value=1):
+        if value < 0:
+            raise ValueError("semaphore initial value must be >= 0")
+        super().__init__()
+        self.initial = value
+        self._value = value
+        self.on_release: list = []  # callbacks run at the moment of each release, by checks
+
+    @property
+    def value(self):
+        return self._value
+
+    def acquire(self, blocking=True, timeout=None):
+        if not blocking and timeout is not None:
+            raise ValueError("can't specify timeout for non-blocking acquire")
+        me = _SCHED.current()
+        with _SCHED.mutex:
+            if self._value > 0:
+                self._value -= 1
+                self.acquires += 1
+                return True
+            if not blocking:
+                return False
+            if self._wait(me, timeout):
+                self.acquires += 1  # the releaser handed us its unit
+                return True
+            return False
+
+    __enter__ = acquire
+
+    def release(self, n=1):
+        if n < 1:
+            raise ValueError("n must be one or more")
+        for hook in list(self.on_release):
+            hook(self)
+        with _SCHED.mutex:
+            for _ in range(n):
+                self._check_bound()
+                self.releases += 1
+                if self._waiters:
+                    _SCHED._wake(self._waiters.popleft(), timed_out=False)
+                else:
+                    self._value += 1
+
+    def _check_bound(self):
+        pass
+
+    def __exit__(self, *exc):
+        self.release()
+
+    def __repr__(self):
+        return f"<instrumented {self.kind} value={self._value} waiters={len(self._waiters)}>"
+
+
+class BoundedSemaphore(Semaphore):
+    kind = "BoundedSemaphore"
+
+    def _check_bound(self):
+        if self._value >= self.initial:
+            raise ValueError("Semaphore released too many times")
+
+
+class Event(_Primitive):
+    kind = "Event"
+
+    def __init__(self):
+        super().__init__()
+        self._flag = False
+        self.sets = 0
+
+    def is_set(self):
+        return self._flag
+
+    isSet = is_set
+
+    def set(self):
+        with _SCHED.mutex:
+            self._flag = True
+            self.sets += 1
+            while self._waiters:
+                _SCHED._wake(self._waiters.popleft(), timed_out=False)
+
+    def clear(self):
+        with _SCHED.mutex:
+            self._flag = False
+
+    def wait(self, timeout=None):
+        me = _SCHED.current()
+        with _SCHED.mutex:
+            if self._flag:
+                return True
+            self._wait(me, timeout)
+            return self._flag
+
+    def _at_fork_reinit(self):
+        super()._at_fork_reinit()
+
+    def __repr__(self):
+        return f"<instrumented Event {'set' if self._flag else 'unset'}>"
+
+
+class Condition(_Primitive):
+    kind = "Condition"
+
+    def __init__(self, lock=None):
+        super().__init__()
+        self._lock = RLock() if lock is None else lock
+        self.acquire = self._lock.acquire
+        self.release = self._lock.release
+        self.notifies = 0
+
+    def __enter__(self):
+        return self._lock.__enter__()
+
+    def __exit__(self, *exc):
+        return self._lock.__exit__(*exc)
+
+    def _is_owned(self):
+        if hasattr(self._lock, "_is_owned"):
+            return self._lock._is_owned()
+        if self._lock.acquire(False):
+            self._lock.release()
+            return False
+        return True
+
+    def wait(self, timeout=None):
+        if not self._is_owned():
+            raise RuntimeError("cannot wait on un-acquired lock")
+        me = _SCHED.current()
+        # Enqueue before releasing the lock, as the standard library does, so that a notify
+        # slipping in between (from an untracked plumbing thread) is not lost.
+        with _SCHED.mutex:
+            self._enqueue(me)
+        saved = self._lock._release_save() if hasattr(self._lock, "_release_save") else self._lock.release()
+        try:
+            with _SCHED.mutex:
+                if me in self._waiters:
+                    return self._park_enqueued(me, timeout)
+                _SCHED.reclaim(me)  # already notified while we released the lock
+                return True
+        finally:
+            if hasattr(self._lock, "_acquire_restore"):
+                self._lock._acquire_restore(saved)
+            else:
+                self._lock.acquire()
+
+    def wait_for(self, predicate, timeout=None):
+        endtime = None
+        waittime = timeout
+        result = predicate()
+        while not result:
+            if waittime is not None:
+                if endtime is None:
+                    endtime = _SCHED.now + waittime
+                else:
+                    waittime = endtime - _SCHED.now
+                    if waittime <= 0:
+                        break
+            self.wait(waittime)
+            result = predicate()
+        return result
+
+    def notify(self, n=1):
+        if not self._is_owned():
+            raise RuntimeError("cannot notify on un-acquired lock")
+        with _SCHED.mutex:
+            self.notifies += 1
+            for _ in range(min(n, len(self._waiters))):
+                _SCHED._wake(self._waiters.popleft(), timed_out=False)
+
+    def notify_all(self):
+        self.notify(len(self._waiters))
+
+    notifyAll = notify_all
+
+    def _at_fork_reinit(self):
+        super()._at_fork_reinit()
+        if hasattr(self._lock, "_at_fork_reinit"):
+            self._lock._at_fork_reinit()
+
+    def __repr__(self):
+        return f"<instrumented Condition({self._lock!r}) waiters={len(self._waiters)}>"
+
+
+def reset_after_fork() -> None:
+    """Waiters from threads that did not survive a fork would swallow releases: forget them."""
+    for prim in list(REGISTRY):
+        prim._waiters.clear()

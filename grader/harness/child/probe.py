@@ -1,0 +1,108 @@
+"""What a scenario can observe in the child: scheduler state, primitives, sleeps, child processes.
+
+Scenarios hand back plain JSON built with these helpers; every comparison happens in the judge.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+
+from . import install, primitives
+from .scheduler import FINISHED, ThreadState
+
+_PLAIN = (int, float, str, bool, type(None))
+
+
+def encode(value, depth: int = 0):
+    """A JSON form of a value that a student object cannot disguise (its __eq__ never runs)."""
+    if type(value) in _PLAIN:
+        return value
+    if depth < 4 and type(value) in (list, tuple):
+        return [encode(v, depth + 1) for v in value[:100]]
+    if depth < 4 and type(value) is dict:
+        return {str(k): encode(v, depth + 1) for k, v in list(value.items())[:100]}
+    try:
+        text = object.__repr__(value)
+    except Exception:  # pragma: no cover - object.__repr__ does not fail
+        text = "?"
+    return {"__object__": type(value).__qualname__, "repr": text[:200]}
+
+
+def _state(thread: threading.Thread) -> ThreadState | None:
+    sched = install.SCHED
+    st = sched.by_thread.get(id(thread))
+    if st is None and thread.ident is not None:
+        st = sched.by_ident.get(thread.ident)
+    return st
+
+
+def thread_state(thread: threading.Thread) -> dict:
+    """Where a thread is: running, sleeping, blocked (and on which primitive), joining, finished."""
+    st = _state(thread)
+    if st is None:
+        return {"status": "finished" if not thread.is_alive() else "unknown", "waiting_on": None}
+    prim = st.waiting_on if isinstance(st.waiting_on, primitives._Primitive) else None
+    return {"status": st.status, "waiting_on": prim}
+
+
+def is_blocked_on(thread: threading.Thread, prim) -> bool:
+    state = thread_state(thread)
+    return state["status"] == "blocked" and state["waiting_on"] is prim
+
+
+def finished(thread: threading.Thread) -> bool:
+    st = _state(thread)
+    return st is not None and st.status == FINISHED
+
+
+def created(kind: str | None = None) -> list[dict]:
+    """Primitives created from the student's file, in creation order."""
+    out = []
+    for p in primitives.CREATED:
+        if kind is None or p.kind == kind:
+            info = {"kind": p.kind, "site": p.site}
+            if hasattr(p, "initial"):
+                info["initial"] = p.initial
+            out.append(info)
+    return out
+
+
+def primitive(prim) -> dict:
+    info = {
+        "kind": prim.kind, "acquires": prim.acquires, "releases": prim.releases,
+        "contended": prim.contended, "max_waiters": prim.max_waiters, "site": prim.site,
+    }
+    if hasattr(prim, "initial"):
+        info.update(initial=prim.initial, value=prim.value)
+    return info
+
+
+def sleeps(thread_name: str | None = None) -> list[dict]:
+    return [s for s in install.SLEEP_LOG if thread_name is None or s["thread"] == thread_name]
+
+
+def now() -> float:
+    return install.SCHED.now
+
+
+def max_alive() -> int:
+    return install.SCHED.max_alive
+
+
+def live_children() -> list[int]:
+    """Child processes of this process that are still running (zombies are already dead)."""
+    me = os.getpid()
+    out = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as fh:
+                stat = fh.read().decode("ascii", "replace")
+        except OSError:
+            continue
+        fields = stat[stat.rfind(")") + 2:].split()
+        if len(fields) > 1 and fields[1] == str(me) and fields[0] != "Z":
+            out.append(int(entry))
+    return sorted(out)

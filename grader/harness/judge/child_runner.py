@@ -1,0 +1,166 @@
+"""Run one scenario in a fresh child interpreter and bring back what it observed.
+
+The child gets its own session and process group, an empty stdin, a minimal environment and a fresh
+temporary working folder. Its output is read through a size cap. A real-time backstop kills the
+whole process group. Nothing the child sends is trusted beyond being data: assertions stay here.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+BOOTSTRAP = Path(__file__).resolve().parent.parent / "child" / "bootstrap.py"
+OUTPUT_CAP = 64 * 1024  # bytes of the student's output kept per scenario
+GRACE = 2.0  # seconds past the child's own faulthandler backstop before we kill the group
+
+
+@dataclass
+class Outcome:
+    """What one scenario run produced, as data."""
+
+    status: str  # ok, exception, syntax_error, exit, deadlock, timeout, crash
+    observations: dict = field(default_factory=dict)
+    result: dict = field(default_factory=dict)
+    phase: str | None = None
+    output: str = ""
+    output_truncated: bool = False
+    output_bytes: int = 0
+    exit_code: int | None = None
+    fault_dump: str = ""
+    pid: int | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "ok"
+
+
+class _CappedReader(threading.Thread):
+    """Drains a pipe to the end, keeping at most `cap` bytes, so the writer never blocks."""
+
+    def __init__(self, fd: int, cap: int):
+        super().__init__(daemon=True)
+        self.fd, self.cap = fd, cap
+        self.chunks: list[bytes] = []
+        self.kept = 0
+        self.total = 0
+
+    def run(self):
+        try:
+            while True:
+                data = os.read(self.fd, 65536)
+                if not data:
+                    break
+                self.total += len(data)
+                if self.kept < self.cap:
+                    piece = data[: self.cap - self.kept]
+                    self.chunks.append(piece)
+                    self.kept += len(piece)
+        finally:
+            os.close(self.fd)
+
+    @property
+    def data(self) -> bytes:
+        return b"".join(self.chunks)
+
+
+def minimal_env() -> dict:
+    return {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "HOME": "/nonexistent"}
+
+
+def run_scenario(*, student_file: Path, module: str, scenario_source: str, function: str,
+                 kwargs: dict | None = None, backstop: float = 10.0) -> Outcome:
+    request = {
+        "student_file": str(student_file),
+        "module": module,
+        "scenario_source": scenario_source,
+        "function": function,
+        "kwargs": kwargs or {},
+        "backstop": backstop,
+    }
+    req_r, req_w = os.pipe()
+    res_r, res_w = os.pipe()
+    fault_r, fault_w = os.pipe()
+    out_r, out_w = os.pipe()
+    workdir = tempfile.mkdtemp(prefix="grader-child-")
+    try:
+        proc = subprocess.Popen(
+            [sys.executable, "-I", "-X", "utf8", str(BOOTSTRAP), str(req_r), str(res_w), str(fault_w)],
+            stdin=subprocess.DEVNULL, stdout=out_w, stderr=out_w, cwd=workdir, env=minimal_env(),
+            pass_fds=(req_r, res_w, fault_w), start_new_session=True, close_fds=True,
+        )
+    except OSError as exc:
+        for fd in (req_r, req_w, res_r, res_w, fault_r, fault_w, out_r, out_w):
+            os.close(fd)
+        shutil.rmtree(workdir, ignore_errors=True)
+        return Outcome(status="crash", result={"message": f"could not start Python: {exc}"})
+    for fd in (req_r, res_w, fault_w, out_w):
+        os.close(fd)
+    readers = [_CappedReader(res_r, 4 * 1024 * 1024), _CappedReader(fault_r, 256 * 1024),
+               _CappedReader(out_r, OUTPUT_CAP)]
+    for r in readers:
+        r.start()
+    with os.fdopen(req_w, "wb") as fh:
+        try:
+            fh.write(json.dumps(request).encode("utf-8"))
+        except BrokenPipeError:
+            pass
+    timed_out = False
+    try:
+        proc.wait(timeout=backstop + GRACE)
+    except subprocess.TimeoutExpired:
+        timed_out = True
+    _kill_group(proc.pid)
+    proc.wait()
+    for r in readers:
+        r.join(timeout=5)
+    shutil.rmtree(workdir, ignore_errors=True)
+    res_reader, fault_reader, out_reader = readers
+    outcome = _interpret(res_reader.data, proc.returncode, timed_out, fault_reader.data)
+    outcome.output = out_reader.data.decode("utf-8", "replace")
+    outcome.output_truncated = out_reader.total > out_reader.kept
+    outcome.output_bytes = out_reader.total
+    outcome.pid = proc.pid
+    return outcome
+
+
+def _kill_group(pgid: int) -> None:
+    """Everything the scenario started (pool workers, stray forks) goes with it."""
+    try:
+        os.killpg(pgid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def _interpret(raw: bytes, code: int, timed_out: bool, fault: bytes) -> Outcome:
+    phase = None
+    result = None
+    for line in raw.decode("utf-8", "replace").splitlines():
+        try:
+            message = json.loads(line)
+        except json.JSONDecodeError:
+            continue
+        if not isinstance(message, dict):
+            continue
+        if message.get("event") == "phase":
+            phase = message.get("phase")
+        elif message.get("event") == "result" and result is None:
+            result = message
+    fault_text = fault.decode("utf-8", "replace")
+    if result is not None:
+        status = result.get("status", "crash")
+        observations = result.get("observations") if status == "ok" else {}
+        if not isinstance(observations, dict):
+            observations = {}
+        return Outcome(status=status, observations=observations, result=result, phase=phase, exit_code=code)
+    if timed_out or fault_text.strip():
+        return Outcome(status="timeout", phase=phase, exit_code=code, fault_dump=fault_text)
+    return Outcome(status="crash", phase=phase, exit_code=code)
