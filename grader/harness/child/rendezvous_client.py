@@ -1,0 +1,47 @@
+"""The judge-supplied `check` function handed to student pools: reports each call to the judge.
+
+Picklable by reference (a class in an importable module), so pool workers can run it. Each call
+connects to the judge's rendezvous server, says which process it is in, waits for the server's
+"go" (the server holds the first callers, bounded, until two processes are inside at once), then
+computes a predicate the judge can count on its own.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+
+PREDICATES = {
+    "multiple_of_3": lambda n: n % 3 == 0,
+    "odd": lambda n: n % 2 == 1,
+}
+
+
+class RendezvousCheck:
+    def __init__(self, address: str, predicate: str = "multiple_of_3", wait_limit: float = 30.0):
+        self.address = address
+        self.predicate = predicate
+        self.parent_pid = os.getpid()  # the scenario's process: calls here are not parallel
+        self.wait_limit = wait_limit
+
+    def __call__(self, n):
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        sock.settimeout(self.wait_limit)
+        try:
+            sock.connect(self.address)
+            message = {"pid": os.getpid(), "item": n if isinstance(n, int) else repr(n),
+                       "in_parent": os.getpid() == self.parent_pid}
+            sock.sendall(json.dumps(message).encode() + b"\n")
+            reply = b""
+            while not reply.endswith(b"\n"):
+                chunk = sock.recv(16)
+                if not chunk:
+                    break
+                reply += chunk
+            return PREDICATES[self.predicate](n)
+        finally:
+            sock.close()  # the server counts this call as finished
+
+    def __repr__(self):
+        return f"<judge check {self.predicate}>"

@@ -1,0 +1,110 @@
+"""What hidden tests use: run scenarios in the child, state expectations with student-facing text.
+
+    def test_returns_start_minus_n(student):
+        obs = student.run("call_run", n=100, start=100)
+        expect(obs["result"] == 0, "run(100, 100) returned {got}; expected 0.", got=obs["result"])
+
+A check passes only when the test returns normally. `expect` failures carry the author's message;
+a scenario that did not end normally (deadlock, timeout, crash, exception) carries its outcome.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .child_runner import Outcome, run_scenario
+
+IMPORT_PROBE = "def import_only(module, probe):\n    return {}\n"
+
+
+class CheckFailed(AssertionError):
+    """A check's expectation did not hold; `message` is shown to the student."""
+
+    def __init__(self, message: str, details: dict | None = None):
+        super().__init__(message)
+        self.message = message
+        self.details = details or {}
+
+
+class ScenarioProblem(Exception):
+    """The student's code did not let the scenario finish: deadlock, timeout, crash, exception."""
+
+    def __init__(self, outcome: Outcome, scenario: str):
+        super().__init__(f"{scenario}: {outcome.status}")
+        self.outcome = outcome
+        self.scenario = scenario
+
+
+def expect(condition: bool, message: str, **details) -> None:
+    """Fail the check with `message` (formatted with `details`) unless `condition` holds."""
+    if not condition:
+        raise CheckFailed(message.format(**details), {k: _plain(v) for k, v in details.items()})
+
+
+def describe(value) -> str:
+    """How a value the child encoded reads in a message."""
+    if isinstance(value, dict) and "__object__" in value:
+        return f"a {value['__object__']} object"
+    return repr(value)
+
+
+def _plain(value):
+    return value if isinstance(value, (int, float, str, bool, type(None), list, dict)) else repr(value)
+
+
+@dataclass
+class RecordedRun:
+    """One scenario run shared by several checks; a problem surfaces in each check that reads it."""
+
+    outcome: Outcome
+    function: str
+
+    @property
+    def observations(self) -> dict:
+        if not self.outcome.ok:
+            raise ScenarioProblem(self.outcome, self.function)
+        return self.outcome.observations
+
+
+@dataclass
+class Student:
+    """The submission under test, seen only through child interpreters."""
+
+    student_file: Path
+    module: str
+    backstop: float
+    scenarios_file: Path
+    _import_outcome: Outcome | None = None
+
+    def outcome(self, function: str, **kwargs) -> Outcome:
+        """Run one scenario and return its outcome, whatever it was."""
+        probe = self._import_probe()
+        if not probe.ok:
+            return probe
+        return run_scenario(
+            student_file=self.student_file, module=self.module,
+            scenario_source=self.scenarios_file.read_text(encoding="utf-8"),
+            function=function, kwargs=kwargs, backstop=self.backstop,
+        )
+
+    def run(self, function: str, **kwargs) -> dict:
+        """Run one scenario that must end normally; return its observations."""
+        outcome = self.outcome(function, **kwargs)
+        if not outcome.ok:
+            raise ScenarioProblem(outcome, function)
+        return outcome.observations
+
+    def record(self, function: str, **kwargs) -> RecordedRun:
+        """Run one scenario now; checks read it later through `.observations`."""
+        return RecordedRun(self.outcome(function, **kwargs), function)
+
+    def _import_probe(self) -> Outcome:
+        # One child just imports the module: a broken import fails every check at once,
+        # instead of costing one backstop per check.
+        if self._import_outcome is None:
+            self._import_outcome = run_scenario(
+                student_file=self.student_file, module=self.module, scenario_source=IMPORT_PROBE,
+                function="import_only", backstop=self.backstop,
+            )
+        return self._import_outcome

@@ -1,0 +1,69 @@
+"""Turn what ended a hidden test into the structured verdict the host reads (pure functions)."""
+
+from __future__ import annotations
+
+import re
+
+from .api import CheckFailed, ScenarioProblem
+from .child_runner import Outcome
+
+FAULT_LINE = re.compile(r'File "(?P<file>[^"]+)", line (?P<line>\d+) in (?P<func>\S+)')
+STUDENT_OUTPUT_IN_VERDICT = 8 * 1024
+
+
+def verdict_for(exc: BaseException | None, student_file: str) -> dict:
+    """The verdict of one test's call phase; None exception means the judge saw it pass."""
+    if exc is None:
+        return {"status": "passed"}
+    if isinstance(exc, CheckFailed):
+        return {"status": "failed", "message": {"text": exc.message}, "details": exc.details}
+    if isinstance(exc, ScenarioProblem):
+        return outcome_verdict(exc.outcome, student_file)
+    # An error in judge code: fail closed, and never show judge source or tracebacks.
+    return {"status": "error", "message": {"id": "judge_error"}}
+
+
+def outcome_verdict(outcome: Outcome, student_file: str) -> dict:
+    result = outcome.result
+    verdict: dict = {"phase": outcome.phase}
+    if outcome.status == "deadlock":
+        verdict.update(status="deadlock", message={"id": f"deadlock_{result.get('kind', 'all_blocked')}"},
+                       threads=result.get("threads", []))
+    elif outcome.status == "timeout":
+        verdict.update(status="timeout", message={"id": "timeout"},
+                       threads=fault_threads(outcome.fault_dump, student_file))
+    elif outcome.status == "syntax_error":
+        verdict.update(status="error", message={"id": "syntax_error", "params": {
+            "line": result.get("line"), "message": result.get("message"), "code": result.get("code")}})
+    elif outcome.status == "exit":
+        verdict.update(status="crash", message={"id": f"exit_{outcome.phase or 'scenario'}", "params": {
+            "code": result.get("code")}}, stack=result.get("stack", []))
+    elif outcome.status == "exception":
+        verdict.update(status="error", message={"id": f"exception_{outcome.phase or 'scenario'}", "params": {
+            "type": result.get("type"), "message": result.get("message")}}, stack=result.get("stack", []))
+    else:
+        verdict.update(status="crash", message={"id": f"crash_{outcome.phase or 'start'}", "params": {
+            "code": outcome.exit_code}})
+    if outcome.output:
+        verdict["output"] = outcome.output[:STUDENT_OUTPUT_IN_VERDICT]
+        verdict["output_truncated"] = outcome.output_truncated or len(outcome.output) > STUDENT_OUTPUT_IN_VERDICT
+        verdict["output_bytes"] = outcome.output_bytes
+    return verdict
+
+
+def fault_threads(dump: str, student_file: str) -> list[dict]:
+    """faulthandler's dump of every thread, trimmed to the student's lines."""
+    threads = []
+    current = None
+    for raw in dump.splitlines():
+        line = raw.strip()
+        if line.startswith(("Thread 0x", "Current thread 0x")):
+            current = {"name": line.split(" (most recent")[0], "stack": []}
+            threads.append(current)
+            continue
+        m = FAULT_LINE.search(line)
+        if m and current is not None and m.group("file") == student_file:
+            current["stack"].append({"line": int(m.group("line")), "function": m.group("func")})
+    for t in threads:
+        t["stack"].reverse()  # faulthandler prints innermost first
+    return [t for t in threads if t["stack"]]
