@@ -14,9 +14,10 @@ import signal
 import subprocess
 import sys
 import tempfile
-import threading
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from ...pipes import CappedReader
 
 BOOTSTRAP = Path(__file__).resolve().parent.parent / "child" / "bootstrap.py"
 OUTPUT_CAP = 64 * 1024  # bytes of the student's output kept per scenario
@@ -41,35 +42,6 @@ class Outcome:
     @property
     def ok(self) -> bool:
         return self.status == "ok"
-
-
-class _CappedReader(threading.Thread):
-    """Drains a pipe to the end, keeping at most `cap` bytes, so the writer never blocks."""
-
-    def __init__(self, fd: int, cap: int):
-        super().__init__(daemon=True)
-        self.fd, self.cap = fd, cap
-        self.chunks: list[bytes] = []
-        self.kept = 0
-        self.total = 0
-
-    def run(self):
-        try:
-            while True:
-                data = os.read(self.fd, 65536)
-                if not data:
-                    break
-                self.total += len(data)
-                if self.kept < self.cap:
-                    piece = data[: self.cap - self.kept]
-                    self.chunks.append(piece)
-                    self.kept += len(piece)
-        finally:
-            os.close(self.fd)
-
-    @property
-    def data(self) -> bytes:
-        return b"".join(self.chunks)
 
 
 def minimal_env() -> dict:
@@ -104,8 +76,8 @@ def run_scenario(*, student_file: Path, module: str, scenario_source: str, funct
         return Outcome(status="crash", result={"message": f"could not start Python: {exc}"})
     for fd in (req_r, res_w, fault_w, out_w):
         os.close(fd)
-    readers = [_CappedReader(res_r, 4 * 1024 * 1024), _CappedReader(fault_r, 256 * 1024),
-               _CappedReader(out_r, OUTPUT_CAP)]
+    readers = [CappedReader(res_r, 4 * 1024 * 1024, close=True), CappedReader(fault_r, 256 * 1024, close=True),
+               CappedReader(out_r, OUTPUT_CAP, close=True)]
     for r in readers:
         r.start()
     with os.fdopen(req_w, "wb") as fh:
@@ -126,7 +98,7 @@ def run_scenario(*, student_file: Path, module: str, scenario_source: str, funct
     res_reader, fault_reader, out_reader = readers
     outcome = _interpret(res_reader.data, proc.returncode, timed_out, fault_reader.data)
     outcome.output = out_reader.data.decode("utf-8", "replace")
-    outcome.output_truncated = out_reader.total > out_reader.kept
+    outcome.output_truncated = out_reader.truncated
     outcome.output_bytes = out_reader.total
     outcome.pid = proc.pid
     return outcome

@@ -1,0 +1,91 @@
+"""Read the judge's pytest-json-report into one verdict per check (pure functions).
+
+Fail closed: a check is passed only when pytest says every one of its test items passed *and* the
+judge plugin recorded a passing verdict for each. Anything else is a verdict with a status.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+SEVERITY = ["passed", "failed", "error", "timeout", "deadlock", "crash"]
+
+
+@dataclass
+class JudgeRun:
+    """What the sandbox hands back after running the judge for one exercise."""
+
+    report: dict | None
+    exit_code: int | None
+    timed_out: bool = False
+    time_limit: float = 0.0
+    log: str = ""
+
+
+@dataclass
+class CheckVerdict:
+    status: str
+    message: dict = field(default_factory=dict)
+    verdict: dict = field(default_factory=dict)  # the whole verdict of the deciding item
+
+
+def read_report(path: Path) -> dict | None:
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def check_name(nodeid: str) -> str | None:
+    """`tests/test_x.py::test_name[param]` -> `name`."""
+    last = nodeid.split("::")[-1].split("[")[0]
+    return last[len("test_"):] if last.startswith("test_") else None
+
+
+def item_verdict(test: dict) -> CheckVerdict:
+    outcome = test.get("outcome")
+    verdict = (test.get("metadata") or {}).get("verdict")
+    if not isinstance(verdict, dict):
+        verdict = None
+    if outcome == "passed":
+        if verdict and verdict.get("status") == "passed":
+            return CheckVerdict("passed", verdict=verdict)
+        return CheckVerdict("error", {"id": "check_not_reported"})
+    if outcome in ("skipped", "xfailed", "xpassed"):
+        return CheckVerdict("error", {"id": "judge_skipped"})
+    if verdict and verdict.get("status") in SEVERITY and verdict["status"] != "passed":
+        return CheckVerdict(verdict["status"], verdict.get("message") or {}, verdict)
+    return CheckVerdict("error", {"id": "judge_error"})
+
+
+def check_verdicts(run: JudgeRun, expected: list[str]) -> dict[str, CheckVerdict]:
+    """One verdict per expected check, whatever happened to the judge."""
+    if run.report is None:
+        if run.timed_out:
+            missing = CheckVerdict("timeout", {"id": "judge_timeout", "params": {"seconds": run.time_limit}})
+        else:
+            missing = CheckVerdict("error", {"id": "judge_no_report", "params": {"code": run.exit_code}})
+        return {name: missing for name in expected}
+    collect_failed = any(c.get("outcome") == "failed" for c in run.report.get("collectors") or [])
+    items: dict[str, list[CheckVerdict]] = {}
+    for test in run.report.get("tests") or []:
+        name = check_name(str(test.get("nodeid", "")))
+        if name in expected:
+            items.setdefault(name, []).append(item_verdict(test))
+    result = {}
+    for name in expected:
+        verdicts = items.get(name)
+        if not verdicts:
+            if collect_failed:
+                result[name] = CheckVerdict("error", {"id": "judge_collect_error"})
+            elif run.timed_out:
+                result[name] = CheckVerdict("timeout", {"id": "judge_timeout", "params": {"seconds": run.time_limit}})
+            else:
+                result[name] = CheckVerdict("error", {"id": "check_not_reported"})
+            continue
+        failing = [v for v in verdicts if v.status != "passed"]
+        result[name] = failing[0] if failing else verdicts[0]
+    return result

@@ -1,0 +1,151 @@
+"""Exercise packs: load `exercises/<slug>/`, validate it, and say exactly what is wrong and where.
+
+A pack is `exercise.yaml`, the starter file (named as `student_file`), `README.md` and `tests/`
+with the hidden judge tests. Each check in the yaml is one `test_<check>` function in the tests.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+from enum import Enum
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+
+class PackError(Exception):
+    """A pack is broken; the message names the file and the key."""
+
+
+class Visibility(str, Enum):
+    VISIBLE = "visible"
+    HIDDEN = "hidden"
+
+
+class CheckSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    points: float = Field(gt=0)
+    description: str = Field(min_length=1)
+    visibility: Visibility = Visibility.VISIBLE
+    hint: str | None = None
+
+
+class ExerciseSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    title: str = Field(min_length=1)
+    summary: str = Field(min_length=1)
+    topic: str = Field(min_length=1)
+    student_file: str
+    time_limit: float = Field(gt=0, description="real seconds for the whole judge of this exercise")
+    check_timeout: float = Field(gt=0, description="real seconds before one scenario is killed")
+    checks: dict[str, CheckSpec] = Field(min_length=1)
+
+    @field_validator("student_file")
+    @classmethod
+    def _plain_python_file(cls, value: str) -> str:
+        if "/" in value or "\\" in value or not value.endswith(".py") or not value[:-3].isidentifier():
+            raise ValueError("must be a plain module file name such as race_counter.py")
+        return value
+
+
+class Exercise:
+    """A loaded, validated pack."""
+
+    def __init__(self, slug: str, root: Path, spec: ExerciseSpec):
+        self.slug = slug
+        self.root = root
+        self.spec = spec
+
+    @property
+    def student_file(self) -> str:
+        return self.spec.student_file
+
+    @property
+    def module(self) -> str:
+        return self.spec.student_file[:-3]
+
+    @property
+    def tests_dir(self) -> Path:
+        return self.root / "tests"
+
+    @property
+    def starter(self) -> Path:
+        return self.root / self.spec.student_file
+
+    @property
+    def max_score(self) -> float:
+        return sum(c.points for c in self.spec.checks.values())
+
+    def version(self) -> str:
+        """A hash of everything in the pack, so a result can say which pack graded it."""
+        digest = hashlib.sha256()
+        for path in sorted(p for p in self.root.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+            digest.update(str(path.relative_to(self.root)).encode())
+            digest.update(path.read_bytes())
+        return digest.hexdigest()[:16]
+
+
+def test_functions(tests_dir: Path) -> dict[str, Path]:
+    """`test_*` functions defined in the pack's test files, read with ast (nothing is imported)."""
+    found: dict[str, Path] = {}
+    for path in sorted(tests_dir.glob("test_*.py")):
+        try:
+            tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        except SyntaxError as exc:
+            raise PackError(f"{path}: line {exc.lineno}: {exc.msg}") from exc
+        for node in ast.walk(tree):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name.startswith("test_"):
+                found[node.name[len("test_"):]] = path
+    return found
+
+
+def load_exercise(root: Path) -> Exercise:
+    root = Path(root)
+    yaml_path = root / "exercise.yaml"
+    if not yaml_path.is_file():
+        raise PackError(f"{root}: no exercise.yaml")
+    try:
+        raw = yaml.safe_load(yaml_path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise PackError(f"{yaml_path}: not valid YAML: {exc}") from exc
+    if not isinstance(raw, dict):
+        raise PackError(f"{yaml_path}: must be a mapping of keys such as title, student_file, checks")
+    try:
+        spec = ExerciseSpec.model_validate(raw)
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {_explain(e)}" for e in exc.errors())
+        raise PackError(f"{yaml_path}: {problems}") from exc
+    for needed in (spec.student_file, "README.md"):
+        if not (root / needed).is_file():
+            raise PackError(f"{root}: missing {needed} (the starter and the task for students)")
+    if not (root / "tests").is_dir():
+        raise PackError(f"{root}: missing tests/ (the hidden judge tests)")
+    tests = test_functions(root / "tests")
+    listed = set(spec.checks)
+    for name in sorted(listed - set(tests)):
+        raise PackError(f"{yaml_path}: checks.{name}: listed, but no test_{name} in {root / 'tests'}")
+    for name in sorted(set(tests) - listed):
+        raise PackError(f"{tests[name]}: test_{name}: a test not listed under checks in {yaml_path}")
+    return Exercise(root.name, root, spec)
+
+
+def _explain(error: dict) -> str:
+    if error["type"] == "extra_forbidden":
+        return "unknown key"
+    if error["type"] == "missing":
+        return "required key is missing"
+    return error["msg"]
+
+
+def load_all(exercises_root: Path) -> list[Exercise]:
+    roots = sorted(p for p in Path(exercises_root).iterdir() if (p / "exercise.yaml").exists())
+    if not roots:
+        raise PackError(f"{exercises_root}: no exercise packs (folders with an exercise.yaml)")
+    return [load_exercise(p) for p in roots]
+
+
+def project_root() -> Path:
+    """The checkout this package lives in (exercises/ and solutions/ sit beside grader/)."""
+    return Path(__file__).resolve().parents[2]

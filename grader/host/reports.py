@@ -1,0 +1,88 @@
+"""Write a student's report.json and report.html (atomically), and the terminal's compact table."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+from pathlib import Path
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+from rich.console import Console
+from rich.table import Table
+
+from .messages import text
+from .results import StudentResult
+
+_ENV = Environment(loader=PackageLoader("grader", "templates"), autoescape=select_autoescape(["html", "j2"]))
+STATUS_STYLE = {"passed": "green", "failed": "red", "error": "magenta", "missing": "yellow",
+                "timeout": "magenta", "deadlock": "magenta", "crash": "magenta"}
+
+
+def safe_dirname(student: str) -> str:
+    name = re.sub(r"[^\w.@+-]", "_", student, flags=re.UNICODE).strip("._") or "student"
+    return name[:100]
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+
+
+def render_html(result: StudentResult, lang: str = "en") -> str:
+    template = _ENV.get_template("report.html.j2")
+    return template.render(r=result.to_dict(), msg=lambda mid, **kw: text(mid, lang, **kw))
+
+
+def write(result: StudentResult, folder: Path, lang: str = "en") -> None:
+    atomic_write(folder / "report.json", json.dumps(result.to_dict(), indent=2, ensure_ascii=False).encode("utf-8"))
+    atomic_write(folder / "report.html", render_html(result, lang).encode("utf-8"))
+
+
+def _points(score: float, max_score: float) -> str:
+    return f"{score:g}/{max_score:g}"
+
+
+def print_summary(result: StudentResult, console: Console | None = None, details: bool = False) -> None:
+    console = console or Console()
+    table = Table(title=f"{result.student}: {_points(result.score, result.max_score)} ({result.sandbox} sandbox)")
+    table.add_column("exercise")
+    table.add_column("status")
+    table.add_column("points", justify="right")
+    table.add_column("checks passed", justify="right")
+    for ex in result.exercises:
+        passed = sum(1 for c in ex.checks if c.status.value == "passed")
+        style = STATUS_STYLE.get(ex.status.value, "")
+        table.add_row(ex.exercise, f"[{style}]{ex.status.value}[/]", _points(ex.score, ex.max_score),
+                      f"{passed}/{len(ex.checks)}")
+    console.print(table)
+    if result.sandbox_note:
+        console.print(f"[yellow]{result.sandbox_note}[/]")
+    if details:
+        _print_details(result, console)
+
+
+def _print_details(result: StudentResult, console: Console) -> None:
+    """What a student needs to act on: each problem, and for stuck threads their lines."""
+    def say(line: str) -> None:
+        console.print(line, markup=False, highlight=False)
+
+    for ex in result.exercises:
+        if ex.message:
+            say(f"{ex.exercise}: {ex.message}")
+            continue
+        for c in ex.checks:
+            if c.status.value == "passed" or not c.message:
+                continue
+            say(f"  {ex.exercise} / {c.name} [{c.status.value}]: {c.message}")
+            for t in c.details.get("threads", []):
+                lines = ", ".join(f"line {s['line']} ({s.get('code') or s['function']})" for s in t["stack"])
+                say(f"      {t['name']}: {lines or 'outside your file'}")

@@ -1,0 +1,75 @@
+"""The results contract (schema 1): a few dataclasses and status enums. See docs/results-schema.md."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from enum import Enum
+
+SCHEMA = 1
+
+
+class CheckStatus(str, Enum):
+    PASSED = "passed"
+    FAILED = "failed"
+    ERROR = "error"
+    TIMEOUT = "timeout"
+    DEADLOCK = "deadlock"
+    CRASH = "crash"
+
+
+class ExerciseStatus(str, Enum):
+    PASSED = "passed"  # full marks
+    FAILED = "failed"
+    ERROR = "error"  # the file could not be loaded, or the judge could not run
+    MISSING = "missing"  # the student did not submit this exercise's file
+
+
+@dataclass
+class CheckResult:
+    name: str
+    status: CheckStatus
+    score: float
+    max_score: float
+    message: str
+    description: str = ""
+    visibility: str = "visible"
+    details: dict = field(default_factory=dict)  # threads, stack, output: visible checks only
+
+
+@dataclass
+class ExerciseResult:
+    exercise: str
+    title: str
+    status: ExerciseStatus
+    score: float
+    max_score: float
+    message: str = ""
+    checks: list[CheckResult] = field(default_factory=list)
+    pack_version: str = ""
+
+
+@dataclass
+class StudentResult:
+    student: str
+    score: float
+    max_score: float
+    sandbox: str
+    sandbox_note: str
+    exercises: list[ExerciseResult]
+    ignored_files: list[str] = field(default_factory=list)
+    refused_files: list[dict] = field(default_factory=list)
+    schema: int = SCHEMA
+
+    def to_dict(self) -> dict:
+        def plain(value):
+            if isinstance(value, Enum):
+                return value.value
+            if isinstance(value, dict):
+                return {k: plain(v) for k, v in value.items()}
+            if isinstance(value, list):
+                return [plain(v) for v in value]
+            return value
+
+        data = plain(asdict(self))
+        # schema first, as the contract documents it
+        return {"schema": data.pop("schema"), **data}
