@@ -31,6 +31,7 @@ def atomic_write(path: Path, data: bytes) -> None:
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
+        os.chmod(tmp, 0o644)  # mkstemp makes it private; reports are meant to be shared
         os.replace(tmp, path)
     except BaseException:
         os.unlink(tmp)
@@ -75,14 +76,20 @@ def _print_details(result: StudentResult, console: Console) -> None:
     def say(line: str) -> None:
         console.print(line, markup=False, highlight=False)
 
+    def where(details: dict) -> None:
+        for t in details.get("threads", []):
+            lines = ", ".join(f"line {s['line']} ({s.get('code') or s['function']})" for s in t["stack"])
+            say(f"      {t['name']}: {lines or 'outside your file'}")
+        if details.get("stack"):
+            say("      " + ", ".join(f"line {s['line']} ({s.get('code') or s['function']})" for s in details["stack"]))
+
     for ex in result.exercises:
         if ex.message:
             say(f"{ex.exercise}: {ex.message}")
+            where(ex.details)
             continue
         for c in ex.checks:
             if c.status.value == "passed" or not c.message:
                 continue
             say(f"  {ex.exercise} / {c.name} [{c.status.value}]: {c.message}")
-            for t in c.details.get("threads", []):
-                lines = ", ".join(f"line {s['line']} ({s.get('code') or s['function']})" for s in t["stack"])
-                say(f"      {t['name']}: {lines or 'outside your file'}")
+            where(c.details)

@@ -46,6 +46,7 @@ class ExerciseResult:
     message: str = ""
     checks: list[CheckResult] = field(default_factory=list)
     pack_version: str = ""
+    details: dict = field(default_factory=dict)  # for an exercise-wide error: where it happened
 
 
 @dataclass

@@ -36,16 +36,23 @@ def exercise_result(exercise: Exercise, verdicts: dict[str, CheckVerdict], lang:
     score = sum(c.score for c in checks)
     status = ExerciseStatus.PASSED if score == exercise.max_score else ExerciseStatus.FAILED
     message = ""
+    details: dict = {}
     import_failures = [v for v in verdicts.values() if v.verdict.get("phase") in ("import", "start")]
     if score == 0 and len(import_failures) == len(verdicts):
+        # One cause for every check: say it once, with its lines, at the exercise.
         status = ExerciseStatus.ERROR
-        message = text("import_failed_summary", lang, reason=render(import_failures[0].message, lang))
+        first = import_failures[0]
+        message = text("import_failed_summary", lang, reason=render(first.message, lang))
+        details = {k: first.verdict[k] for k in DETAIL_KEYS if k in first.verdict}
+        for c in checks:
+            c.details = {}
     elif score == 0 and all(v.message.get("id", "").startswith("judge_") for v in verdicts.values()):
         status = ExerciseStatus.ERROR
         message = render(next(iter(verdicts.values())).message, lang)
     return ExerciseResult(
         exercise=exercise.slug, title=exercise.spec.title, status=status, score=score,
         max_score=exercise.max_score, message=message, checks=checks, pack_version=exercise.version(),
+        details=details,
     )
 
 

@@ -13,5 +13,7 @@ def count_cases(module, probe, cases):
 def with_rendezvous(module, probe, address, numbers, workers):
     """parallel_count with the judge's check, which reports every call to the judge's server."""
     check = RendezvousCheck(address, "multiple_of_3")
+    pools = probe.PoolTracker()
     result = module.parallel_count(numbers, workers, check)
-    return {"result": probe.encode(result), "children_left": probe.live_children(), "pid": os.getpid()}
+    return {"result": probe.encode(result), "children_left": probe.live_children(), "pid": os.getpid(),
+            "pools": pools.report()}

@@ -90,5 +90,11 @@ def test_each_number_checked_once(pool_run):
 
 def test_pool_is_shut_down(pool_run):
     run, _ = pool_run
-    left = run.observations["children_left"]
-    expect(not left, "{n} worker process(es) were still running when parallel_count returned.", n=len(left))
+    obs = run.observations
+    for pool in obs["pools"]:
+        line = (pool["site"] or {}).get("line", "?")
+        expect(pool["shut_down"], "The {kind} created at line {line} was not shut down before parallel_count "
+               "returned (close() called: {closed}, join() called: {joined}).", kind=pool["kind"], line=line,
+               closed=pool["closed"], joined=pool["joined"])
+    left = obs["children_left"]
+    expect(not left, "{n} child process(es) were still running when parallel_count returned.", n=len(left))

@@ -23,8 +23,9 @@ def test_consumer_blocks_until_release(student):
            got=describe(obs["returned_before_release"]))
     if obs["waited_on"] is not None:
         site = obs["waited_on"].get("site") or {}
-        expect(False, "consumer() waited on a {kind} (line {line}) instead of the `ready` semaphore it was "
-               "given. Wait on `ready` itself.", kind=obs["waited_on"]["kind"], line=site.get("line", "?"))
+        expect(False, "consumer() waited on something else (the {kind} created at line {line}) instead of the "
+               "`ready` semaphore it was given. Wait on `ready` itself.", kind=obs["waited_on"]["kind"],
+               line=site.get("line", "?"))
     expect(obs["blocked_on_ready"], "Before anything was released, consumer() was {status}, not blocked in "
            "ready.acquire().", status=obs["status_before"])
     expect(obs["finished_after_release"] and obs["got"] == 99,

@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 import threading
 
-from . import install, primitives
+from . import install, primitives, sites
 from .scheduler import FINISHED, ThreadState
 
 _PLAIN = (int, float, str, bool, type(None))
@@ -106,3 +106,63 @@ def live_children() -> list[int]:
         if len(fields) > 1 and fields[1] == str(me) and fields[0] != "Z":
             out.append(int(entry))
     return sorted(out)
+
+
+class PoolTracker:
+    """Records every process pool created and how it was shut down, and keeps it referenced.
+
+    Keeping a reference stops CPython's garbage collector from quietly terminating a pool the
+    student never shut down; the verdict then comes from the calls made, which is deterministic,
+    rather than from whether worker processes happen to have exited yet.
+    """
+
+    def __init__(self):
+        import concurrent.futures
+        import multiprocessing.pool
+
+        self.pools: list[dict] = []
+        self._keep: list = []
+        tracker = self
+
+        def wrap(cls, method, flag, when=lambda *a, **k: True):
+            original = getattr(cls, method)
+
+            def wrapper(obj, *args, **kwargs):
+                record = tracker._record(obj)
+                result = original(obj, *args, **kwargs)
+                if record is not None and when(*args, **kwargs):
+                    record[flag] = True
+                return result
+
+            setattr(cls, method, wrapper)
+
+        for cls, kind in ((multiprocessing.pool.Pool, "Pool"),
+                          (concurrent.futures.ProcessPoolExecutor, "ProcessPoolExecutor")):
+            original_init = cls.__init__
+
+            def init(obj, *args, _original=original_init, _kind=kind, **kwargs):
+                _original(obj, *args, **kwargs)
+                tracker._keep.append(obj)
+                tracker.pools.append({"kind": _kind, "site": sites.student_site(), "id": id(obj),
+                                      "closed": False, "joined": False, "terminated": False})
+
+            cls.__init__ = init
+        wrap(multiprocessing.pool.Pool, "close", "closed")
+        wrap(multiprocessing.pool.Pool, "join", "joined")
+        wrap(multiprocessing.pool.Pool, "terminate", "terminated")
+        wrap(concurrent.futures.ProcessPoolExecutor, "shutdown", "terminated",
+             when=lambda wait=True, **k: wait)
+
+    def _record(self, obj):
+        for record in self.pools:
+            if record["id"] == id(obj):
+                return record
+        return None
+
+    def report(self) -> list[dict]:
+        out = []
+        for record in self.pools:
+            shut = record["terminated"] or (record["closed"] and record["joined"])
+            out.append({"kind": record["kind"], "site": record["site"], "shut_down": shut,
+                        "closed": record["closed"], "joined": record["joined"]})
+        return out

@@ -78,7 +78,7 @@ class Scheduler:
         self.runq: deque[ThreadState] = deque()
         self.holder: ThreadState | None = None
         self.untracked_active = 0
-        self.max_alive = 0  # most tracked threads alive (not finished) at one moment
+        self.max_alive = 1  # most tracked threads alive (not finished) at one moment, main included
         main = ThreadState(next(self._orders), "MainThread")
         main.ident = _thread.get_ident()
         main.status = RUNNING

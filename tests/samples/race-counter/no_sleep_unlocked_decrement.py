@@ -1,0 +1,23 @@
+import threading
+import time
+
+
+class Counter:
+    """A shared counter that many threads decrement at once."""
+
+    def __init__(self, start=100):
+        self.value = start
+
+    def decrement(self):
+        self.value -= 1
+
+
+def run(n_threads=100, start=100):
+    """Start n_threads threads that each call decrement() once; return the final value."""
+    counter = Counter(start)
+    threads = [threading.Thread(target=counter.decrement) for _ in range(n_threads)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return counter.value
