@@ -1,0 +1,51 @@
+"""Golden samples: every reference solution, starter and sample wrong answer, graded 5 times each
+through the CLI, must give exactly the verdict in its folder's expected.yaml, every time."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+
+from grader.host import packs
+
+from .conftest import ROOT, SAMPLES, grade_file
+
+REPEATS = 5
+
+
+def _cases():
+    for exercise in packs.load_all(ROOT / "exercises"):
+        expected = yaml.safe_load((SAMPLES / exercise.slug / "expected.yaml").read_text(encoding="utf-8"))
+        for name, want in expected.items():
+            if name == "solution":
+                path = ROOT / "solutions" / exercise.slug / exercise.student_file
+            elif name == "starter":
+                path = exercise.starter
+            else:
+                path = SAMPLES / exercise.slug / f"{name}.py"
+            for run in range(1, REPEATS + 1):
+                yield pytest.param(exercise, path, want, id=f"{exercise.slug}/{name}/run{run}")
+
+
+def test_every_sample_has_an_expected_verdict():
+    for exercise in packs.load_all(ROOT / "exercises"):
+        expected = yaml.safe_load((SAMPLES / exercise.slug / "expected.yaml").read_text(encoding="utf-8"))
+        files = {p.stem for p in (SAMPLES / exercise.slug).glob("*.py")}
+        assert files == set(expected) - {"solution", "starter"}, exercise.slug
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("exercise,path,want", list(_cases()))
+def test_sample_verdict(exercise, path, want, tmp_path):
+    report, folder = grade_file(path, exercise.student_file, exercise.slug, tmp_path)
+    assert report["schema"] == 1
+    (result,) = report["exercises"]
+    got = {c["name"]: c["status"] for c in result["checks"]}
+    assert (result["status"], result["score"], got) == (want["status"], want["score"], want["checks"])
+    text = (folder / "report.json").read_text(encoding="utf-8")
+    for phrase in want.get("report_mentions", []):
+        assert phrase in text, f"the report should mention {phrase!r}"
+    for name in ("report.json", "report.html"):
+        data = (folder / name).read_bytes()
+        assert len(data) < 1_000_000
+        data.decode("utf-8")

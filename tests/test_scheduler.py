@@ -1,0 +1,200 @@
+"""The virtual clock and deterministic scheduler, observed through real child interpreters."""
+
+from __future__ import annotations
+
+from .harness_helpers import run_program
+
+
+def _value(tmp_path, source, **kw):
+    outcome = run_program(tmp_path, source, **kw)
+    assert outcome.status == "ok", (outcome.status, outcome.result, outcome.output)
+    return outcome.observations["value"], outcome.observations["now"]
+
+
+def test_sleep_takes_no_real_time_and_moves_the_clock(tmp_path):
+    value, now = _value(tmp_path, """
+        import time
+        def main():
+            t0, m0 = time.time(), time.monotonic()
+            time.sleep(3600)
+            return [round(time.time() - t0, 6), round(time.monotonic() - m0, 6)]
+    """)
+    assert value == [3600.0, 3600.0] and now == 3600.0
+
+
+def test_read_sleep_write_race_loses_every_update_but_one(tmp_path):
+    for _ in range(3):
+        value, _ = _value(tmp_path, """
+            import threading, time
+            n = 50
+            def work():
+                global n
+                cur = n
+                time.sleep(0.1)
+                n = cur - 1
+            def main():
+                ts = [threading.Thread(target=work) for _ in range(50)]
+                [t.start() for t in ts]; [t.join() for t in ts]
+                return n
+        """)
+        assert value == 49
+
+
+def test_locked_version_never_loses_and_time_adds_up(tmp_path):
+    value, now = _value(tmp_path, """
+        import threading, time
+        from threading import Lock          # imported by name: still instrumented
+        lock = Lock()
+        n = 50
+        def work():
+            global n
+            with lock:
+                cur = n
+                time.sleep(0.1)
+                n = cur - 1
+        def main():
+            ts = [threading.Thread(target=work) for _ in range(50)]
+            [t.start() for t in ts]; [t.join() for t in ts]
+            return [n, type(lock).__module__]
+    """)
+    assert value == [0, "grader.harness.child.primitives"]
+    assert abs(now - 5.0) < 1e-9
+
+
+def test_earliest_deadline_first_and_equal_deadlines_together(tmp_path):
+    value, _ = _value(tmp_path, """
+        import threading, time
+        order = []
+        def sleeper(name, secs):
+            time.sleep(secs)
+            order.append((name, time.monotonic() - start))
+        def main():
+            global start
+            start = time.monotonic()
+            ts = [threading.Thread(target=sleeper, args=a) for a in [("c", 3), ("a", 1), ("b1", 2), ("b2", 2)]]
+            [t.start() for t in ts]; [t.join() for t in ts]
+            return order
+    """)
+    assert value == [["a", 1.0], ["b1", 2.0], ["b2", 2.0], ["c", 3.0]]
+
+
+def test_a_running_thread_holds_back_sleepers(tmp_path):
+    # The sleeper may not wake while another thread still has work to do.
+    value, _ = _value(tmp_path, """
+        import threading, time
+        log = []
+        def sleeper():
+            time.sleep(0.001)
+            log.append("woke")
+        def main():
+            t = threading.Thread(target=sleeper)
+            t.start()
+            for i in range(200000):
+                pass
+            log.append("busy done")
+            t.join()
+            return log
+    """)
+    assert value == ["busy done", "woke"]
+
+
+def test_queue_producer_consumer_and_virtual_get_timeout(tmp_path):
+    value, now = _value(tmp_path, """
+        import queue, threading, time
+        def main():
+            q = queue.Queue(maxsize=2)
+            got = []
+            def producer():
+                for i in range(5):
+                    q.put(i)
+                    time.sleep(1)
+            def consumer():
+                for _ in range(5):
+                    got.append(q.get())
+            ts = [threading.Thread(target=producer), threading.Thread(target=consumer)]
+            [t.start() for t in ts]; [t.join() for t in ts]
+            try:
+                q.get(timeout=30)
+            except queue.Empty:
+                got.append("empty")
+            return got
+    """)
+    assert value == [0, 1, 2, 3, 4, "empty"] and now == 35.0
+
+
+def test_condition_event_rlock_semaphores(tmp_path):
+    value, _ = _value(tmp_path, """
+        import threading
+        def main():
+            out = []
+            cond = threading.Condition()
+            ready = []
+            def waiter():
+                with cond:
+                    cond.wait_for(lambda: ready)
+                    out.append("cond")
+            t = threading.Thread(target=waiter); t.start()
+            with cond:
+                ready.append(1); cond.notify()
+            t.join()
+            ev = threading.Event()
+            out.append(ev.wait(timeout=2.5))
+            r = threading.RLock()
+            with r:
+                with r:
+                    out.append("rlock")
+            b = threading.BoundedSemaphore(1)
+            b.acquire(); b.release()
+            try:
+                b.release()
+            except ValueError:
+                out.append("bounded")
+            s = threading.Semaphore(0)
+            out.append(s.acquire(timeout=1))
+            out.append(threading.Lock().acquire(blocking=False))
+            return out
+    """)
+    assert value == ["cond", False, "rlock", "bounded", False, True]
+
+
+def test_join_with_timeout_and_is_alive(tmp_path):
+    value, now = _value(tmp_path, """
+        import threading, time
+        def main():
+            t = threading.Thread(target=time.sleep, args=(10,))
+            t.start()
+            t.join(timeout=4)
+            alive = t.is_alive()
+            t.join()
+            return [alive, t.is_alive()]
+    """)
+    assert value == [True, False] and now == 10.0
+
+
+def test_pools_and_executors_run_under_the_scheduler(tmp_path):
+    value, _ = _value(tmp_path, """
+        from multiprocessing import Pool
+        from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+        import time
+        def sq(x):
+            return x * x
+        def main():
+            with Pool(2) as p:
+                a = p.map(sq, range(10))
+            with ProcessPoolExecutor(2) as ex:
+                b = list(ex.map(sq, range(10)))
+            with ThreadPoolExecutor(3) as ex:
+                c = list(ex.map(lambda x: (time.sleep(0.1), x)[1], range(10)))
+            return [sum(a), sum(b), sum(c)]
+    """)
+    assert value == [285, 285, 45]
+
+
+def test_busy_loop_is_stopped_by_the_backstop_with_its_line(tmp_path):
+    outcome = run_program(tmp_path, """
+        def main():
+            while True:
+                pass
+    """, backstop=1.0)
+    assert outcome.status == "timeout"
+    assert 'prog.py", line 3' in outcome.fault_dump

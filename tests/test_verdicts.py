@@ -1,0 +1,56 @@
+"""What the judge records for each way a scenario can end (pure functions)."""
+
+from __future__ import annotations
+
+from grader.harness.judge.api import CheckFailed, ScenarioProblem, expect
+from grader.harness.judge.child_runner import Outcome
+from grader.harness.judge.verdicts import fault_threads, verdict_for
+
+import pytest
+
+DUMP = """Thread 0x00007f0000000002 (most recent call first):
+  File "/sub/prog.py", line 9 in spin
+  File "/usr/lib/python3.11/threading.py", line 975 in run
+
+Current thread 0x00007f0000000001 (most recent call first):
+  File "/sub/prog.py", line 4 in inner
+  File "/sub/prog.py", line 12 in main
+  File "<judge scenario>", line 3 in call_main
+"""
+
+
+def test_expect_formats_the_message():
+    with pytest.raises(CheckFailed) as info:
+        expect(False, "returned {got}, expected {want}", got=99, want=0)
+    assert info.value.message == "returned 99, expected 0"
+    assert verdict_for(info.value, "/sub/prog.py")["status"] == "failed"
+
+
+def test_passed_and_judge_errors():
+    assert verdict_for(None, "f")["status"] == "passed"
+    v = verdict_for(KeyError("observations"), "f")
+    assert v == {"status": "error", "message": {"id": "judge_error"}}
+
+
+@pytest.mark.parametrize("status,result,phase,want", [
+    ("deadlock", {"kind": "cycle", "threads": []}, "scenario", ("deadlock", "deadlock_cycle")),
+    ("exit", {"code": "3"}, "import", ("crash", "exit_import")),
+    ("exception", {"type": "ValueError", "message": "x"}, "scenario", ("error", "exception_scenario")),
+    ("crash", {}, "import", ("crash", "crash_import")),
+    ("syntax_error", {"line": 3, "message": "bad"}, "import", ("error", "syntax_error")),
+])
+def test_scenario_outcomes(status, result, phase, want):
+    v = verdict_for(ScenarioProblem(Outcome(status=status, result=result, phase=phase), "s"), "f")
+    assert (v["status"], v["message"]["id"]) == want and v["phase"] == phase
+
+
+def test_student_output_is_capped_in_the_verdict():
+    outcome = Outcome(status="crash", phase="scenario", output="x" * 100_000, output_bytes=10**7,
+                      output_truncated=True)
+    v = verdict_for(ScenarioProblem(outcome, "s"), "f")
+    assert len(v["output"]) == 8 * 1024 and v["output_truncated"] and v["output_bytes"] == 10**7
+
+
+def test_fault_dump_is_trimmed_to_the_students_lines():
+    threads = fault_threads(DUMP, "/sub/prog.py")
+    assert [[s["line"] for s in t["stack"]] for t in threads] == [[9], [12, 4]]
