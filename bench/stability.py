@@ -1,0 +1,80 @@
+"""Grade every reference solution, starter and sample answer ROUNDS times (default 200) while
+another process keeps a core busy, and count how often each verdict matched its expected one.
+
+The bar is ROUNDS/ROUNDS for every case. Progress is saved after every round to
+bench/results/stability.json, so a long run can be watched or resumed with RESUME=1.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import platform
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from rich.console import Console  # noqa: E402
+from rich.table import Table  # noqa: E402
+
+from samples import cases, expected_verdict, verdict  # noqa: E402
+
+ROUNDS = int(os.environ.get("ROUNDS", "200"))
+WORKERS = int(os.environ.get("WORKERS", "2"))
+OUT = Path(__file__).resolve().parent / "results" / "stability.json"
+
+
+def burn():
+    while True:
+        pass
+
+
+def main():
+    all_cases = list(cases())
+    keys = [f"{ex.slug}/{name}" for ex, name, _, _ in all_cases]
+    state = {"rounds_done": 0, "same": {k: 0 for k in keys}, "odd": {}}
+    if os.environ.get("RESUME") and OUT.exists():
+        state = json.loads(OUT.read_text())
+    busy = multiprocessing.Process(target=burn, daemon=True)
+    busy.start()  # the "loaded machine": one core is always taken
+    started = time.time()
+    try:
+        with ThreadPoolExecutor(WORKERS) as pool:
+            while state["rounds_done"] < ROUNDS:
+                futures = [(key, want, pool.submit(verdict, ex, path))
+                           for key, (ex, name, path, want) in zip(keys, all_cases)]
+                for key, want, future in futures:
+                    got = future.result()
+                    if got == expected_verdict(want):
+                        state["same"][key] += 1
+                    else:
+                        state["odd"].setdefault(key, []).append(repr(got))
+                state["rounds_done"] += 1
+                state["commit"] = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
+                                                 text=True, cwd=OUT.parents[2]).stdout.strip()
+                state["machine"] = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+                state["seconds"] = round(time.time() - started, 1)
+                OUT.parent.mkdir(exist_ok=True)
+                OUT.write_text(json.dumps(state, indent=1))
+                print(f"round {state['rounds_done']}/{ROUNDS} done after {state['seconds']} s", flush=True)
+    finally:
+        busy.terminate()
+    table = Table(title=f"Identical verdicts over {state['rounds_done']} runs, one core kept busy, "
+                        f"{WORKERS} gradings at a time")
+    table.add_column("case")
+    table.add_column("identical", justify="right")
+    for key in keys:
+        table.add_row(key, f"{state['same'][key]}/{state['rounds_done']}")
+    Console().print(table)
+    if state["odd"]:
+        print("Different verdicts:", json.dumps(state["odd"], indent=1)[:5000])
+    return 0 if all(v == state["rounds_done"] for v in state["same"].values()) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
