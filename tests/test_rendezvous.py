@@ -44,3 +44,18 @@ def test_calls_in_the_calling_process_are_not_held():
         assert server.stats.pids() == {os.getpid()} and not server.stats.overlap_seen
     finally:
         server.close()
+
+
+def test_serial_calls_in_different_processes_never_look_like_overlap():
+    # Regression: the server used to count a call out only when it noticed the closed socket,
+    # so the next serial call, in another worker, could be counted in before that.
+    server = RendezvousServer(bound=0.2)
+    try:
+        check = RendezvousCheck(server.address)
+        with multiprocessing.get_context("fork").Pool(3) as pool:
+            for n in range(40):
+                pool.apply(check, (n,))
+        assert len(server.stats.pids()) >= 2
+        assert not server.stats.overlap_seen and server.stats.max_processes_inside == 1
+    finally:
+        server.close()

@@ -33,15 +33,25 @@ class RendezvousCheck:
             message = {"pid": os.getpid(), "item": n if isinstance(n, int) else repr(n),
                        "in_parent": os.getpid() == self.parent_pid}
             sock.sendall(json.dumps(message).encode() + b"\n")
-            reply = b""
-            while not reply.endswith(b"\n"):
-                chunk = sock.recv(16)
-                if not chunk:
-                    break
-                reply += chunk
-            return PREDICATES[self.predicate](n)
+            _read_line(sock)  # "go"
+            result = PREDICATES[self.predicate](n)
+            # Leave only once the server has counted us out: otherwise the next call, in another
+            # process, could arrive before the server saw this one end, and look like overlap.
+            sock.sendall(b"done\n")
+            _read_line(sock)  # "bye"
+            return result
         finally:
-            sock.close()  # the server counts this call as finished
+            sock.close()
 
     def __repr__(self):
         return f"<judge check {self.predicate}>"
+
+
+def _read_line(sock: socket.socket) -> bytes:
+    data = b""
+    while not data.endswith(b"\n"):
+        chunk = sock.recv(16)
+        if not chunk:
+            break
+        data += chunk
+    return data

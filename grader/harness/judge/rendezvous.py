@@ -1,7 +1,7 @@
 """The judge's rendezvous server: proves parallelism by overlap, never by speed.
 
-Each call of the judge's `check` in a worker process connects here and stays connected until it
-returns. The first callers are held until a second distinct process is inside at the same time
+Each call of the judge's `check` in a worker process connects here, and is counted inside from
+its first message until its "done" has been acknowledged, just before it returns. The first callers are held until a second distinct process is inside at the same time
 (then everyone goes) or until `bound` real seconds pass (then nobody waits any more and the run has
 shown no overlap). All observations are made here, in the judge, out of the student's reach.
 """
@@ -88,15 +88,25 @@ class RendezvousServer:
                         self._gave_up = True  # liveness only: the verdict is "no overlap was seen"
                         self._cond.notify_all()
             conn.sendall(b"go\n")
-            while conn.recv(16):
-                pass
+            done = b""
+            while not done.endswith(b"\n"):  # "done", or end of file if the caller died
+                chunk = conn.recv(16)
+                if not chunk:
+                    break
+                done += chunk
+            self._leave(pid)
+            pid = None
+            conn.sendall(b"bye\n")
         except (OSError, ValueError, KeyError, TypeError):
             pass
         finally:
             conn.close()
             if pid is not None:
-                with self._cond:
-                    self._inside[pid] -= 1
+                self._leave(pid)
+
+    def _leave(self, pid: int) -> None:
+        with self._cond:
+            self._inside[pid] -= 1
 
     def close(self):
         self._closed = True
