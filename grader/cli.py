@@ -14,7 +14,7 @@ from .host import packs, reports
 from .host.grading import grade_submission, select_exercises
 from .host.sandboxes import NAMES as SANDBOXES
 
-console = Console()
+console = Console(soft_wrap=True)  # paths in messages must not be broken across lines
 
 
 def main(argv: list[str] | None = None) -> int:

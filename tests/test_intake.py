@@ -51,3 +51,14 @@ def test_precheck_finds_syntax_errors_without_running():
     problem = intake.precheck(b"def f(:\n    pass\n", "f.py")
     assert problem["id"] == "syntax_error" and problem["params"]["line"] == 1
     assert intake.precheck(b"x = 1\x00\n", "f.py")["id"] == "syntax_error"
+
+
+def test_refused_files_are_listed_in_the_report(tmp_path):
+    from grader.host.grading import grade_submission
+
+    (tmp_path / "real.py").write_text("x = 1\n")
+    os.symlink(tmp_path / "real.py", tmp_path / "handoff.py")
+    result = grade_submission(submission=tmp_path, student="s", exercises=["semaphore-handoff"])
+    assert result.refused_files == [{"file": "handoff.py", "exercise": "semaphore-handoff",
+                                     "message": "handoff.py is a symbolic link; submit the file itself."}]
+    assert result.exercises[0].status.value == "error"

@@ -43,6 +43,8 @@ def grade_submission(
         sandbox_note="" if box.isolated else text("local_sandbox_note", lang),
         exercises=results,
         ignored_files=taken.ignored,
+        refused_files=[{"file": message["params"]["file"], "exercise": slug, "message": render(message, lang)}
+                       for slug, message in taken.refused.items()],
     )
     if out_dir is not None:
         reports.write(result, Path(out_dir) / reports.safe_dirname(student), lang)
