@@ -198,3 +198,21 @@ def test_busy_loop_is_stopped_by_the_backstop_with_its_line(tmp_path):
     """, backstop=1.0)
     assert outcome.status == "timeout"
     assert 'prog.py", line 3' in outcome.fault_dump
+
+
+def test_is_alive_is_false_as_soon_as_the_thread_is_done(tmp_path):
+    # Regression: is_alive() used to ask the OS, which may still be tearing the thread down.
+    value, now = _value(tmp_path, """
+        import threading, time
+        def main():
+            polls = 0
+            t = threading.Thread(target=time.sleep, args=(0.5,))
+            t.start()
+            while t.is_alive():
+                polls += 1
+                time.sleep(0.1)
+            return polls
+    """)
+    # At 0.5 both deadlines are equal; they wake in start order, so the poller looks once more
+    # (poll 6) before the sleeper ends. A 7th poll would mean is_alive() asked the OS.
+    assert value == 6 and abs(now - 0.6) < 1e-9

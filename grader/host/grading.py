@@ -76,7 +76,12 @@ def grade_one(exercise: packs.Exercise, taken: intake_mod.Intake, box, lang: str
         return not_graded(exercise, ExerciseStatus.ERROR, message, CheckStatus.ERROR, message)
     try:
         run = box.run_judge(exercise, content)
-        return exercise_result(exercise, check_verdicts(run, list(exercise.spec.checks)), lang)
+        verdicts = check_verdicts(run, list(exercise.spec.checks))
+        if any(v.message.get("id", "").startswith("judge_") for v in verdicts.values()):
+            # For the teacher's eyes only (it may quote hidden tests): never in a student's report.
+            log.warning("the judge for %s did not finish cleanly (exit code %s); its output:\n%s",
+                        exercise.slug, run.exit_code, run.log[-4000:])
+        return exercise_result(exercise, verdicts, lang)
     except Exception:  # noqa: BLE001 - one failure of ours must not sink the other exercises
         log.error("grading %s failed inside the grader:\n%s", exercise.slug, traceback.format_exc())
         message = text("judge_error", lang)

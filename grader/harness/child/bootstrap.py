@@ -13,7 +13,6 @@ import faulthandler
 import json
 import os
 import sys
-import traceback
 
 if __name__ == "__main__":
     # Importable as grader.harness.child.* with no installation: the package root is three up.
@@ -64,9 +63,12 @@ def main(argv):
         channel.final(_failure("import", exc))
     channel.send({"event": "phase", "phase": "scenario"})
 
-    namespace = {"__name__": "judge_scenario"}
-    exec(compile(request["scenario_source"], "<judge scenario>", "exec"), namespace)
-    scenario = namespace[request["function"]]
+    try:
+        namespace = {"__name__": "judge_scenario"}
+        exec(compile(request["scenario_source"], "<judge scenario>", "exec"), namespace)
+        scenario = namespace[request["function"]]
+    except Exception as exc:  # noqa: BLE001 - the judge's own mistake, never the student's
+        channel.final({"status": "judge_error", "message": f"{type(exc).__name__}: {exc}"[:500]})
     try:
         observations = scenario(module, probe, **request.get("kwargs", {}))
     except BaseException as exc:  # noqa: BLE001
@@ -110,15 +112,7 @@ def _failure(phase, exc):
     except Exception:  # noqa: BLE001 - a student exception whose __str__ fails
         text = "<unprintable>"
     return {"status": "exception", "phase": phase, "type": type(exc).__name__, "message": text,
-            "stack": sites.student_traceback(exc.__traceback__),
-            "judge_frames": _has_judge_frames_only(exc)}
-
-
-def _has_judge_frames_only(exc):
-    from grader.harness.child import sites
-
-    tb = traceback.extract_tb(exc.__traceback__)
-    return not any(f.filename == sites.STUDENT_FILE for f in tb)
+            "stack": sites.student_traceback(exc.__traceback__)}
 
 
 class _Channel:

@@ -134,8 +134,7 @@ class Scheduler:
 
     def thread_ends(self, st: ThreadState) -> None:
         with self.mutex:
-            st.status = FINISHED
-            self.by_thread.pop(id(st.thread), None)
+            st.status = FINISHED  # kept in by_thread: is_alive() must not ask the OS mid-teardown
             for j in st.joiners:
                 if j.status == JOINING and j.waiting_on is st:
                     self._wake(j, timed_out=False)
