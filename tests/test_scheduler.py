@@ -216,3 +216,40 @@ def test_is_alive_is_false_as_soon_as_the_thread_is_done(tmp_path):
     # At 0.5 both deadlines are equal; they wake in start order, so the poller looks once more
     # (poll 6) before the sleeper ends. A 7th poll would mean is_alive() asked the OS.
     assert value == 6 and abs(now - 0.6) < 1e-9
+
+
+def test_barrier_timer_and_queue_join(tmp_path):
+    value, now = _value(tmp_path, """
+        import queue, threading, time
+        def main():
+            out = []
+            barrier = threading.Barrier(3)
+            def party(i):
+                time.sleep(i)
+                barrier.wait()
+                out.append(("through", time.monotonic() - start))
+            fired = []
+            timer = threading.Timer(5, lambda: fired.append(time.monotonic() - start))
+            q = queue.Queue()
+            def worker():
+                while True:
+                    item = q.get()
+                    time.sleep(1)
+                    out.append(("done", item))
+                    q.task_done()
+            global start
+            start = time.monotonic()
+            ts = [threading.Thread(target=party, args=(i,)) for i in (1, 2, 3)]
+            [t.start() for t in ts]
+            timer.start()
+            threading.Thread(target=worker, daemon=True).start()
+            for i in range(2):
+                q.put(i)
+            q.join()
+            [t.join() for t in ts]
+            timer.join()
+            return [out, fired]
+    """)
+    out, fired = value
+    assert out == [["done", 0], ["done", 1], ["through", 3.0], ["through", 3.0], ["through", 3.0]]
+    assert fired == [5.0] and now == 5.0
