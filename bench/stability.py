@@ -2,7 +2,8 @@
 another process keeps a core busy, and count how often each verdict matched its expected one.
 
 The bar is ROUNDS/ROUNDS for every case. Progress is saved after every round to
-bench/results/stability.json, so a long run can be watched or resumed with RESUME=1.
+bench/results/stability.json, so a long run can be watched or resumed with RESUME=1;
+MARKDOWN=1 prints the saved results as a Markdown table (for the README) without grading.
 """
 
 from __future__ import annotations
@@ -34,7 +35,19 @@ def burn():
         pass
 
 
+def markdown(state: dict) -> str:
+    done = state["rounds_done"]
+    lines = [f"{done} runs of each case, commit {state.get('commit', '?')}, {state.get('machine', '?')}, "
+             f"{state.get('seconds', 0) / 60:.0f} minutes in all.", "",
+             "| case | identical verdicts |", "|---|---|"]
+    lines += [f"| `{key}` | {same}/{done} |" for key, same in state["same"].items()]
+    return "\n".join(lines)
+
+
 def main():
+    if os.environ.get("MARKDOWN"):
+        print(markdown(json.loads(OUT.read_text())))
+        return 0
     all_cases = list(cases())
     keys = [f"{ex.slug}/{name}" for ex, name, _, _ in all_cases]
     state = {"rounds_done": 0, "same": {k: 0 for k in keys}, "odd": {}}
