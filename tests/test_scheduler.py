@@ -253,3 +253,26 @@ def test_barrier_timer_and_queue_join(tmp_path):
     out, fired = value
     assert out == [["done", 0], ["done", 1], ["through", 3.0], ["through", 3.0], ["through", 3.0]]
     assert fired == [5.0] and now == 5.0
+
+
+def test_a_thread_the_os_refuses_to_start_is_forgotten(tmp_path):
+    # Regression: the refused thread stayed in the run queue and was later handed the baton.
+    value, now = _value(tmp_path, """
+        import threading, time
+        def refuse(*args):
+            raise RuntimeError("can't start new thread")
+        def main():
+            real = threading._start_new_thread
+            threading._start_new_thread = refuse
+            try:
+                threading.Thread(target=print).start()
+            except RuntimeError as exc:
+                error = str(exc)
+            finally:
+                threading._start_new_thread = real
+            t = threading.Thread(target=time.sleep, args=(2,))
+            t.start()
+            t.join()
+            return error
+    """)
+    assert value == "can't start new thread" and now == 2.0

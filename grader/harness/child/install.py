@@ -132,8 +132,12 @@ def _patch_thread(sched: Scheduler) -> None:
             raise RuntimeError("thread.__init__() not called")
         if self._started.is_set():
             raise RuntimeError("threads can only be started once")
-        sched.announce_start(self, self.name, tracked=not _is_plumbing(self))
-        orig_start(self)
+        st = sched.announce_start(self, self.name, tracked=not _is_plumbing(self))
+        try:
+            orig_start(self)
+        except BaseException:
+            sched.retract_start(st)  # e.g. "can't start new thread" under a thread limit
+            raise
 
     def _bootstrap_inner(self):
         st = sched.thread_begins(self)

@@ -120,6 +120,15 @@ class Scheduler:
                 self.untracked_active += 1
         return st
 
+    def retract_start(self, st: ThreadState) -> None:
+        """The OS would not start the thread: it must never be handed the baton."""
+        with self.mutex:
+            if st in self.runq:
+                self.runq.remove(st)
+            if not st.tracked:
+                self.untracked_active -= 1
+            st.status = FINISHED
+
     def thread_begins(self, thread) -> ThreadState | None:
         """First thing a new OS thread does: bind its ident and, if tracked, wait for the baton."""
         with self.mutex:
