@@ -67,7 +67,7 @@ def test_earliest_deadline_first_and_equal_deadlines_together(tmp_path):
         order = []
         def sleeper(name, secs):
             time.sleep(secs)
-            order.append((name, time.monotonic() - start))
+            order.append((name, round(time.monotonic() - start, 6)))
         def main():
             global start
             start = time.monotonic()
@@ -227,9 +227,9 @@ def test_barrier_timer_and_queue_join(tmp_path):
             def party(i):
                 time.sleep(i)
                 barrier.wait()
-                out.append(("through", time.monotonic() - start))
+                out.append(("through", round(time.monotonic() - start, 6)))
             fired = []
-            timer = threading.Timer(5, lambda: fired.append(time.monotonic() - start))
+            timer = threading.Timer(5, lambda: fired.append(round(time.monotonic() - start, 6)))
             q = queue.Queue()
             def worker():
                 while True:

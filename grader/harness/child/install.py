@@ -47,9 +47,11 @@ class VirtualTime:
 
     def __init__(self, sched: Scheduler):
         self.sched = sched
-        self.epoch0 = REAL.time()
-        self.mono0 = REAL.monotonic()
-        self.perf0 = REAL.perf_counter()
+        # Whole-second bases: `time.monotonic() - start` after sleep(5) is exactly 5.0, whatever
+        # the real clock read when the child started.
+        self.epoch0 = float(int(REAL.time()))
+        self.mono0 = float(int(REAL.monotonic()))
+        self.perf0 = float(int(REAL.perf_counter()))
 
     def sleep(self, seconds):
         if not isinstance(seconds, (int, float)):
