@@ -4,34 +4,25 @@ through the CLI, must give exactly the verdict in its folder's expected.yaml, ev
 from __future__ import annotations
 
 import pytest
-import yaml
 
 from grader.host import packs
 
-from .conftest import ROOT, SAMPLES, grade_file
+from .conftest import ROOT, grade_file
+from .samples.catalog import SAMPLES, cases, expected
 
 REPEATS = 5
 
 
 def _cases():
-    for exercise in packs.load_all(ROOT / "exercises"):
-        expected = yaml.safe_load((SAMPLES / exercise.slug / "expected.yaml").read_text(encoding="utf-8"))
-        for name, want in expected.items():
-            if name == "solution":
-                path = ROOT / "solutions" / exercise.slug / exercise.student_file
-            elif name == "starter":
-                path = exercise.starter
-            else:
-                path = SAMPLES / exercise.slug / f"{name}.py"
-            for run in range(1, REPEATS + 1):
-                yield pytest.param(exercise, path, want, id=f"{exercise.slug}/{name}/run{run}")
+    for exercise, name, path, want in cases():
+        for run in range(1, REPEATS + 1):
+            yield pytest.param(exercise, path, want, id=f"{exercise.slug}/{name}/run{run}")
 
 
 def test_every_sample_has_an_expected_verdict():
     for exercise in packs.load_all(ROOT / "exercises"):
-        expected = yaml.safe_load((SAMPLES / exercise.slug / "expected.yaml").read_text(encoding="utf-8"))
         files = {p.stem for p in (SAMPLES / exercise.slug).glob("*.py")}
-        assert files == set(expected) - {"solution", "starter"}, exercise.slug
+        assert files == set(expected(exercise)) - {"solution", "starter"}, exercise.slug
 
 
 @pytest.mark.e2e

@@ -158,7 +158,7 @@ def _patch_thread(sched: Scheduler) -> None:
             return orig_join(self, timeout)
         with sched.mutex:
             if target.status != FINISHED:
-                if me.tracked and (timeout is None):
+                if timeout is None:
                     sched.check_wait_for(me, target, JOINING, target)
                 target.joiners.append(me)
                 deadline = None if timeout is None else sched.now + max(timeout, 0)

@@ -279,9 +279,6 @@ class Event(_Primitive):
             self._wait(me, timeout)
             return self._flag
 
-    def _at_fork_reinit(self):
-        super()._at_fork_reinit()
-
     def __repr__(self):
         return f"<instrumented Event {'set' if self._flag else 'unset'}>"
 

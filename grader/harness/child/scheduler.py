@@ -20,6 +20,7 @@ import _thread
 import itertools
 import sys
 from collections import deque
+from dataclasses import dataclass
 from typing import Callable
 
 RUNNABLE = "runnable"
@@ -57,14 +58,13 @@ class ThreadState:
         return f"<ThreadState {self.name} {self.status}>"
 
 
-class DeadlockFound(Exception):
-    """Raised into nobody: passed to the deadlock handler, which ends the child."""
+@dataclass
+class DeadlockFound:
+    """What the scheduler hands the deadlock handler, which reports it and ends the child."""
 
-    def __init__(self, kind: str, threads: list[ThreadState], culprit: ThreadState | None = None):
-        super().__init__(kind)
-        self.kind = kind
-        self.threads = threads
-        self.culprit = culprit
+    kind: str  # self, cycle, all_blocked
+    threads: list[ThreadState]
+    culprit: ThreadState | None = None
 
 
 class Scheduler:
