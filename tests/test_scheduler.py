@@ -197,7 +197,8 @@ def test_busy_loop_is_stopped_by_the_backstop_with_its_line(tmp_path):
                 pass
     """, backstop=1.0)
     assert outcome.status == "timeout"
-    assert 'prog.py", line 3' in outcome.fault_dump
+    # the dump lands on either line of the loop, depending on which bytecode was running
+    assert 'prog.py", line 3' in outcome.fault_dump or 'prog.py", line 4' in outcome.fault_dump
 
 
 def test_is_alive_is_false_as_soon_as_the_thread_is_done(tmp_path):
