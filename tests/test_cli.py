@@ -27,7 +27,8 @@ def test_unknown_exercise_is_explained(tmp_path):
 
 def test_empty_submission_is_all_missing_and_exits_0(tmp_path):
     (tmp_path / "sub").mkdir()
-    proc = run_cli("grade", str(tmp_path / "sub"), "--student", "Wang Fang", "--out", str(tmp_path / "out"))
+    proc = run_cli("grade", str(tmp_path / "sub"), "--student", "Wang Fang", "--out", str(tmp_path / "out"),
+                   "--sandbox", "local")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     report = json.loads((tmp_path / "out" / "Wang_Fang" / "report.json").read_text(encoding="utf-8"))
     assert [e["status"] for e in report["exercises"]] == ["missing"] * 3
@@ -41,7 +42,7 @@ def test_student_output_is_escaped_and_hidden_test_source_never_shown(tmp_path):
     sub.mkdir()
     (sub / "handoff.py").write_text('print("<script>alert(1)</script>")\nraise ValueError("<b>boom</b>")\n')
     shutil.copy(ROOT / "exercises" / "race-counter" / "race_counter.py", sub / "race_counter.py")
-    proc = run_cli("grade", str(sub), "--student", "x", "--out", str(tmp_path / "out"))
+    proc = run_cli("grade", str(sub), "--student", "x", "--out", str(tmp_path / "out"), "--sandbox", "local")
     assert proc.returncode == 0
     html = (tmp_path / "out" / "x" / "report.html").read_text(encoding="utf-8")
     assert "<script>alert(1)</script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html

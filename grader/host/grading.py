@@ -12,9 +12,11 @@ from pathlib import Path
 
 from . import intake as intake_mod
 from . import packs, reports, sandboxes
-from .judge_report import check_verdicts
+from .config import load_config
+from .judge_report import CheckVerdict, check_verdicts
 from .messages import render, text
-from .results import CheckStatus, ExerciseResult, ExerciseStatus, StudentResult
+from .results import CheckStatus, ExerciseResult, ExerciseStatus, StudentResult, StudentStatus
+from .sandboxes.base import InfrastructureError, JudgeJob, SandboxOutcome, SandboxRun
 from .scoring import exercise_result, not_graded
 
 log = logging.getLogger(__name__)
@@ -25,23 +27,31 @@ def grade_submission(
     submission: Path,
     student: str,
     out_dir: Path | None = None,
-    sandbox: str = "local",
+    sandbox: str = "auto",
     exercises: list[str] | None = None,
     exercises_root: Path | None = None,
     lang: str = "en",
+    config: Path | None = None,
 ) -> StudentResult:
     """Grade `submission` for every exercise (or those named), write reports under out_dir/student."""
     chosen = select_exercises(exercises_root, exercises)
-    box = sandboxes.choose(sandbox)
+    box = sandboxes.choose(sandbox, load_config(config))
     taken = intake_mod.take(Path(submission), chosen)
-    results = [grade_one(ex, taken, box, lang) for ex in chosen]
+    settled = {ex.slug: r for ex in chosen if (r := settle_before_judging(ex, taken, lang)) is not None}
+    jobs = [JudgeJob(ex, taken.accepted[ex.slug]) for ex in chosen if ex.slug not in settled]
+    run = run_sandbox(box, jobs)
+    results = [settled.get(ex.slug) or judged(ex, run, lang) for ex in chosen]
+    infra = run.outcome is SandboxOutcome.INFRASTRUCTURE_ERROR
     result = StudentResult(
         student=student,
-        score=sum(r.score for r in results),
+        score=None if infra else sum(r.score for r in results),
         max_score=sum(r.max_score for r in results),
         sandbox=box.name,
         sandbox_note="" if box.isolated else text("local_sandbox_note", lang),
         exercises=results,
+        status=StudentStatus.INFRASTRUCTURE_ERROR if infra else StudentStatus.GRADED,
+        sandbox_outcome=run.outcome.value,
+        sandbox_message=render(run.message, lang) if run.message else "",
         ignored_files=taken.ignored,
         refused_files=[{"file": message["params"]["file"], "exercise": slug, "message": render(message, lang)}
                        for slug, message in taken.refused.items()],
@@ -62,27 +72,60 @@ def select_exercises(exercises_root: Path | None, slugs: list[str] | None) -> li
     return [by_slug[s] for s in slugs]
 
 
-def grade_one(exercise: packs.Exercise, taken: intake_mod.Intake, box, lang: str) -> ExerciseResult:
+def settle_before_judging(exercise: packs.Exercise, taken: intake_mod.Intake, lang: str) -> ExerciseResult | None:
+    """The result of an exercise that never reaches the judge (missing, refused, syntax error), else None."""
     if exercise.slug in taken.missing:
         message = text("missing", lang, file=exercise.student_file)
         return not_graded(exercise, ExerciseStatus.MISSING, message, CheckStatus.FAILED)
     if exercise.slug in taken.refused:
         message = render(taken.refused[exercise.slug], lang)
         return not_graded(exercise, ExerciseStatus.ERROR, message, CheckStatus.ERROR, message)
-    content = taken.accepted[exercise.slug]
-    syntax = intake_mod.precheck(content, exercise.student_file)
+    syntax = intake_mod.precheck(taken.accepted[exercise.slug], exercise.student_file)
     if syntax is not None:
         message = render(syntax, lang)
         return not_graded(exercise, ExerciseStatus.ERROR, message, CheckStatus.ERROR, message)
+    return None
+
+
+def run_sandbox(box, jobs: list[JudgeJob]) -> SandboxRun:
+    """Whatever goes wrong on our side becomes an infrastructure error, never the student's failure."""
+    if not jobs:
+        return SandboxRun()
     try:
-        run = box.run_judge(exercise, content)
-        verdicts = check_verdicts(run, list(exercise.spec.checks))
+        return box.run(jobs)
+    except InfrastructureError as exc:
+        log.error("the %s sandbox could not run: %s", box.name, exc)
+        return SandboxRun(outcome=SandboxOutcome.INFRASTRUCTURE_ERROR, message=exc.message)
+    except Exception:  # noqa: BLE001 - a bug of ours must not read as the student's failure
+        log.error("the %s sandbox failed inside the grader:\n%s", box.name, traceback.format_exc())
+        return SandboxRun(outcome=SandboxOutcome.INFRASTRUCTURE_ERROR, message={"id": "infra_internal"})
+
+
+# A job the sandbox brought no judge run back for: what every check of it gets.
+MISSING_RUN_STATUS = {
+    SandboxOutcome.TIMEOUT: "timeout",
+    SandboxOutcome.MEMORY_LIMIT: "crash",
+    SandboxOutcome.OUTPUT_LIMIT: "crash",
+    SandboxOutcome.CRASHED: "crash",
+    SandboxOutcome.OK: "error",
+}
+
+
+def judged(exercise: packs.Exercise, run: SandboxRun, lang: str) -> ExerciseResult:
+    if run.outcome is SandboxOutcome.INFRASTRUCTURE_ERROR:
+        message = render(run.message, lang)
+        result = not_graded(exercise, ExerciseStatus.INFRASTRUCTURE_ERROR, message, CheckStatus.ERROR, message)
+        result.score = None
+        return result
+    judge_run = run.runs.get(exercise.slug)
+    names = list(exercise.spec.checks)
+    if judge_run is None:
+        message = run.message or {"id": "judge_no_report", "params": {"code": None}}
+        verdicts = {name: CheckVerdict(MISSING_RUN_STATUS[run.outcome], message) for name in names}
+    else:
+        verdicts = check_verdicts(judge_run, names)
         if any(v.message.get("id", "").startswith("judge_") for v in verdicts.values()):
             # For the teacher's eyes only (it may quote hidden tests): never in a student's report.
             log.warning("the judge for %s did not finish cleanly (exit code %s); its output:\n%s",
-                        exercise.slug, run.exit_code, run.log[-4000:])
-        return exercise_result(exercise, verdicts, lang)
-    except Exception:  # noqa: BLE001 - one failure of ours must not sink the other exercises
-        log.error("grading %s failed inside the grader:\n%s", exercise.slug, traceback.format_exc())
-        message = text("judge_error", lang)
-        return not_graded(exercise, ExerciseStatus.ERROR, message, CheckStatus.ERROR, message)
+                        exercise.slug, judge_run.exit_code, judge_run.log[-4000:])
+    return exercise_result(exercise, verdicts, lang)

@@ -6,9 +6,7 @@ judge plugin recorded a passing verdict for each. Anything else is a verdict wit
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
-from pathlib import Path
 
 SEVERITY = ["passed", "failed", "error", "timeout", "deadlock", "crash"]
 
@@ -23,20 +21,26 @@ class JudgeRun:
     time_limit: float = 0.0
     log: str = ""
 
+    @classmethod
+    def from_dict(cls, data: dict) -> "JudgeRun":
+        """Read what `grader.harness.judge.launch.run_judge` returned; wrong types fail closed."""
+        report = data.get("report")
+        code = data.get("exit_code")
+        limit = data.get("time_limit")
+        return cls(
+            report=report if isinstance(report, dict) else None,
+            exit_code=code if isinstance(code, int) else None,
+            timed_out=data.get("timed_out") is True,
+            time_limit=float(limit) if isinstance(limit, (int, float)) else 0.0,
+            log=data.get("log") if isinstance(data.get("log"), str) else "",
+        )
+
 
 @dataclass
 class CheckVerdict:
     status: str
     message: dict = field(default_factory=dict)
     verdict: dict = field(default_factory=dict)  # the whole verdict of the deciding item
-
-
-def read_report(path: Path) -> dict | None:
-    try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) else None
 
 
 def check_name(nodeid: str) -> str | None:

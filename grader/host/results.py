@@ -22,6 +22,12 @@ class ExerciseStatus(str, Enum):
     FAILED = "failed"
     ERROR = "error"  # the file could not be loaded, or the judge could not run
     MISSING = "missing"  # the student did not submit this exercise's file
+    INFRASTRUCTURE_ERROR = "infrastructure_error"  # the grader could not run it: not the student's doing
+
+
+class StudentStatus(str, Enum):
+    GRADED = "graded"
+    INFRASTRUCTURE_ERROR = "infrastructure_error"  # no grade: score is null, regrade when fixed
 
 
 @dataclass
@@ -41,7 +47,7 @@ class ExerciseResult:
     exercise: str
     title: str
     status: ExerciseStatus
-    score: float
+    score: float | None  # None only for infrastructure_error: not graded, not zero
     max_score: float
     message: str = ""
     checks: list[CheckResult] = field(default_factory=list)
@@ -52,11 +58,14 @@ class ExerciseResult:
 @dataclass
 class StudentResult:
     student: str
-    score: float
+    score: float | None  # None when status is infrastructure_error
     max_score: float
     sandbox: str
     sandbox_note: str
     exercises: list[ExerciseResult]
+    status: StudentStatus = StudentStatus.GRADED
+    sandbox_outcome: str = "ok"  # see grader.host.sandboxes.base.SandboxOutcome
+    sandbox_message: str = ""  # what the outcome means, in words; empty when ok
     ignored_files: list[str] = field(default_factory=list)
     refused_files: list[dict] = field(default_factory=list)
     schema: int = SCHEMA

@@ -25,6 +25,7 @@ def main(argv):
         request = json.loads(fh.read().decode("utf-8"))
     fault_file = os.fdopen(fault_fd, "w")
     faulthandler.dump_traceback_later(request["backstop"], exit=True, file=fault_file)
+    _contain(request.get("nproc"))
     channel = _Channel(res_fd)
 
     from grader.harness.child import install, probe, sites
@@ -113,6 +114,18 @@ def _failure(phase, exc):
         text = "<unprintable>"
     return {"status": "exception", "phase": phase, "type": type(exc).__name__, "message": text,
             "stack": sites.student_traceback(exc.__traceback__)}
+
+
+def _contain(nproc):
+    """Before any student code: be the OOM killer's first choice, and cap processes in the container."""
+    try:
+        with open("/proc/self/oom_score_adj", "w") as fh:
+            fh.write("1000")
+    except OSError:
+        pass
+    if nproc:  # only where the student has a user of their own: the count is per user
+        import resource
+        resource.setrlimit(resource.RLIMIT_NPROC, (nproc, nproc))
 
 
 class _Channel:

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ...pipes import CappedReader
+from .student_user import StudentUser
 
 BOOTSTRAP = Path(__file__).resolve().parent.parent / "child" / "bootstrap.py"
 OUTPUT_CAP = 64 * 1024  # bytes of the student's output kept per scenario
@@ -28,7 +29,7 @@ GRACE = 2.0  # seconds past the child's own faulthandler backstop before we kill
 class Outcome:
     """What one scenario run produced, as data."""
 
-    status: str  # ok, exception, syntax_error, exit, deadlock, timeout, crash
+    status: str  # ok, exception, syntax_error, exit, deadlock, timeout, crash, memory
     observations: dict = field(default_factory=dict)
     result: dict = field(default_factory=dict)
     phase: str | None = None
@@ -57,17 +58,26 @@ def run_scenario(*, student_file: Path, module: str, scenario_source: str, funct
         "function": function,
         "kwargs": kwargs or {},
         "backstop": backstop,
+        "nproc": None,
     }
+    user = StudentUser.from_env()
+    drop = {}
+    if user is not None:
+        request["nproc"] = user.nproc
+        drop = user.popen_kwargs()
     req_r, req_w = os.pipe()
     res_r, res_w = os.pipe()
     fault_r, fault_w = os.pipe()
     out_r, out_w = os.pipe()
     workdir = tempfile.mkdtemp(prefix="grader-child-")
+    if user is not None:
+        os.chmod(workdir, 0o777)  # the student's user works in it; the judge made it
+    memory_kills = oom_kills()
     try:
         proc = subprocess.Popen(
             [sys.executable, "-I", "-X", "utf8", str(BOOTSTRAP), str(req_r), str(res_w), str(fault_w)],
             stdin=subprocess.DEVNULL, stdout=out_w, stderr=out_w, cwd=workdir, env=minimal_env(),
-            pass_fds=(req_r, res_w, fault_w), start_new_session=True, close_fds=True,
+            pass_fds=(req_r, res_w, fault_w), start_new_session=True, close_fds=True, **drop,
         )
     except OSError as exc:
         for fd in (req_r, req_w, res_r, res_w, fault_r, fault_w, out_r, out_w):
@@ -91,6 +101,8 @@ def run_scenario(*, student_file: Path, module: str, scenario_source: str, funct
     except subprocess.TimeoutExpired:
         timed_out = True
     _kill_group(proc.pid)
+    if user is not None:
+        user.kill_all()  # daemons that left the group, and anything forged to outlive the run
     proc.wait()
     for r in readers:
         r.join(timeout=5)
@@ -101,7 +113,29 @@ def run_scenario(*, student_file: Path, module: str, scenario_source: str, funct
     outcome.output_truncated = out_reader.truncated
     outcome.output_bytes = out_reader.total
     outcome.pid = proc.pid
+    if outcome.status == "crash" and oom_kills() > memory_kills:
+        outcome.status = "memory"  # the kernel's OOM killer, seen in the sandbox's memory cgroup
     return outcome
+
+
+OOM_COUNTERS = (
+    ("/sys/fs/cgroup/memory.events", "oom_kill"),  # cgroup v2
+    ("/sys/fs/cgroup/memory/memory.oom_control", "oom_kill"),  # cgroup v1
+)
+
+
+def oom_kills() -> int:
+    """How many processes the OOM killer has killed in this cgroup so far (0 where nobody counts)."""
+    for path, key in OOM_COUNTERS:
+        try:
+            with open(path, encoding="ascii") as fh:
+                for line in fh:
+                    name, _, value = line.partition(" ")
+                    if name == key:
+                        return int(value)
+        except (OSError, ValueError):
+            continue
+    return 0
 
 
 def _kill_group(pgid: int) -> None:

@@ -33,6 +33,8 @@ def outcome_verdict(outcome: Outcome, student_file: str) -> dict:
     elif outcome.status == "timeout":
         verdict.update(status="timeout", message={"id": "timeout"},
                        threads=fault_threads(outcome.fault_dump, student_file))
+    elif outcome.status == "memory":
+        verdict.update(status="crash", message={"id": "memory_limit"})
     elif outcome.status == "judge_error":
         verdict.update(status="error", message={"id": "judge_error"})
     elif outcome.status == "syntax_error":

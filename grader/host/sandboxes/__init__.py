@@ -1,14 +1,32 @@
-"""Sandboxes run the judge for one exercise and hand back a JudgeRun. Pick one with `choose`."""
+"""Sandboxes run the judge for one student's exercises and hand back a SandboxRun. Pick one with `choose`.
+
+- local: a child process on this machine, under resource limits; not isolation (self-checks).
+- docker: a fresh, locked-down container per student (grades).
+- auto: docker when a Docker engine answers, else local (and the report says so).
+"""
 
 from __future__ import annotations
 
+from ..config import Settings
 from .local import LocalSandbox
 
-NAMES = ("local", "auto")
+NAMES = ("auto", "docker", "local")
 
 
-def choose(name: str):
-    if name in ("local", "auto"):
-        # The container sandbox (issue 3) takes "auto" once it lands; until then, local.
+def choose(name: str, settings: Settings | None = None):
+    settings = settings or Settings()
+    if name == "local":
+        return LocalSandbox()
+    if name == "docker" or (name == "auto" and _engine_answers()):
+        from .container import DockerSandbox  # docker-py is only loaded when it is used
+
+        return DockerSandbox(settings.docker)
+    if name == "auto":
         return LocalSandbox()
     raise ValueError(f"unknown sandbox {name!r}; choose one of {', '.join(NAMES)}")
+
+
+def _engine_answers() -> bool:
+    from ..docker_engine import answers
+
+    return answers()

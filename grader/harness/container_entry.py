@@ -1,0 +1,43 @@
+"""Inside the container: run the judge for each exercise of the plan, one after another.
+
+    python -m grader.harness.container_entry /io/judge/plan.json
+
+The entry and the judge run as root with only CAP_SETUID and CAP_SETGID (see the Dockerfile); student
+code runs as the student's user, which cannot read /io/judge (hidden tests, plan, results). Each
+exercise's result is written to /io/judge/out/<slug>.json as soon as it is known, so when the host's
+wall clock stops the container, the exercises that finished still count.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+from .judge.launch import run_judge
+from .judge.student_user import StudentUser
+
+
+def main(argv: list[str]) -> int:
+    plan_path = Path(argv[1])
+    plan = json.loads(plan_path.read_text(encoding="utf-8"))
+    judge_dir = plan_path.parent
+    out = judge_dir / "out"
+    out.mkdir(mode=0o700, exist_ok=True)
+    user = StudentUser(plan["student_uid"], plan["student_gid"], plan["student_nproc"])
+    for job in plan["jobs"]:
+        work = judge_dir / "work" / job["slug"]
+        work.mkdir(mode=0o700, parents=True)
+        data = run_judge(tests_dir=Path(job["tests_dir"]), student_path=Path(job["student_path"]),
+                         module=job["module"], check_backstop=job["check_backstop"],
+                         time_limit=job["time_limit"], work_dir=work, env=user.to_env())
+        user.kill_all()  # nothing of this exercise's student code lives on into the next
+        tmp = out / f".{job['slug']}.json"
+        tmp.write_text(json.dumps(data), encoding="utf-8")
+        os.replace(tmp, out / f"{job['slug']}.json")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -1,0 +1,63 @@
+"""Grader settings: the container sandbox's limits, each overridable from a YAML file.
+
+    grader grade ... --config grader.yaml
+
+    docker:
+      mem_limit: 1g
+      pids_limit: 256
+
+Unknown keys are refused with the file and key named, like exercise packs.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from .packs import PackError
+
+
+class ConfigError(PackError):
+    """A settings file is wrong; the message names the file and the key."""
+
+
+class DockerSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    image: str | None = Field(None, description="an image to use as is; default: the grader's own, built on first use")
+    base: Literal["auto", "registry", "registry-free"] = Field(
+        "auto", description="the image's base when it is built on first use; auto: registry, else Debian packages")
+    network_mode: str = "none"
+    mem_limit: str = "1g"  # memswap_limit is set to the same value: no swap
+    nano_cpus: int = Field(2_000_000_000, gt=0, description="CPU quota in billionths of a CPU")
+    pids_limit: int = Field(512, gt=16)
+    student_nproc: int = Field(128, gt=8, description="processes and threads the student's user may have")
+    tmpfs_size: str = "64m"
+    read_only: bool = True
+    nofile: int = Field(1024, gt=64)
+    fsize_bytes: int = Field(64 * 1024**2, gt=0)
+    log_max_size: str = "1m"
+    startup_seconds: float = Field(30.0, gt=0, description="wall-clock allowance on top of the exercises' limits")
+
+
+class Settings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    docker: DockerSettings = DockerSettings()
+
+
+def load_config(path: Path | None) -> Settings:
+    if path is None:
+        return Settings()
+    try:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read it ({exc.strerror})") from exc
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: not valid YAML ({exc})") from exc
+    try:
+        return Settings.model_validate(data)
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
+        raise ConfigError(f"{path}: {problems}") from exc

@@ -1,0 +1,41 @@
+"""What every sandbox takes (one student's judge jobs) and gives back (a SandboxRun)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+from ..judge_report import JudgeRun
+from ..packs import Exercise
+
+
+class SandboxOutcome(str, Enum):
+    OK = "ok"
+    TIMEOUT = "timeout"  # the sandbox's wall-clock limit for the whole submission ran out
+    MEMORY_LIMIT = "memory_limit"  # the container's memory limit was hit (Docker's OOMKilled)
+    OUTPUT_LIMIT = "output_limit"  # the results coming out were over their cap
+    CRASHED = "crashed"  # the sandbox stopped without results for some exercises
+    INFRASTRUCTURE_ERROR = "infrastructure_error"  # ours, not the student's: no engine, no image, ...
+
+
+class InfrastructureError(Exception):
+    """The grader could not run the sandbox at all; `message` is a message id with params."""
+
+    def __init__(self, message_id: str, **params):
+        super().__init__(f"{message_id}: {params}")
+        self.message = {"id": message_id, "params": params}
+
+
+@dataclass
+class JudgeJob:
+    exercise: Exercise
+    content: bytes  # the student's file, already taken in and checked to be UTF-8 Python
+
+
+@dataclass
+class SandboxRun:
+    """One JudgeRun per job that ran; jobs without one get the outcome's reason."""
+
+    runs: dict[str, JudgeRun] = field(default_factory=dict)
+    outcome: SandboxOutcome = SandboxOutcome.OK
+    message: dict = field(default_factory=dict)  # message id + params explaining a non-ok outcome

@@ -1,0 +1,267 @@
+"""The container sandbox: one fresh, locked-down Docker container per student submission.
+
+Inputs go in and results come out through the Docker API (put_archive/get_archive into the image's
+/io volume), never bind mounts, so a remote engine (DOCKER_HOST) works the same. The host holds the
+wall clock for the whole container, reads the results only once the container has stopped, and
+always removes it.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import os
+import socket
+import tarfile
+import time
+import uuid
+from pathlib import Path
+
+from docker.errors import APIError, DockerException, NotFound
+from docker.types import LogConfig, Ulimit
+from requests.exceptions import ConnectionError as RequestsConnectionError
+from requests.exceptions import ReadTimeout
+
+from .. import docker_engine
+from ..config import DockerSettings
+from ..image import build as image_build
+from ..judge_report import JudgeRun
+from .base import InfrastructureError, JudgeJob, SandboxRun
+from .container_outcome import ContainerEnd, classify
+
+log = logging.getLogger(__name__)
+
+LABEL_RUN = "org.concurrency-grader.run"
+LABEL_OWNER = "org.concurrency-grader.owner"  # host:pid of the grader that created it
+STUDENT_UID = 10001  # the image's `student` user (see the Dockerfile)
+RESULTS_CAP = 16 * 1024 * 1024  # bytes read back from /io/judge/out
+_swept = False
+
+
+class DockerSandbox:
+    name = "docker"
+    isolated = True
+
+    def __init__(self, settings: DockerSettings | None = None):
+        self.settings = settings or DockerSettings()
+        self.run_id = uuid.uuid4().hex[:12]
+        self._client = None
+        self._image: str | None = None
+
+    # -- the engine and the image, once per sandbox --------------------------------------------
+
+    def client(self):
+        global _swept
+        if self._client is None:
+            self._client = docker_engine.connect()
+            if not _swept:
+                remove_leftovers(self._client)
+                _swept = True
+        return self._client
+
+    def image(self) -> str:
+        if self._image is None:
+            self._image = ensure_image(self.client(), self.settings)
+        return self._image
+
+    # -- one student ----------------------------------------------------------------------------
+
+    def run(self, jobs: list[JudgeJob]) -> SandboxRun:
+        client, image = self.client(), self.image()
+        wall = sum(job.exercise.spec.time_limit for job in jobs) + self.settings.startup_seconds
+        try:
+            container = client.containers.create(image, **self.container_options())
+        except (APIError, DockerException) as exc:
+            raise InfrastructureError("infra_engine_error", reason=docker_engine.short_error(exc)) from exc
+        try:
+            try:
+                container.put_archive("/io", inputs_archive(jobs, self.settings.student_nproc))
+                container.start()
+            except (APIError, DockerException) as exc:
+                raise InfrastructureError("infra_engine_error", reason=docker_engine.short_error(exc)) from exc
+            timed_out = _wait(container, wall)
+            state = _inspect_state(container)
+            runs, over_cap = read_results(container)
+        finally:
+            _remove(container)
+        end = ContainerEnd(timed_out=timed_out, wall_seconds=wall, exit_code=state.get("ExitCode"),
+                           oom_killed=bool(state.get("OOMKilled")), results_over_cap=over_cap,
+                           memory=self.settings.mem_limit)
+        outcome, message = classify(end, [job.exercise.slug for job in jobs], set(runs))
+        return SandboxRun(runs=runs, outcome=outcome, message=message)
+
+    def container_options(self) -> dict:
+        s = self.settings
+        return {
+            "user": "0:0",  # the entry drops student code to STUDENT_UID itself
+            "network_mode": s.network_mode,
+            "mem_limit": s.mem_limit,
+            "memswap_limit": s.mem_limit,  # equal: no swap
+            "nano_cpus": s.nano_cpus,
+            "pids_limit": s.pids_limit,
+            "read_only": s.read_only,
+            "tmpfs": {"/tmp": f"rw,nosuid,nodev,size={s.tmpfs_size},mode=1777"},
+            "shm_size": s.tmpfs_size,  # multiprocessing's semaphores live in /dev/shm
+            "cap_drop": ["ALL"],
+            "cap_add": ["SETUID", "SETGID"],  # only to start student code as the student's user
+            "security_opt": ["no-new-privileges"],
+            "ulimits": [Ulimit(name="nofile", soft=s.nofile, hard=s.nofile),
+                        Ulimit(name="fsize", soft=s.fsize_bytes, hard=s.fsize_bytes),
+                        Ulimit(name="core", soft=0, hard=0)],
+            "init": True,
+            "log_config": LogConfig(type="json-file", config={"max-size": s.log_max_size, "max-file": "1"}),
+            "environment": {"LANG": "C.UTF-8"},
+            "labels": {LABEL_RUN: self.run_id, LABEL_OWNER: f"{socket.gethostname()}:{os.getpid()}"},
+            "stdin_open": False,
+            "tty": False,
+        }
+
+
+def ensure_image(client, settings: DockerSettings) -> str:
+    """The image to run: the configured one, the current build, or a build now (once, on first use)."""
+    if settings.image:
+        if not image_build.exists(client, settings.image):
+            raise InfrastructureError("infra_no_image", image=settings.image,
+                                      reason="it is not on this Docker engine")
+        return settings.image
+    found = image_build.find_image(client)
+    if found:
+        return found
+    say = lambda line: log.warning("sandbox image: %s", line)  # noqa: E731 - progress for a minute-long wait
+    say("not built yet; building it now, once (see `grader image build`)")
+    attempts = {"auto": [False, True], "registry": [False], "registry-free": [True]}[settings.base]
+    problems = []
+    for registry_free in attempts:
+        try:
+            return image_build.build_image(client, registry_free=registry_free, say=say).tag
+        except image_build.ImageError as exc:
+            problems.append(str(exc))
+            say(str(exc).splitlines()[0])
+    raise InfrastructureError("infra_no_image", image=image_build.REPOSITORY, reason=" / ".join(
+        p.splitlines()[0] for p in problems))
+
+
+def inputs_archive(jobs: list[JudgeJob], student_nproc: int) -> bytes:
+    """/io/judge (root only: plan, hidden tests) and /io/submission (readable by the student's user)."""
+    buffer = io.BytesIO()
+    now = time.time()
+
+    def add(name: str, mode: int, data: bytes | None = None):
+        info = tarfile.TarInfo(name)
+        info.uid = info.gid = 0
+        info.mtime = now
+        info.mode = mode
+        if data is None:
+            info.type = tarfile.DIRTYPE
+            tar.addfile(info)
+        else:
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+
+    plan = {"student_uid": STUDENT_UID, "student_gid": STUDENT_UID, "student_nproc": student_nproc, "jobs": []}
+    with tarfile.open(fileobj=buffer, mode="w") as tar:
+        add("judge", 0o700)
+        add("judge/exercises", 0o700)
+        add("submission", 0o755)
+        for job in jobs:
+            ex = job.exercise
+            tests = f"judge/exercises/{ex.slug}/tests"
+            add(f"judge/exercises/{ex.slug}", 0o700)
+            add(tests, 0o700)
+            for f in sorted(ex.tests_dir.rglob("*")):
+                if "__pycache__" in f.parts:
+                    continue
+                rel = f.relative_to(ex.tests_dir).as_posix()
+                add(f"{tests}/{rel}", 0o700) if f.is_dir() else add(f"{tests}/{rel}", 0o600, f.read_bytes())
+            add(f"submission/{ex.slug}", 0o755)
+            add(f"submission/{ex.slug}/{ex.student_file}", 0o644, job.content)
+            plan["jobs"].append({
+                "slug": ex.slug, "tests_dir": f"/io/{tests}", "module": ex.module,
+                "student_path": f"/io/submission/{ex.slug}/{ex.student_file}",
+                "check_backstop": ex.spec.check_timeout, "time_limit": ex.spec.time_limit,
+            })
+        add("judge/plan.json", 0o600, json.dumps(plan).encode())
+    return buffer.getvalue()
+
+
+def read_results(container) -> tuple[dict[str, JudgeRun], bool]:
+    """/io/judge/out/<slug>.json for each exercise that finished; and whether the cap was hit."""
+    try:
+        stream, _ = container.get_archive("/io/judge/out")
+    except NotFound:
+        return {}, False
+    data = bytearray()
+    for chunk in stream:
+        data += chunk
+        if len(data) > RESULTS_CAP:
+            return {}, True
+    runs = {}
+    with tarfile.open(fileobj=io.BytesIO(bytes(data)), mode="r") as tar:
+        for member in tar.getmembers():
+            name = Path(member.name).name
+            if not member.isfile() or not name.endswith(".json") or name.startswith("."):
+                continue
+            try:
+                parsed = json.loads(tar.extractfile(member).read().decode("utf-8"))
+            except ValueError:
+                continue
+            if isinstance(parsed, dict):
+                runs[name[:-len(".json")]] = JudgeRun.from_dict(parsed)
+    return runs, False
+
+
+def remove_leftovers(client) -> int:
+    """Remove containers of ours whose grader process on this host is gone (an earlier crash)."""
+    here = socket.gethostname()
+    removed = 0
+    for container in client.containers.list(all=True, filters={"label": LABEL_OWNER}):
+        host, _, pid = container.labels.get(LABEL_OWNER, "").rpartition(":")
+        if host != here or not pid.isdigit() or _alive(int(pid)):
+            continue
+        _remove(container)
+        removed += 1
+    if removed:
+        log.warning("removed %d container(s) left by an earlier grader run", removed)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _wait(container, wall: float) -> bool:
+    """Wait for the container to stop; kill it at `wall` seconds. True if the wall clock stopped it."""
+    try:
+        container.wait(timeout=wall)
+        return False
+    except (ReadTimeout, RequestsConnectionError):
+        try:
+            container.kill()
+            container.wait(timeout=30)
+        except (APIError, DockerException, ReadTimeout, RequestsConnectionError):
+            pass
+        return True
+
+
+def _inspect_state(container) -> dict:
+    try:
+        container.reload()
+    except (APIError, DockerException) as exc:
+        raise InfrastructureError("infra_engine_error", reason=docker_engine.short_error(exc)) from exc
+    return container.attrs.get("State") or {}
+
+
+def _remove(container) -> None:
+    try:
+        container.remove(force=True, v=True)  # v: its /io volume goes too
+    except NotFound:
+        pass
+    except (APIError, DockerException) as exc:
+        log.warning("could not remove container %s: %s", container.short_id, exc)
