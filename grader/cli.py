@@ -12,6 +12,7 @@ from rich.table import Table
 
 from .host import packs, reports
 from .host.grading import grade_submission, select_exercises
+from .host.results import StudentStatus
 from .host.sandboxes import NAMES as SANDBOXES
 
 console = Console(soft_wrap=True)  # paths in messages must not be broken across lines
@@ -27,6 +28,7 @@ def main(argv: list[str] | None = None) -> int:
     g.add_argument("--out", type=Path, required=True, help="reports go to OUT/STUDENT/")
     g.add_argument("--sandbox", choices=SANDBOXES, default="auto")
     g.add_argument("--exercise", action="append", help="grade only this exercise (repeatable)")
+    g.add_argument("--config", type=Path, help="YAML settings, e.g. the container's limits (docs/sandbox.md)")
 
     c = sub.add_parser("check", help="without DIR: check the packs' solutions and starters; "
                                      "with DIR: self-check your own folder")
@@ -34,11 +36,19 @@ def main(argv: list[str] | None = None) -> int:
     c.add_argument("--sandbox", choices=SANDBOXES, default="auto")
     c.add_argument("--exercise", action="append")
     c.add_argument("--out", type=Path, default=None, help="where a self-check writes its report")
+    c.add_argument("--config", type=Path)
+
+    i = sub.add_parser("image", help="the container sandbox's image")
+    i_sub = i.add_subparsers(dest="image_command", required=True)
+    b = i_sub.add_parser("build", help="build it if its tag (a hash of its inputs) is missing")
+    b.add_argument("--registry-free", action="store_true",
+                   help="base it on Debian packages via debootstrap instead of python:3.11-slim from a registry")
+    b.add_argument("--mirror", default=None, help="Debian mirror for --registry-free")
 
     sub.add_parser("list", help="list the exercises")
     args = parser.parse_args(argv)
     try:
-        return {"grade": _grade, "check": _check, "list": _list}[args.command](args)
+        return {"grade": _grade, "check": _check, "list": _list, "image": _image}[args.command](args)
     except packs.PackError as exc:
         console.print(f"[red]Exercise pack problem:[/] {exc}", highlight=False)
         console.print("Fix the pack (see docs/exercise-packs.md), then run the command again.")
@@ -50,10 +60,15 @@ def _grade(args) -> int:
         console.print(f"[red]{args.submission} is not a folder.[/] Give the folder that holds the student's files.")
         return 2
     result = grade_submission(submission=args.submission, student=args.student, out_dir=args.out,
-                              sandbox=args.sandbox, exercises=args.exercise)
+                              sandbox=args.sandbox, exercises=args.exercise, config=args.config)
     reports.print_summary(result, console)
     console.print(f"Report: {args.out / reports.safe_dirname(args.student) / 'report.html'}", highlight=False)
-    return 0
+    return _exit_code(result)
+
+
+def _exit_code(result) -> int:
+    """0: graded (whatever the score); 3: not graded because of the grader's infrastructure."""
+    return 3 if result.status is StudentStatus.INFRASTRUCTURE_ERROR else 0
 
 
 def _check(args) -> int:
@@ -66,12 +81,16 @@ def _check(args) -> int:
     surprises = 0
     root = packs.project_root()
     for ex in exercises:
-        solution = grade_submission(submission=root / "solutions" / ex.slug, student="solution",
-                                    sandbox=args.sandbox, exercises=[ex.slug]).exercises[0]
+        graded = grade_submission(submission=root / "solutions" / ex.slug, student="solution",
+                                  sandbox=args.sandbox, exercises=[ex.slug], config=args.config)
+        if graded.status is StudentStatus.INFRASTRUCTURE_ERROR:
+            console.print(f"[red]Not graded:[/] {graded.sandbox_message}", highlight=False)
+            return 3
+        solution = graded.exercises[0]
         with tempfile.TemporaryDirectory() as tmp:
             (Path(tmp) / ex.student_file).write_bytes(ex.starter.read_bytes())
             starter = grade_submission(submission=Path(tmp), student="starter", sandbox=args.sandbox,
-                                       exercises=[ex.slug]).exercises[0]
+                                       exercises=[ex.slug], config=args.config).exercises[0]
         ok = solution.score == solution.max_score and starter.score < starter.max_score
         surprises += not ok
         table.add_row(ex.slug, f"{solution.score:g}/{solution.max_score:g}", f"{starter.score:g}/{starter.max_score:g}",
@@ -90,9 +109,32 @@ def _self_check(args) -> int:
         return 2
     out = args.out or packs.project_root() / "reports"
     result = grade_submission(submission=args.dir, student="self-check", out_dir=out, sandbox=args.sandbox,
-                              exercises=args.exercise)
+                              exercises=args.exercise, config=args.config)
     reports.print_summary(result, console, details=True)
     console.print(f"Full report: {out / 'self-check' / 'report.html'}", highlight=False)
+    return _exit_code(result)
+
+
+def _image(args) -> int:
+    from .host import docker_engine
+    from .host.image import build as image_build
+    from .host.sandboxes.base import InfrastructureError
+
+    try:
+        client = docker_engine.connect()
+        report = image_build.build_image(
+            client, registry_free=args.registry_free, mirror=args.mirror or image_build.DEFAULT_MIRROR,
+            say=lambda line: console.print(f"  {line}", highlight=False, markup=False))
+    except InfrastructureError as exc:
+        console.print(f"[red]No Docker engine:[/] {exc.message['params']['reason']}", highlight=False)
+        console.print("Start Docker (or set DOCKER_HOST), then run the command again.")
+        return 3
+    except image_build.ImageError as exc:
+        console.print("[red]The image could not be built.[/]")
+        console.print(str(exc), markup=False, highlight=False)
+        return 3
+    verb = f"built in {report.seconds:.1f} s" if report.built else "already built"
+    console.print(f"{report.tag}: {verb}", highlight=False)
     return 0
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -24,14 +25,42 @@ def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
                           cwd=cwd or ROOT, timeout=600)
 
 
-def grade_file(path: Path, student_file: str, exercise: str, tmp: Path, student: str = "s") -> tuple[dict, Path]:
+REQUIRE_DOCKER = os.environ.get("GRADER_REQUIRE_DOCKER") == "1"
+
+
+@pytest.fixture(scope="session")
+def docker_image() -> str:
+    """The sandbox image's tag on an engine that answers. Without one the test is skipped, and says
+    why; with GRADER_REQUIRE_DOCKER=1 (CI) it fails instead."""
+    from grader.host import docker_engine
+    from grader.host.image import build
+    from grader.host.sandboxes.base import InfrastructureError
+
+    try:
+        client = docker_engine.connect(timeout=10)
+    except InfrastructureError as exc:
+        _docker_unavailable(f"no Docker engine answers ({exc.message['params']['reason']})")
+    tag = build.find_image(client)
+    if tag is None:
+        _docker_unavailable("the sandbox image is not built; run `grader image build --registry-free`")
+    return tag
+
+
+def _docker_unavailable(reason: str):
+    if REQUIRE_DOCKER:
+        pytest.fail(f"{reason}; GRADER_REQUIRE_DOCKER=1 makes this a failure, not a skip")
+    pytest.skip(reason)
+
+
+def grade_file(path: Path, student_file: str, exercise: str, tmp: Path, student: str = "s",
+               sandbox: str = "local") -> tuple[dict, Path]:
     """Grade one file as a one-exercise submission through the CLI; return report.json and its folder."""
     submission = tmp / "submission"
     submission.mkdir(parents=True, exist_ok=True)
     shutil.copy(path, submission / student_file)
     out = tmp / "out"
     proc = run_cli("grade", str(submission), "--student", student, "--out", str(out), "--exercise", exercise,
-                   "--sandbox", "local")
+                   "--sandbox", sandbox)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     folder = out / student
     return json.loads((folder / "report.json").read_text(encoding="utf-8")), folder

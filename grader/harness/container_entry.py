@@ -25,7 +25,7 @@ def main(argv: list[str]) -> int:
     judge_dir = plan_path.parent
     out = judge_dir / "out"
     out.mkdir(mode=0o700, exist_ok=True)
-    user = StudentUser(plan["student_uid"], plan["student_gid"], plan["student_nproc"])
+    user = StudentUser(plan["student_uid"], plan["student_gid"])
     for job in plan["jobs"]:
         work = judge_dir / "work" / job["slug"]
         work.mkdir(mode=0o700, parents=True)

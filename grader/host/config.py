@@ -32,8 +32,7 @@ class DockerSettings(BaseModel):
     network_mode: str = "none"
     mem_limit: str = "1g"  # memswap_limit is set to the same value: no swap
     nano_cpus: int = Field(2_000_000_000, gt=0, description="CPU quota in billionths of a CPU")
-    pids_limit: int = Field(512, gt=16)
-    student_nproc: int = Field(128, gt=8, description="processes and threads the student's user may have")
+    pids_limit: int = Field(256, gt=16, description="processes and threads in the container, judge included")
     tmpfs_size: str = "64m"
     read_only: bool = True
     nofile: int = Field(1024, gt=64)

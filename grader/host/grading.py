@@ -120,7 +120,7 @@ def judged(exercise: packs.Exercise, run: SandboxRun, lang: str) -> ExerciseResu
     judge_run = run.runs.get(exercise.slug)
     names = list(exercise.spec.checks)
     if judge_run is None:
-        message = run.message or {"id": "judge_no_report", "params": {"code": None}}
+        message = run.missing_message or {"id": "judge_no_report", "params": {"code": None}}
         verdicts = {name: CheckVerdict(MISSING_RUN_STATUS[run.outcome], message) for name in names}
     else:
         verdicts = check_verdicts(judge_run, names)

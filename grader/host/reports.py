@@ -10,6 +10,7 @@ from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from .messages import text
@@ -17,7 +18,7 @@ from .results import StudentResult
 
 _ENV = Environment(loader=PackageLoader("grader", "templates"), autoescape=select_autoescape(["html", "j2"]))
 STATUS_STYLE = {"passed": "green", "failed": "red", "error": "magenta", "missing": "yellow",
-                "timeout": "magenta", "deadlock": "magenta", "crash": "magenta"}
+                "timeout": "magenta", "deadlock": "magenta", "crash": "magenta", "infrastructure_error": "red"}
 
 
 def safe_dirname(student: str) -> str:
@@ -48,8 +49,8 @@ def write(result: StudentResult, folder: Path, lang: str = "en") -> None:
     atomic_write(folder / "report.html", render_html(result, lang).encode("utf-8"))
 
 
-def _points(score: float, max_score: float) -> str:
-    return f"{score:g}/{max_score:g}"
+def _points(score: float | None, max_score: float) -> str:
+    return f"{score:g}/{max_score:g}" if score is not None else f"not graded/{max_score:g}"
 
 
 def print_summary(result: StudentResult, console: Console | None = None, details: bool = False) -> None:
@@ -65,6 +66,9 @@ def print_summary(result: StudentResult, console: Console | None = None, details
         table.add_row(ex.exercise, f"[{style}]{ex.status.value}[/]", _points(ex.score, ex.max_score),
                       f"{passed}/{len(ex.checks)}")
     console.print(table)
+    if result.sandbox_message:
+        style = "red" if result.status.value == "infrastructure_error" else "yellow"
+        console.print(f"[{style}]{escape(result.sandbox_message)}[/]", highlight=False)
     if result.sandbox_note:
         console.print(f"[yellow]{result.sandbox_note}[/]")
     if details:

@@ -25,7 +25,7 @@ def main(argv):
         request = json.loads(fh.read().decode("utf-8"))
     fault_file = os.fdopen(fault_fd, "w")
     faulthandler.dump_traceback_later(request["backstop"], exit=True, file=fault_file)
-    _contain(request.get("nproc"))
+    _be_first_for_the_oom_killer()
     channel = _Channel(res_fd)
 
     from grader.harness.child import install, probe, sites
@@ -116,16 +116,13 @@ def _failure(phase, exc):
             "stack": sites.student_traceback(exc.__traceback__)}
 
 
-def _contain(nproc):
-    """Before any student code: be the OOM killer's first choice, and cap processes in the container."""
+def _be_first_for_the_oom_killer():
+    """Before any student code: at the memory limit, the kernel kills student code, not the judge."""
     try:
         with open("/proc/self/oom_score_adj", "w") as fh:
             fh.write("1000")
     except OSError:
         pass
-    if nproc:  # only where the student has a user of their own: the count is per user
-        import resource
-        resource.setrlimit(resource.RLIMIT_NPROC, (nproc, nproc))
 
 
 class _Channel:

@@ -58,12 +58,10 @@ def run_scenario(*, student_file: Path, module: str, scenario_source: str, funct
         "function": function,
         "kwargs": kwargs or {},
         "backstop": backstop,
-        "nproc": None,
     }
     user = StudentUser.from_env()
     drop = {}
     if user is not None:
-        request["nproc"] = user.nproc
         drop = user.popen_kwargs()
     req_r, req_w = os.pipe()
     res_r, res_w = os.pipe()

@@ -38,4 +38,5 @@ class SandboxRun:
 
     runs: dict[str, JudgeRun] = field(default_factory=dict)
     outcome: SandboxOutcome = SandboxOutcome.OK
-    message: dict = field(default_factory=dict)  # message id + params explaining a non-ok outcome
+    message: dict = field(default_factory=dict)  # id + params: what a non-ok outcome means for the submission
+    missing_message: dict = field(default_factory=dict)  # id + params for each job without a JudgeRun

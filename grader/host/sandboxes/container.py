@@ -76,7 +76,7 @@ class DockerSandbox:
             raise InfrastructureError("infra_engine_error", reason=docker_engine.short_error(exc)) from exc
         try:
             try:
-                container.put_archive("/io", inputs_archive(jobs, self.settings.student_nproc))
+                container.put_archive("/io", inputs_archive(jobs))
                 container.start()
             except (APIError, DockerException) as exc:
                 raise InfrastructureError("infra_engine_error", reason=docker_engine.short_error(exc)) from exc
@@ -88,8 +88,8 @@ class DockerSandbox:
         end = ContainerEnd(timed_out=timed_out, wall_seconds=wall, exit_code=state.get("ExitCode"),
                            oom_killed=bool(state.get("OOMKilled")), results_over_cap=over_cap,
                            memory=self.settings.mem_limit)
-        outcome, message = classify(end, [job.exercise.slug for job in jobs], set(runs))
-        return SandboxRun(runs=runs, outcome=outcome, message=message)
+        outcome, message, missing_message = classify(end, [job.exercise.slug for job in jobs], set(runs))
+        return SandboxRun(runs=runs, outcome=outcome, message=message, missing_message=missing_message)
 
     def container_options(self) -> dict:
         s = self.settings
@@ -142,7 +142,7 @@ def ensure_image(client, settings: DockerSettings) -> str:
         p.splitlines()[0] for p in problems))
 
 
-def inputs_archive(jobs: list[JudgeJob], student_nproc: int) -> bytes:
+def inputs_archive(jobs: list[JudgeJob]) -> bytes:
     """/io/judge (root only: plan, hidden tests) and /io/submission (readable by the student's user)."""
     buffer = io.BytesIO()
     now = time.time()
@@ -159,7 +159,7 @@ def inputs_archive(jobs: list[JudgeJob], student_nproc: int) -> bytes:
             info.size = len(data)
             tar.addfile(info, io.BytesIO(data))
 
-    plan = {"student_uid": STUDENT_UID, "student_gid": STUDENT_UID, "student_nproc": student_nproc, "jobs": []}
+    plan = {"student_uid": STUDENT_UID, "student_gid": STUDENT_UID, "jobs": []}
     with tarfile.open(fileobj=buffer, mode="w") as tar:
         add("judge", 0o700)
         add("judge/exercises", 0o700)

@@ -19,15 +19,21 @@ class ContainerEnd:
     memory: str = ""
 
 
-def classify(end: ContainerEnd, expected: list[str], got: set[str]) -> tuple[SandboxOutcome, dict]:
-    """The outcome and its message (id + params). Exercises without results get this message."""
+def classify(end: ContainerEnd, expected: list[str], got: set[str]) -> tuple[SandboxOutcome, dict, dict]:
+    """The outcome, what it means for the whole submission, and what exercises without results get.
+
+    Messages are ids with params (grader/messages). The student-level one is empty when all is well.
+    """
     missing = [slug for slug in expected if slug not in got]
     if end.results_over_cap:
-        return SandboxOutcome.OUTPUT_LIMIT, {"id": "judge_output_limit"}
-    if end.timed_out:
-        return SandboxOutcome.TIMEOUT, {"id": "judge_container_timeout", "params": {"seconds": end.wall_seconds}}
-    if end.oom_killed:
-        return SandboxOutcome.MEMORY_LIMIT, {"id": "judge_container_memory", "params": {"limit": end.memory}}
-    if missing or end.exit_code != 0:
-        return SandboxOutcome.CRASHED, {"id": "judge_container_crashed", "params": {"code": end.exit_code}}
-    return SandboxOutcome.OK, {}
+        outcome, params = SandboxOutcome.OUTPUT_LIMIT, {}
+    elif end.timed_out:
+        outcome, params = SandboxOutcome.TIMEOUT, {"seconds": end.wall_seconds}
+    elif end.oom_killed:
+        outcome, params = SandboxOutcome.MEMORY_LIMIT, {"limit": end.memory}
+    elif missing or end.exit_code != 0:
+        outcome, params = SandboxOutcome.CRASHED, {"code": end.exit_code}
+    else:
+        return SandboxOutcome.OK, {}, {}
+    return (outcome, {"id": f"sandbox_{outcome.value}", "params": params},
+            {"id": f"judge_container_{outcome.value}", "params": params})

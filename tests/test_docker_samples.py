@@ -1,0 +1,24 @@
+"""Every reference solution, starter and sample wrong answer gets the same verdict in the container
+as with the local sandbox (tests/samples/<slug>/expected.yaml, which test_samples_e2e checks locally)."""
+
+from __future__ import annotations
+
+import pytest
+
+from .conftest import grade_file
+from .samples.catalog import cases
+
+pytestmark = pytest.mark.docker
+
+
+@pytest.mark.parametrize("exercise,path,want", [
+    pytest.param(exercise, path, want, id=f"{exercise.slug}/{name}") for exercise, name, path, want in cases()])
+def test_container_verdict_matches_local(exercise, path, want, tmp_path, docker_image):
+    report, folder = grade_file(path, exercise.student_file, exercise.slug, tmp_path, sandbox="docker")
+    assert report["sandbox"] == "docker" and report["sandbox_note"] == ""
+    (result,) = report["exercises"]
+    got = {c["name"]: c["status"] for c in result["checks"]}
+    assert (result["status"], result["score"], got) == (want["status"], want["score"], want["checks"])
+    text = (folder / "report.json").read_text(encoding="utf-8")
+    for phrase in want.get("report_mentions", []):
+        assert phrase in text, f"the report should mention {phrase!r}"

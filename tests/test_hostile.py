@@ -1,0 +1,145 @@
+"""Hostile submissions, graded in the container: each ends with its expected status, no full marks
+(except a correct solution that tries to read the hidden tests), a report that is valid UTF-8 under
+1 MB and holds no hidden test source, and nothing left behind on the host."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import pytest
+
+from .conftest import ROOT, run_cli
+
+pytestmark = pytest.mark.docker
+
+HOSTILE = Path(__file__).resolve().parent / "hostile"
+SAMPLES = Path(__file__).resolve().parent / "samples" / "race-counter"
+EXERCISE = ROOT / "exercises" / "race-counter"
+STARTER = (EXERCISE / "race_counter.py").read_bytes()
+SOLUTION = (ROOT / "solutions" / "race-counter" / "race_counter.py").read_bytes()
+HIDDEN_SOURCES = [p.read_text(encoding="utf-8") for p in (EXERCISE / "tests").glob("*.py")]
+STARTER_VERDICT = ("failed", 4.0)  # what the unchanged starter earns: the hostile part must add nothing
+
+
+def file_case(path: Path) -> Callable[[Path], None]:
+    def build(sub: Path) -> None:
+        shutil.copy(path, sub / "race_counter.py")
+    return build
+
+
+def extra_files(sub: Path) -> None:
+    (sub / "race_counter.py").write_bytes(STARTER)
+    (sub / "conftest.py").write_text(
+        "import pytest\n\n@pytest.hookimpl(hookwrapper=True)\ndef pytest_runtest_makereport(item, call):\n"
+        "    outcome = yield\n    outcome.get_result().outcome = 'passed'\n")
+    (sub / "pytest.ini").write_text("[pytest]\naddopts = -p no:grader.harness.judge.plugin\n")
+    (sub / "sitecustomize.py").write_text("import os\nos._exit(0)\n")
+    (sub / "threading.py").write_text("raise SystemExit('shadowed threading')\n")
+
+
+def symlink(sub: Path) -> None:
+    os.symlink(ROOT / "solutions" / "race-counter" / "race_counter.py", sub / "race_counter.py")
+
+
+def huge_file(sub: Path) -> None:
+    (sub / "race_counter.py").write_bytes(SOLUTION + b"\n# " + b"x" * (300 * 1024) + b"\n")
+
+
+def not_utf8(sub: Path) -> None:
+    (sub / "race_counter.py").write_bytes(b"# caf\xe9 au lait\n" + STARTER)
+    (sub / os.fsdecode(b"notes-\xff\xfe.py")).write_bytes(b"\xff\xfe")
+
+
+@dataclass
+class Case:
+    name: str
+    build: Callable[[Path], None]
+    status: str
+    score: float
+    mentions: list[str] = field(default_factory=list)
+    sandbox_outcome: str = "ok"
+    ignored: list[str] = field(default_factory=list)
+
+
+CASES = [
+    Case("os_exit_at_import", file_case(HOSTILE / "os_exit_at_import.py"), "error", 0.0, ["exit code 0"]),
+    Case("system_exit_at_import", file_case(SAMPLES / "system_exit_at_import.py"), "error", 0.0, ["SystemExit"]),
+    Case("patches_pytest_reports", file_case(HOSTILE / "patches_pytest_reports.py"), *STARTER_VERDICT),
+    Case("forges_result_files", file_case(HOSTILE / "forges_result_files.py"), *STARTER_VERDICT),
+    Case("prints_hidden_tests", file_case(HOSTILE / "prints_hidden_tests.py"), "passed", 10.0),
+    Case("fork_bomb_at_import", file_case(HOSTILE / "fork_bomb_at_import.py"), "error", 0.0, ["still running"]),
+    Case("memory_bomb_at_import", file_case(HOSTILE / "memory_bomb_at_import.py"), "error", 0.0,
+         ["more memory than the sandbox allows"], sandbox_outcome="memory_limit"),
+    Case("infinite_loop_at_import", file_case(HOSTILE / "infinite_loop_at_import.py"), "error", 0.0,
+         ["still running"]),
+    Case("sleeps_forever_at_import", file_case(HOSTILE / "sleeps_forever_at_import.py"), "error", 0.0,
+         ["still running"]),
+    Case("reads_stdin_at_import", file_case(HOSTILE / "reads_stdin_at_import.py"), *STARTER_VERDICT),
+    Case("floods_output", file_case(SAMPLES / "floods_output.py"), "error", 0.0, ['"output_truncated": true']),
+    Case("fills_disk_at_import", file_case(HOSTILE / "fills_disk_at_import.py"), *STARTER_VERDICT),
+    Case("kills_parent_and_group", file_case(HOSTILE / "kills_parent_and_group.py"), "error", 0.0,
+         ["exit code -9"]),
+    Case("opens_network", file_case(HOSTILE / "opens_network.py"), *STARTER_VERDICT),
+    Case("extra_files_beside_the_submission", extra_files, *STARTER_VERDICT,
+         ignored=["conftest.py", "pytest.ini", "sitecustomize.py", "threading.py"]),
+    Case("symlink_instead_of_file", symlink, "error", 0.0, ["symbolic link"]),
+    Case("huge_file", huge_file, "error", 0.0, ["over the limit"]),
+    Case("not_utf8_name_and_content", not_utf8, "error", 0.0, ["not valid UTF-8"], ignored=["notes-\\xff\\xfe.py"]),
+]
+
+
+def test_every_hostile_file_has_a_case():
+    used = {c.name for c in CASES}
+    assert {p.stem for p in HOSTILE.glob("*.py")} <= used
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
+def test_hostile_submission(case: Case, tmp_path, docker_image):
+    sub = tmp_path / "sub"
+    sub.mkdir()
+    case.build(sub)
+    out = tmp_path / "out"
+    proc = run_cli("grade", str(sub), "--student", case.name, "--out", str(out), "--exercise", "race-counter",
+                   "--sandbox", "docker")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+    raw = {name: (out / case.name / name).read_bytes() for name in ("report.json", "report.html")}
+    for data in raw.values():
+        assert len(data) < 1_000_000
+        text = data.decode("utf-8")  # valid UTF-8, or this raises
+        for source in HIDDEN_SOURCES:
+            assert not any(len(line) > 25 and line in text for line in source.splitlines()), \
+                "hidden test source reached the report"
+    report = json.loads(raw["report.json"])
+    (result,) = report["exercises"]
+    assert (result["status"], result["score"]) == (case.status, case.score), [
+        (c["name"], c["status"], c["message"], c["details"]) for c in result["checks"] if c["status"] != "passed"]
+    assert report["sandbox"] == "docker" and report["status"] == "graded"
+    assert report["sandbox_outcome"] == case.sandbox_outcome
+    for phrase in case.mentions:
+        assert phrase in raw["report.json"].decode("utf-8"), f"the report should mention {phrase!r}"
+    assert report["ignored_files"] == sorted(case.ignored)
+    if case.status != "passed":
+        assert result["score"] < result["max_score"]
+    assert _orphaned_containers() == []
+
+
+def _orphaned_containers() -> list[str]:
+    """Containers of ours whose grader process on this host is gone: none may be left behind."""
+    import docker
+
+    from grader.host.sandboxes.container import LABEL_OWNER
+
+    here = socket.gethostname()
+    orphans = []
+    for c in docker.from_env().containers.list(all=True, filters={"label": LABEL_OWNER}):
+        host, _, pid = c.labels[LABEL_OWNER].rpartition(":")
+        if host == here and not Path(f"/proc/{pid}").exists():
+            orphans.append(c.name)
+    return orphans
