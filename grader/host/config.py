@@ -39,6 +39,8 @@ class DockerSettings(BaseModel):
     fsize_bytes: int = Field(64 * 1024**2, gt=0)
     log_max_size: str = "1m"
     startup_seconds: float = Field(30.0, gt=0, description="wall-clock allowance on top of the exercises' limits")
+    wall_seconds: float | None = Field(None, gt=0, description="the whole container's wall clock; default: "
+                                       "the exercises' time limits added up, plus startup_seconds")
 
 
 class Settings(BaseModel):

@@ -69,7 +69,8 @@ class DockerSandbox:
 
     def run(self, jobs: list[JudgeJob]) -> SandboxRun:
         client, image = self.client(), self.image()
-        wall = sum(job.exercise.spec.time_limit for job in jobs) + self.settings.startup_seconds
+        wall = self.settings.wall_seconds or (
+            sum(job.exercise.spec.time_limit for job in jobs) + self.settings.startup_seconds)
         try:
             container = client.containers.create(image, **self.container_options())
         except (APIError, DockerException) as exc:

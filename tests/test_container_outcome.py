@@ -1,0 +1,66 @@
+"""How a container's end is classified (pure), and what reaches the student for each outcome."""
+
+from __future__ import annotations
+
+import pytest
+
+from grader.host.grading import judged
+from grader.host.judge_report import JudgeRun
+from grader.host.packs import load_all
+from grader.host.sandboxes.base import SandboxOutcome, SandboxRun
+from grader.host.sandboxes.container_outcome import ContainerEnd, classify
+
+from .conftest import ROOT
+
+
+def end(**kw) -> ContainerEnd:
+    base = dict(timed_out=False, wall_seconds=90.0, exit_code=0, oom_killed=False, results_over_cap=False,
+                memory="1g")
+    return ContainerEnd(**{**base, **kw})
+
+
+@pytest.mark.parametrize("kw,got,outcome", [
+    ({}, {"a", "b"}, SandboxOutcome.OK),
+    ({"timed_out": True, "exit_code": 137}, {"a"}, SandboxOutcome.TIMEOUT),
+    ({"oom_killed": True}, {"a", "b"}, SandboxOutcome.MEMORY_LIMIT),
+    ({"oom_killed": True, "exit_code": 137}, {"a"}, SandboxOutcome.MEMORY_LIMIT),
+    ({"results_over_cap": True}, set(), SandboxOutcome.OUTPUT_LIMIT),
+    ({"exit_code": 1}, {"a", "b"}, SandboxOutcome.CRASHED),
+    ({}, {"a"}, SandboxOutcome.CRASHED),  # exit 0 but an exercise brought nothing back
+    ({"timed_out": True, "oom_killed": True}, set(), SandboxOutcome.TIMEOUT),  # the wall clock decided
+])
+def test_classify(kw, got, outcome):
+    result, student_message, missing_message = classify(end(**kw), ["a", "b"], got)
+    assert result is outcome
+    if outcome is SandboxOutcome.OK:
+        assert student_message == missing_message == {}
+    else:
+        assert student_message["id"] == f"sandbox_{outcome.value}"
+        assert missing_message["id"] == f"judge_container_{outcome.value}"
+
+
+@pytest.fixture(scope="module")
+def race_counter():
+    return next(ex for ex in load_all(ROOT / "exercises") if ex.slug == "race-counter")
+
+
+def test_exercise_without_results_gets_the_containers_reason(race_counter):
+    _, message, missing = classify(end(timed_out=True, wall_seconds=12), ["race-counter"], set())
+    run = SandboxRun(outcome=SandboxOutcome.TIMEOUT, message=message, missing_message=missing)
+    result = judged(race_counter, run, "en")
+    assert result.status.value == "error" and result.score == 0
+    assert {c.status.value for c in result.checks} == {"timeout"}
+    assert "12 s" in result.message
+
+
+def test_infrastructure_error_is_not_a_zero(race_counter):
+    run = SandboxRun(outcome=SandboxOutcome.INFRASTRUCTURE_ERROR,
+                     message={"id": "infra_no_engine", "params": {"reason": "connection refused"}})
+    result = judged(race_counter, run, "en")
+    assert result.status.value == "infrastructure_error" and result.score is None
+    assert "not a problem with the submission" in result.message
+
+
+def test_a_run_from_the_container_is_read_fail_closed():
+    run = JudgeRun.from_dict({"report": "not a dict", "exit_code": "0", "timed_out": "yes", "log": 5})
+    assert (run.report, run.exit_code, run.timed_out, run.log) == (None, None, False, "")

@@ -1,0 +1,93 @@
+"""The container sandbox's own behaviour: infrastructure errors, the host's wall clock, cleanup."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from .conftest import ROOT, run_cli
+
+HOSTILE = ROOT / "tests" / "hostile"
+
+
+def test_no_engine_is_an_infrastructure_error_not_a_zero(tmp_path):
+    sub = tmp_path / "sub"
+    sub.mkdir()
+    shutil.copy(ROOT / "solutions" / "race-counter" / "race_counter.py", sub)
+    env = {**os.environ, "DOCKER_HOST": f"unix://{tmp_path}/no-engine.sock"}
+    proc = subprocess.run([sys.executable, "-m", "grader.cli", "grade", str(sub), "--student", "a", "--out",
+                           str(tmp_path / "out"), "--sandbox", "docker", "--exercise", "race-counter"], capture_output=True, text=True, env=env,
+                          cwd=ROOT, timeout=120)
+    assert proc.returncode == 3, proc.stdout + proc.stderr
+    report = json.loads((tmp_path / "out" / "a" / "report.json").read_text(encoding="utf-8"))
+    assert report["status"] == "infrastructure_error" and report["score"] is None
+    assert {e["status"] for e in report["exercises"]} == {"infrastructure_error"}
+    assert all(e["score"] is None for e in report["exercises"])
+    assert "start Docker" in report["sandbox_message"]
+    assert "not graded" in (tmp_path / "out" / "a" / "report.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.docker
+def test_the_hosts_wall_clock_stops_the_container(tmp_path, docker_image):
+    sub = tmp_path / "sub"
+    sub.mkdir()
+    shutil.copy(HOSTILE / "sleeps_forever_at_import.py", sub / "race_counter.py")
+    config = tmp_path / "grader.yaml"
+    config.write_text("docker:\n  wall_seconds: 1\n")  # the judge alone needs 3 s to give up on this import
+    proc = run_cli("grade", str(sub), "--student", "a", "--out", str(tmp_path / "out"), "--sandbox", "docker",
+                   "--exercise", "race-counter", "--config", str(config))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    report = json.loads((tmp_path / "out" / "a" / "report.json").read_text(encoding="utf-8"))
+    assert report["sandbox_outcome"] == "timeout" and report["status"] == "graded"
+    (exercise,) = report["exercises"]
+    assert exercise["score"] == 0 and {c["status"] for c in exercise["checks"]} == {"timeout"}
+    assert "1 s" in exercise["message"]
+
+
+@pytest.mark.docker
+def test_leftovers_of_a_dead_grader_are_removed_and_live_ones_kept(docker_image):
+    import docker
+
+    from grader.host.sandboxes.container import LABEL_OWNER, remove_leftovers
+
+    client = docker.from_env()
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    host = __import__("socket").gethostname()
+    orphan = client.containers.create(docker_image, command=["true"], labels={LABEL_OWNER: f"{host}:{dead.stdout.strip()}"})
+    alive = client.containers.create(docker_image, command=["true"], labels={LABEL_OWNER: f"{host}:{os.getpid()}"})
+    try:
+        assert remove_leftovers(client) >= 1
+        ids = {c.id for c in client.containers.list(all=True, filters={"label": LABEL_OWNER})}
+        assert orphan.id not in ids and alive.id in ids
+    finally:
+        for c in (orphan, alive):
+            try:
+                c.remove(force=True, v=True)
+            except docker.errors.NotFound:
+                pass
+
+
+@pytest.mark.docker
+def test_image_build_reuses_the_tag_when_nothing_changed(docker_image):
+    proc = run_cli("image", "build", "--registry-free")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert f"{docker_image}: already built" in proc.stdout
+
+
+@pytest.mark.docker
+def test_one_container_grades_every_exercise_of_a_student(tmp_path, docker_image):
+    sub = tmp_path / "sub"
+    sub.mkdir()
+    for folder in (ROOT / "solutions").iterdir():
+        for f in folder.glob("*.py"):
+            shutil.copy(f, sub)
+    proc = run_cli("grade", str(sub), "--student", "a", "--out", str(tmp_path / "out"), "--sandbox", "docker")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    report = json.loads((tmp_path / "out" / "a" / "report.json").read_text(encoding="utf-8"))
+    assert report["score"] == report["max_score"] and report["sandbox"] == "docker"
+    assert "(docker sandbox)" in proc.stdout
