@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DIR ?=
 
-.PHONY: check test stability bench clean
+.PHONY: check test image stability bench clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -18,17 +18,23 @@ $(STAMP): pyproject.toml
 check: $(STAMP)
 	$(BIN)/grader check $(DIR)
 
-## make test              the grader's own tests (unit + every sample graded 5 times)
+## make test              the grader's own tests (unit + every sample graded 5 times locally and once
+##                        in a container + hostile submissions); Docker tests skip, saying why, without an engine
 test: $(STAMP)
 	$(BIN)/python -m pytest -n auto -rs
+
+## make image [REGISTRY_FREE=1]  build the container sandbox's image (only if its tag is missing)
+image: $(STAMP)
+	$(BIN)/grader image build $(if $(REGISTRY_FREE),--registry-free)
 
 ## make stability         every sample graded 200 times with a core kept busy (not in CI)
 stability: $(STAMP)
 	$(BIN)/python bench/stability.py
 
-## make bench             grading speed of the reference solutions and of a deadlock
+## make bench             grading speed (local), and the container sandbox's overhead per student
 bench: $(STAMP)
 	$(BIN)/python bench/grading_speed.py
+	$(BIN)/python bench/container_overhead.py
 
 clean:
 	rm -rf $(VENV) reports/*/ .pytest_cache

@@ -34,6 +34,6 @@ def test_container_is_locked_down_by_default():
     options = DockerSandbox(DockerSettings()).container_options()
     assert options["network_mode"] == "none" and options["read_only"] is True
     assert options["mem_limit"] == options["memswap_limit"]
-    assert options["cap_drop"] == ["ALL"] and set(options["cap_add"]) == {"SETUID", "SETGID"}
+    assert options["cap_drop"] == ["ALL"] and set(options["cap_add"]) == {"SETUID", "SETGID", "KILL"}
     assert "no-new-privileges" in options["security_opt"] and options["init"] is True
     assert {u["Name"] for u in options["ulimits"]} == {"nofile", "fsize", "core"}

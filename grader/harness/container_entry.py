@@ -2,7 +2,7 @@
 
     python -m grader.harness.container_entry /io/judge/plan.json
 
-The entry and the judge run as root with only CAP_SETUID and CAP_SETGID (see the Dockerfile); student
+The entry and the judge run as root with only CAP_SETUID, CAP_SETGID and CAP_KILL; student
 code runs as the student's user, which cannot read /io/judge (hidden tests, plan, results). Each
 exercise's result is written to /io/judge/out/<slug>.json as soon as it is known, so when the host's
 wall clock stops the container, the exercises that finished still count.

@@ -25,7 +25,7 @@ def main(argv):
         request = json.loads(fh.read().decode("utf-8"))
     fault_file = os.fdopen(fault_fd, "w")
     faulthandler.dump_traceback_later(request["backstop"], exit=True, file=fault_file)
-    _be_first_for_the_oom_killer()
+    _yield_to_the_judge(request.get("nice", 0))
     channel = _Channel(res_fd)
 
     from grader.harness.child import install, probe, sites
@@ -116,13 +116,16 @@ def _failure(phase, exc):
             "stack": sites.student_traceback(exc.__traceback__)}
 
 
-def _be_first_for_the_oom_killer():
-    """Before any student code: at the memory limit, the kernel kills student code, not the judge."""
+def _yield_to_the_judge(nice):
+    """Before any student code: at the memory limit the kernel kills student code, not the judge;
+    and with `nice`, a fork bomb's hundreds of spinning processes leave the judge the CPU to end them."""
     try:
         with open("/proc/self/oom_score_adj", "w") as fh:
             fh.write("1000")
     except OSError:
         pass
+    if nice:
+        os.nice(nice)
 
 
 class _Channel:

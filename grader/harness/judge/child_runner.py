@@ -23,6 +23,9 @@ from .student_user import StudentUser
 BOOTSTRAP = Path(__file__).resolve().parent.parent / "child" / "bootstrap.py"
 OUTPUT_CAP = 64 * 1024  # bytes of the student's output kept per scenario
 GRACE = 2.0  # seconds past the child's own faulthandler backstop before we kill the group
+# In the container only, where the container's CPU share shields the student from other load:
+# student code runs at the lowest priority, so the judge always gets the CPU it needs.
+STUDENT_NICE = 19
 
 
 @dataclass
@@ -63,6 +66,7 @@ def run_scenario(*, student_file: Path, module: str, scenario_source: str, funct
     drop = {}
     if user is not None:
         drop = user.popen_kwargs()
+        request["nice"] = STUDENT_NICE
     req_r, req_w = os.pipe()
     res_r, res_w = os.pipe()
     fault_r, fault_w = os.pipe()

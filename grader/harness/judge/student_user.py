@@ -4,14 +4,15 @@ The container's entry sets GRADER_STUDENT_UID/GID for the judge. Without them (t
 children run as the judge's user and only their process group is killed.
 
 No RLIMIT_NPROC: it counts a uid's processes across every container of the engine, so one
-student's fork bomb would starve another's threads. The container's pids limit bounds processes.
+student's fork bomb would starve another's threads. The container's pids limit bounds processes,
+and the judge (root with CAP_KILL) sweeps the student's user clean after each scenario.
 """
 
 from __future__ import annotations
 
 import os
 import signal
-import time
+import sys
 from dataclasses import dataclass
 
 
@@ -35,28 +36,36 @@ class StudentUser:
     def kill_all(self) -> None:
         """SIGKILL every process of the student's user: daemons that left the process group included.
 
-        A forked helper becomes the student's user and calls kill(-1), which reaches exactly the
-        processes that user owns (never the judge, never init), so the judge needs no CAP_KILL.
+        Stop them all first, then kill: a stopped process cannot fork, so a fork bomb cannot
+        outrun the sweep. Needs no fork of our own, which a fork bomb at the pids limit would refuse.
         """
-        pid = _fork()
-        if pid == 0:  # pragma: no cover - runs in the helper
+        for _ in range(MAX_SWEEPS):
+            pids = self._live_pids()
+            if not pids:
+                return
+            for sig in (signal.SIGSTOP, signal.SIGKILL):
+                for pid in pids:
+                    try:
+                        os.kill(pid, sig)
+                    except (ProcessLookupError, PermissionError):
+                        pass
+        print(f"grader: processes of uid {self.uid} survived {MAX_SWEEPS} sweeps", file=sys.stderr)
+
+    def _live_pids(self) -> list[int]:
+        pids = []
+        for entry in os.scandir("/proc"):
+            if not entry.name.isdigit():
+                continue
             try:
-                os.setgroups([])
-                os.setgid(self.gid)
-                os.setuid(self.uid)
-                os.kill(-1, signal.SIGKILL)
-            except OSError:
-                pass
-            finally:
-                os._exit(0)
-        os.waitpid(pid, 0)
+                if entry.stat().st_uid != self.uid:
+                    continue
+                with open(f"/proc/{entry.name}/stat", "rb") as fh:
+                    state = fh.read().rsplit(b")", 1)[1].split()[0]
+            except (OSError, IndexError):
+                continue
+            if state not in (b"Z", b"X"):  # zombies are dead already; init reaps them
+                pids.append(int(entry.name))
+        return pids
 
 
-def _fork() -> int:
-    """fork(), retried while a fork bomb's last processes are still being reaped (EAGAIN)."""
-    for _ in range(200):
-        try:
-            return os.fork()
-        except BlockingIOError:
-            time.sleep(0.01)
-    return os.fork()
+MAX_SWEEPS = 100

@@ -84,6 +84,10 @@ class DockerSandbox:
             timed_out = _wait(container, wall)
             state = _inspect_state(container)
             runs, over_cap = read_results(container)
+            if state.get("ExitCode") != 0 and not timed_out:
+                # For the teacher's eyes (the log may quote the judge): why the entry failed.
+                log.warning("the sandbox's entry exited with %s; its log ends:\n%s", state.get("ExitCode"),
+                            _log_tail(container))
         finally:
             _remove(container)
         end = ContainerEnd(timed_out=timed_out, wall_seconds=wall, exit_code=state.get("ExitCode"),
@@ -105,7 +109,7 @@ class DockerSandbox:
             "tmpfs": {"/tmp": f"rw,nosuid,nodev,size={s.tmpfs_size},mode=1777"},
             "shm_size": s.tmpfs_size,  # multiprocessing's semaphores live in /dev/shm
             "cap_drop": ["ALL"],
-            "cap_add": ["SETUID", "SETGID"],  # only to start student code as the student's user
+            "cap_add": ["SETUID", "SETGID", "KILL"],  # start student code as its own user; kill all of it
             "security_opt": ["no-new-privileges"],
             "ulimits": [Ulimit(name="nofile", soft=s.nofile, hard=s.nofile),
                         Ulimit(name="fsize", soft=s.fsize_bytes, hard=s.fsize_bytes),
@@ -249,6 +253,13 @@ def _wait(container, wall: float) -> bool:
         except (APIError, DockerException, ReadTimeout, RequestsConnectionError):
             pass
         return True
+
+
+def _log_tail(container) -> str:
+    try:
+        return container.logs(tail=40).decode("utf-8", "replace")
+    except (APIError, DockerException) as exc:
+        return f"(no log: {exc})"
 
 
 def _inspect_state(container) -> dict:
