@@ -30,20 +30,18 @@ REQUIRE_DOCKER = os.environ.get("GRADER_REQUIRE_DOCKER") == "1"
 
 @pytest.fixture(scope="session")
 def docker_image() -> str:
-    """The sandbox image's tag on an engine that answers. Without one the test is skipped, and says
-    why; with GRADER_REQUIRE_DOCKER=1 (CI) it fails instead."""
+    """The sandbox image's tag on an engine that answers, built first if missing (as the grader does
+    on first use). Without an engine or an image the test is skipped, and says why; with
+    GRADER_REQUIRE_DOCKER=1 (CI) it fails instead."""
     from grader.host import docker_engine
-    from grader.host.image import build
+    from grader.host.config import DockerSettings
     from grader.host.sandboxes.base import InfrastructureError
+    from grader.host.sandboxes.container import ensure_image
 
     try:
-        client = docker_engine.connect(timeout=10)
+        return ensure_image(docker_engine.connect(timeout=600), DockerSettings())
     except InfrastructureError as exc:
-        _docker_unavailable(f"no Docker engine answers ({exc.message['params']['reason']})")
-    tag = build.find_image(client)
-    if tag is None:
-        _docker_unavailable("the sandbox image is not built; run `grader image build --registry-free`")
-    return tag
+        _docker_unavailable(f"no Docker sandbox: {exc.message['id']} ({exc.message['params']['reason']})")
 
 
 def _docker_unavailable(reason: str):
