@@ -79,6 +79,7 @@ def _check(args) -> int:
     for col in ("exercise", "solution", "starter", "verdict"):
         table.add_column(col)
     surprises = 0
+    used = set()
     root = packs.project_root()
     for ex in exercises:
         graded = grade_submission(submission=root / "solutions" / ex.slug, student="solution",
@@ -87,6 +88,7 @@ def _check(args) -> int:
             console.print(f"[red]Not graded:[/] {graded.sandbox_message}", highlight=False)
             return 3
         solution = graded.exercises[0]
+        used.add(graded.sandbox)
         with tempfile.TemporaryDirectory() as tmp:
             (Path(tmp) / ex.student_file).write_bytes(ex.starter.read_bytes())
             starter = grade_submission(submission=Path(tmp), student="starter", sandbox=args.sandbox,
@@ -100,6 +102,7 @@ def _check(args) -> int:
                 if c.status.value != "passed":
                     console.print(f"  solution {ex.slug}/{c.name}: {c.status.value}: {c.message}", markup=False)
     console.print(table)
+    console.print(f"Graded with the {', '.join(sorted(used))} sandbox.", highlight=False)
     return 1 if surprises else 0
 
 
