@@ -27,9 +27,17 @@ HIDDEN_SOURCES = [p.read_text(encoding="utf-8") for p in (EXERCISE / "tests").gl
 STARTER_VERDICT = ("failed", 4.0)  # what the unchanged starter earns: the hostile part must add nothing
 
 
-def file_case(path: Path) -> Callable[[Path], None]:
+def hostile(name: str, then: bytes = STARTER) -> Callable[[Path], None]:
+    """tests/hostile/<name>.py runs first (at import), followed by the unchanged starter or the
+    reference solution: whatever the hostile part does must not change that code's verdict."""
     def build(sub: Path) -> None:
-        shutil.copy(path, sub / "race_counter.py")
+        (sub / "race_counter.py").write_bytes((HOSTILE / f"{name}.py").read_bytes() + b"\n\n" + then)
+    return build
+
+
+def sample(name: str) -> Callable[[Path], None]:
+    def build(sub: Path) -> None:
+        shutil.copy(SAMPLES / f"{name}.py", sub / "race_counter.py")
     return build
 
 
@@ -68,24 +76,24 @@ class Case:
 
 
 CASES = [
-    Case("os_exit_at_import", file_case(HOSTILE / "os_exit_at_import.py"), "error", 0.0, ["exit code 0"]),
-    Case("system_exit_at_import", file_case(SAMPLES / "system_exit_at_import.py"), "error", 0.0, ["SystemExit"]),
-    Case("patches_pytest_reports", file_case(HOSTILE / "patches_pytest_reports.py"), *STARTER_VERDICT),
-    Case("forges_result_files", file_case(HOSTILE / "forges_result_files.py"), *STARTER_VERDICT),
-    Case("prints_hidden_tests", file_case(HOSTILE / "prints_hidden_tests.py"), "passed", 10.0),
-    Case("fork_bomb_at_import", file_case(HOSTILE / "fork_bomb_at_import.py"), "error", 0.0, ["still running"]),
-    Case("memory_bomb_at_import", file_case(HOSTILE / "memory_bomb_at_import.py"), "error", 0.0,
+    Case("os_exit_at_import", hostile("os_exit_at_import"), "error", 0.0, ["exit code 0"]),
+    Case("system_exit_at_import", sample("system_exit_at_import"), "error", 0.0, ["SystemExit"]),
+    Case("patches_pytest_reports", hostile("patches_pytest_reports"), *STARTER_VERDICT),
+    Case("forges_result_files", hostile("forges_result_files"), *STARTER_VERDICT),
+    Case("prints_hidden_tests", hostile("prints_hidden_tests", then=SOLUTION), "passed", 10.0),
+    Case("fork_bomb_at_import", hostile("fork_bomb_at_import"), "error", 0.0, ["still running"]),
+    Case("memory_bomb_at_import", hostile("memory_bomb_at_import"), "error", 0.0,
          ["more memory than the sandbox allows"], sandbox_outcome="memory_limit"),
-    Case("infinite_loop_at_import", file_case(HOSTILE / "infinite_loop_at_import.py"), "error", 0.0,
+    Case("infinite_loop_at_import", hostile("infinite_loop_at_import"), "error", 0.0,
          ["still running"]),
-    Case("sleeps_forever_at_import", file_case(HOSTILE / "sleeps_forever_at_import.py"), "error", 0.0,
+    Case("sleeps_forever_at_import", hostile("sleeps_forever_at_import"), "error", 0.0,
          ["still running"]),
-    Case("reads_stdin_at_import", file_case(HOSTILE / "reads_stdin_at_import.py"), *STARTER_VERDICT),
-    Case("floods_output", file_case(SAMPLES / "floods_output.py"), "error", 0.0, ['"output_truncated": true']),
-    Case("fills_disk_at_import", file_case(HOSTILE / "fills_disk_at_import.py"), *STARTER_VERDICT),
-    Case("kills_parent_and_group", file_case(HOSTILE / "kills_parent_and_group.py"), "error", 0.0,
+    Case("reads_stdin_at_import", hostile("reads_stdin_at_import"), *STARTER_VERDICT),
+    Case("floods_output", sample("floods_output"), "error", 0.0, ['"output_truncated": true']),
+    Case("fills_disk_at_import", hostile("fills_disk_at_import"), *STARTER_VERDICT),
+    Case("kills_parent_and_group", hostile("kills_parent_and_group"), "error", 0.0,
          ["exit code -9"]),
-    Case("opens_network", file_case(HOSTILE / "opens_network.py"), *STARTER_VERDICT),
+    Case("opens_network", hostile("opens_network"), *STARTER_VERDICT),
     Case("extra_files_beside_the_submission", extra_files, *STARTER_VERDICT,
          ignored=["conftest.py", "pytest.ini", "sitecustomize.py", "threading.py"]),
     Case("symlink_instead_of_file", symlink, "error", 0.0, ["symbolic link"]),

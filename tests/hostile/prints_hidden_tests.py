@@ -27,32 +27,3 @@ for pid in os.listdir("/proc"):
             pass
 if LEAKED:
     raise SystemExit("\n".join(LEAKED)[:50000])
-
-import threading
-import time
-
-_LOCK = threading.Lock()
-
-
-class Counter:
-    """A shared counter that many threads decrement at once."""
-
-    def __init__(self, start=100):
-        self.value = start
-
-    def decrement(self):
-        with _LOCK:
-            current = self.value
-            time.sleep(0.01)  # simulated work between the read and the write: keep it
-            self.value = current - 1
-
-
-def run(n_threads=100, start=100):
-    """Start n_threads threads that each call decrement() once; return the final value."""
-    counter = Counter(start)
-    threads = [threading.Thread(target=counter.decrement) for _ in range(n_threads)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return counter.value
