@@ -8,10 +8,13 @@ import tempfile
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from .host import packs, reports
 from .host.grading import grade_submission, select_exercises
+from .host.i18n import LANGS
+from .host.messages import render
 from .host.results import StudentStatus
 from .host.sandboxes import NAMES as SANDBOXES
 
@@ -29,6 +32,16 @@ def main(argv: list[str] | None = None) -> int:
     g.add_argument("--sandbox", choices=SANDBOXES, default="auto")
     g.add_argument("--exercise", action="append", help="grade only this exercise (repeatable)")
     g.add_argument("--config", type=Path, help="YAML settings, e.g. the container's limits (docs/sandbox.md)")
+    g.add_argument("--lang", choices=LANGS, default="en", help="language of the report")
+
+    bt = sub.add_parser("batch", help="grade a whole class: a folder or an archive of submissions")
+    bt.add_argument("submissions", type=Path, help="class folder or archive (docs/batch.md)")
+    bt.add_argument("--out", type=Path, required=True, help="reports, index.html, grades.csv go here")
+    bt.add_argument("--sandbox", choices=SANDBOXES, default="auto")
+    bt.add_argument("--workers", type=int, default=None, help="students graded at once (default: cores)")
+    bt.add_argument("--force", action="store_true", help="regrade students whose submission has not changed")
+    bt.add_argument("--lang", choices=LANGS, default="en", help="language of the reports and the dashboard")
+    bt.add_argument("--config", type=Path)
 
     c = sub.add_parser("check", help="without DIR: check the packs' solutions and starters; "
                                      "with DIR: self-check your own folder")
@@ -37,6 +50,7 @@ def main(argv: list[str] | None = None) -> int:
     c.add_argument("--exercise", action="append")
     c.add_argument("--out", type=Path, default=None, help="where a self-check writes its report")
     c.add_argument("--config", type=Path)
+    c.add_argument("--lang", choices=LANGS, default="en")
 
     i = sub.add_parser("image", help="the container sandbox's image")
     i_sub = i.add_subparsers(dest="image_command", required=True)
@@ -48,7 +62,8 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("list", help="list the exercises")
     args = parser.parse_args(argv)
     try:
-        return {"grade": _grade, "check": _check, "list": _list, "image": _image}[args.command](args)
+        return {"grade": _grade, "batch": _batch, "check": _check, "list": _list,
+                "image": _image}[args.command](args)
     except packs.PackError as exc:
         console.print(f"[red]Exercise pack problem:[/] {exc}", highlight=False)
         console.print("Fix the pack (see docs/exercise-packs.md), then run the command again.")
@@ -60,7 +75,7 @@ def _grade(args) -> int:
         console.print(f"[red]{args.submission} is not a folder.[/] Give the folder that holds the student's files.")
         return 2
     result = grade_submission(submission=args.submission, student=args.student, out_dir=args.out,
-                              sandbox=args.sandbox, exercises=args.exercise, config=args.config)
+                              sandbox=args.sandbox, exercises=args.exercise, config=args.config, lang=args.lang)
     reports.print_summary(result, console)
     console.print(f"Report: {args.out / reports.safe_dirname(args.student) / 'report.html'}", highlight=False)
     return _exit_code(result)
@@ -112,10 +127,36 @@ def _self_check(args) -> int:
         return 2
     out = args.out or packs.project_root() / "reports"
     result = grade_submission(submission=args.dir, student="self-check", out_dir=out, sandbox=args.sandbox,
-                              exercises=args.exercise, config=args.config)
+                              exercises=args.exercise, config=args.config, lang=args.lang)
     reports.print_summary(result, console, details=True)
     console.print(f"Full report: {out / 'self-check' / 'report.html'}", highlight=False)
     return _exit_code(result)
+
+
+def _batch(args) -> int:
+    from .host.batch.progress import BatchProgress
+    from .host.batch.roster import ClassInputError
+    from .host.batch.run import grade_class
+    from .host.sandboxes.base import InfrastructureError
+
+    try:
+        with BatchProgress(console) as progress:
+            result = grade_class(submissions=args.submissions, out_dir=args.out, sandbox=args.sandbox,
+                                 workers=args.workers, force=args.force, lang=args.lang, config=args.config,
+                                 on_start=progress.start, on_done=progress.done)
+    except ClassInputError as exc:
+        console.print(f"[red]Cannot read the class:[/] {escape(str(exc))}", highlight=False)
+        return 2
+    except InfrastructureError as exc:
+        console.print(f"[red]Nothing was graded:[/] {escape(render(exc.message))}", highlight=False)
+        return 3
+    problems = sum(1 for e in result.entries if e.status != "graded")
+    console.print(f"{result.graded} graded, {result.skipped} unchanged and skipped, {problems} with errors; "
+                  f"dashboard: {args.out / 'index.html'}, gradebook: {args.out / 'grades.csv'}", highlight=False)
+    if result.interrupted:
+        console.print("[yellow]Interrupted.[/] Finished reports are kept; run the same command again to finish.")
+        return 130
+    return 0
 
 
 def _image(args) -> int:

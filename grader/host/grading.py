@@ -27,7 +27,7 @@ def grade_submission(
     submission: Path,
     student: str,
     out_dir: Path | None = None,
-    sandbox: str = "auto",
+    sandbox: str | object = "auto",
     exercises: list[str] | None = None,
     exercises_root: Path | None = None,
     lang: str = "en",

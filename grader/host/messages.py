@@ -1,18 +1,8 @@
-"""The grader's own student-facing text, from grader/messages/<lang>.yaml."""
+"""The grader's own student-facing messages, by id, in the student's language (grader/locale)."""
 
 from __future__ import annotations
 
-from functools import lru_cache
-from pathlib import Path
-
-import yaml
-
-MESSAGES_DIR = Path(__file__).resolve().parent.parent / "messages"
-
-
-@lru_cache(maxsize=None)
-def catalog(lang: str = "en") -> dict[str, str]:
-    return yaml.safe_load((MESSAGES_DIR / f"{lang}.yaml").read_text(encoding="utf-8"))
+from .i18n import translations
 
 
 class _Missing(dict):
@@ -20,10 +10,16 @@ class _Missing(dict):
         return "?"
 
 
+def template_for(message_id: str, lang: str = "en") -> str:
+    for catalog in (lang, "en"):  # an id not translated yet reads in English
+        found = translations(catalog).gettext(message_id)
+        if found != message_id:
+            return found
+    return translations(lang).gettext("judge_error")
+
+
 def text(message_id: str, lang: str = "en", **params) -> str:
-    template = catalog(lang).get(message_id)
-    if template is None:
-        template = catalog(lang)["judge_error"]
+    template = template_for(message_id, lang)
     try:
         return template.format_map(_Missing(params))
     except (ValueError, TypeError):

@@ -8,15 +8,14 @@ import re
 import tempfile
 from pathlib import Path
 
-from jinja2 import Environment, PackageLoader, select_autoescape
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from .i18n import environment
 from .messages import text
 from .results import StudentResult
 
-_ENV = Environment(loader=PackageLoader("grader", "templates"), autoescape=select_autoescape(["html", "j2"]))
 STATUS_STYLE = {"passed": "green", "failed": "red", "error": "magenta", "missing": "yellow",
                 "timeout": "magenta", "deadlock": "magenta", "crash": "magenta", "infrastructure_error": "red"}
 
@@ -40,7 +39,7 @@ def atomic_write(path: Path, data: bytes) -> None:
 
 
 def render_html(result: StudentResult, lang: str = "en") -> str:
-    template = _ENV.get_template("report.html.j2")
+    template = environment(lang).get_template("report.html.j2")
     return template.render(r=result.to_dict(), msg=lambda mid, **kw: text(mid, lang, **kw))
 
 

@@ -27,6 +27,7 @@ class ExerciseStatus(str, Enum):
 
 class StudentStatus(str, Enum):
     GRADED = "graded"
+    ERROR = "error"  # the submission itself could not be taken (a refused archive): the student's to fix
     INFRASTRUCTURE_ERROR = "infrastructure_error"  # no grade: score is null, regrade when fixed
 
 
@@ -66,6 +67,7 @@ class StudentResult:
     status: StudentStatus = StudentStatus.GRADED
     sandbox_outcome: str = "ok"  # see grader.host.sandboxes.base.SandboxOutcome
     sandbox_message: str = ""  # what the outcome means, in words; empty when ok
+    submission_key: str = ""  # batch grading: hash of the submitted files and the packs' versions
     ignored_files: list[str] = field(default_factory=list)
     refused_files: list[dict] = field(default_factory=list)
     schema: int = SCHEMA

@@ -13,6 +13,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 from pathlib import Path
 
 from ...pipes import CappedReader
@@ -27,6 +28,8 @@ LIMITS = {
     resource.RLIMIT_CORE: 0,
 }
 LOG_CAP = 64 * 1024
+_RUNNING: set[int] = set()  # process groups of judges running now, for kill_running()
+_RUNNING_LOCK = threading.Lock()
 
 
 def judge_command(*, tests_dir: Path, student_path: Path, module: str, check_backstop: float,
@@ -72,6 +75,8 @@ def run_judge(*, tests_dir: Path, student_path: Path, module: str, check_backsto
         cwd=work_dir, env=judge_env(env), start_new_session=True,
         preexec_fn=_limit(int(time_limit * 2) + 5),
     )
+    with _RUNNING_LOCK:
+        _RUNNING.add(proc.pid)
     log = CappedReader(proc.stdout.fileno(), LOG_CAP)
     log.start()
     timed_out = False
@@ -79,11 +84,10 @@ def run_judge(*, tests_dir: Path, student_path: Path, module: str, check_backsto
         proc.wait(timeout=time_limit)
     except subprocess.TimeoutExpired:
         timed_out = True
-    try:
-        os.killpg(proc.pid, signal.SIGKILL)  # also whatever the judge's children left behind
-    except (ProcessLookupError, PermissionError):
-        pass
+    _kill_group(proc.pid)  # also whatever the judge's children left behind
     proc.wait()
+    with _RUNNING_LOCK:
+        _RUNNING.discard(proc.pid)
     log.join(timeout=5)
     proc.stdout.close()
     return {
@@ -94,6 +98,22 @@ def run_judge(*, tests_dir: Path, student_path: Path, module: str, check_backsto
         "log": log.data.decode("utf-8", "replace"),
         "log_truncated": log.truncated,
     }
+
+
+def kill_running() -> None:
+    """Kill every judge this process is running now (Ctrl-C in a batch): they run in their own
+    sessions, so the terminal's SIGINT does not reach them."""
+    with _RUNNING_LOCK:
+        groups = list(_RUNNING)
+    for pgid in groups:
+        _kill_group(pgid)
+
+
+def _kill_group(pgid: int) -> None:
+    try:
+        os.killpg(pgid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
 
 
 def _read_json(path: Path) -> dict | None:

@@ -231,6 +231,19 @@ def remove_leftovers(client) -> int:
     return removed
 
 
+def remove_own_containers() -> int:
+    """Remove every container this grader process created and is still running (Ctrl-C)."""
+    import docker
+
+    client = docker.from_env(timeout=30)
+    own = f"{socket.gethostname()}:{os.getpid()}"
+    removed = 0
+    for container in client.containers.list(all=True, filters={"label": f"{LABEL_OWNER}={own}"}):
+        _remove(container)
+        removed += 1
+    return removed
+
+
 def _alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)

@@ -1,0 +1,33 @@
+"""What a batch writes: each student's files, then the class's (journal, grades.csv, dashboard).
+
+Every file goes through reports.atomic_write (temporary file, then rename). A student's
+report.json is written last: the resume logic trusts a report only if it exists, complete.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from ..reports import atomic_write, render_html
+from ..results import StudentResult
+from . import dashboard, gradebook, gradescope
+
+
+def write_student(folder: Path, result: StudentResult, lang: str, seconds: float) -> None:
+    atomic_write(folder / "report.html", render_html(result, lang).encode("utf-8"))
+    atomic_write(folder / "results.json", _json(gradescope.results_json(result, seconds)))
+    atomic_write(folder / "report.json", _json(result.to_dict()))
+
+
+def write_class(result, exercises, lang: str) -> None:
+    from .run import journal_data
+
+    out = result.out_dir
+    atomic_write(out / "batch.json", _json(journal_data(result)))
+    atomic_write(out / "grades.csv", gradebook.grades_csv(result.entries, exercises))
+    atomic_write(out / "index.html", dashboard.render(result, exercises, lang).encode("utf-8"))
+
+
+def _json(data) -> bytes:
+    return json.dumps(data, indent=2, ensure_ascii=False).encode("utf-8")

@@ -1,0 +1,134 @@
+"""Who is in a class: one student per sub-folder, per archive, or per name prefix (LMS downloads).
+
+Rules, in order, for each entry at the top of SUBMISSIONS (after extracting it first if
+SUBMISSIONS is itself a class archive, and stepping into a lone wrapper folder):
+
+- a folder: one student, named after the folder;
+- an archive (.zip, .tar, .tar.gz, .tgz): one student, named after the archive without its
+  suffix; it is extracted safely first, and a refused archive is that student's result;
+- a file named `<student>_<anything>` (the layout Moodle and Canvas downloads use, e.g.
+  `Li Lei_12345_assignsubmission_file_race_counter.py`): the student is the text before the
+  first underscore, and the file is graded as the exercise file its name ends with;
+- hidden entries (`.DS_Store`, `__MACOSX`) are skipped; anything else is listed as ignored.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..reports import safe_dirname
+from . import archives
+
+SKIPPED = {"__MACOSX", "Thumbs.db"}
+
+
+class ClassInputError(Exception):
+    """SUBMISSIONS itself cannot be read; the message says what to do."""
+
+
+@dataclass
+class Submission:
+    student: str
+    folder: Path | None  # the files to grade (None when refused)
+    source: str  # what it came from, relative to SUBMISSIONS
+    refused: dict | None = None  # message id + params when the archive was refused
+    archive: Path | None = None  # the student's archive, for the resume key of a refused one
+    out_name: str = ""  # the student's folder under --out, unique in the class
+
+
+@dataclass
+class Roster:
+    submissions: list[Submission] = field(default_factory=list)
+    ignored: list[str] = field(default_factory=list)
+
+
+def discover(submissions: Path, staging: Path, student_files: list[str]) -> Roster:
+    """Find every student in `submissions`; archives are extracted under `staging`."""
+    root = Path(submissions)
+    if not root.exists():
+        raise ClassInputError(f"{root} does not exist. Give the class folder or the class archive.")
+    if archives.is_archive(root):
+        target = staging / "class"
+        target.mkdir(parents=True)
+        try:
+            archives.extract(root, target)
+        except archives.Refused as exc:
+            params = exc.message["params"]
+            raise ClassInputError(f"the class archive {root.name} was refused: {exc.message['id']} "
+                                  f"({', '.join(f'{k}={v}' for k, v in params.items() if k != 'archive')})") from exc
+        root = target
+    elif not root.is_dir():
+        raise ClassInputError(f"{root} is neither a folder nor a .zip/.tar/.tar.gz archive.")
+    root = _unwrap(root)
+    roster = Roster()
+    prefixed: dict[str, list[Path]] = {}
+    for entry in sorted(root.iterdir(), key=lambda p: p.name):
+        if entry.name.startswith(".") or entry.name in SKIPPED:
+            continue
+        if entry.is_symlink():
+            roster.ignored.append(entry.name)
+        elif entry.is_dir():
+            roster.submissions.append(Submission(entry.name, entry, entry.name))
+        elif archives.is_archive(entry):
+            roster.submissions.append(_from_archive(entry, staging))
+        elif entry.is_file() and "_" in entry.name.strip("_"):
+            prefixed.setdefault(entry.name.split("_", 1)[0], []).append(entry)
+        else:
+            roster.ignored.append(entry.name)
+    for student, files in prefixed.items():
+        roster.submissions.append(_from_prefixed(student, files, staging, student_files))
+    _unique_out_names(roster.submissions)
+    return roster
+
+
+def _unwrap(root: Path) -> Path:
+    """Step into a lone wrapper folder (class.zip -> class/ -> students)."""
+    while True:
+        entries = [p for p in root.iterdir() if not p.name.startswith(".") and p.name not in SKIPPED]
+        if len(entries) == 1 and entries[0].is_dir() and not entries[0].is_symlink() and any(
+                p.is_dir() or archives.is_archive(p) for p in entries[0].iterdir()):
+            root = entries[0]
+        else:
+            return root
+
+
+def _from_archive(path: Path, staging: Path) -> Submission:
+    student = archives.stem(path)
+    target = Path(tempfile.mkdtemp(prefix="student-", dir=staging))
+    try:
+        archives.extract(path, target)
+    except archives.Refused as exc:
+        return Submission(student, None, path.name, refused=exc.message, archive=path)
+    return Submission(student, _unwrap_student(target), path.name, archive=path)
+
+
+def _unwrap_student(folder: Path) -> Path:
+    """alice.zip often holds alice/ with the files: use the files' folder."""
+    entries = [p for p in folder.iterdir() if not p.name.startswith(".") and p.name not in SKIPPED]
+    if len(entries) == 1 and entries[0].is_dir():
+        return entries[0]
+    return folder
+
+
+def _from_prefixed(student: str, files: list[Path], staging: Path, student_files: list[str]) -> Submission:
+    target = staging / "prefixed" / safe_dirname(student)
+    target.mkdir(parents=True, exist_ok=True)
+    for f in files:
+        rest = f.name.split("_", 1)[1]
+        name = next((sf for sf in student_files if f.name.endswith(sf)), rest)
+        shutil.copyfile(f, target / name)
+    return Submission(student, target, ", ".join(f.name for f in files))
+
+
+def _unique_out_names(submissions: list[Submission]) -> None:
+    taken: set[str] = set()
+    for sub in submissions:
+        base = safe_dirname(sub.student)
+        name, n = base, 2
+        while name.lower() in taken:  # case-insensitive file systems too
+            name, n = f"{base}-{n}", n + 1
+        taken.add(name.lower())
+        sub.out_name = name

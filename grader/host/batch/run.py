@@ -1,0 +1,213 @@
+"""Grade a whole class: parallel workers, resumable, and one bad submission never sinks the batch.
+
+    grade_class(submissions=Path("class.zip"), out_dir=Path("graded"), workers=2)
+
+Each student's result is keyed by a hash of what they submitted, the exercise packs' versions and
+the sandbox. A student whose report.json already carries that key (and is not an infrastructure
+error) is skipped, so a rerun after Ctrl-C, a crash or `kill -9` grades only the rest. report.json
+is written last and atomically: it exists complete, or not at all.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from .. import intake as intake_mod
+from .. import packs, reports
+from ..config import load_config
+from ..grading import grade_submission, select_exercises
+from ..messages import render
+from ..results import CheckStatus, ExerciseStatus, StudentResult, StudentStatus
+from ..sandboxes import choose
+from ..scoring import not_graded
+from . import outputs
+from .roster import Submission, discover
+
+log = logging.getLogger(__name__)
+JOURNAL = "batch.json"
+
+
+@dataclass
+class Entry:
+    """One student in the batch journal (DIR/batch.json) and the dashboard."""
+
+    student: str
+    folder: str  # under DIR
+    source: str
+    key: str
+    status: str  # graded, error, infrastructure_error
+    score: float | None
+    max_score: float
+    sandbox: str
+    skipped: bool = False  # unchanged since an earlier run: not graded again
+    seconds: float = 0.0
+    exercises: dict = field(default_factory=dict)  # slug -> score (None: not graded)
+
+
+@dataclass
+class BatchResult:
+    out_dir: Path
+    entries: list[Entry]
+    ignored: list[str]
+    interrupted: bool = False
+
+    @property
+    def graded(self) -> int:
+        return sum(1 for e in self.entries if not e.skipped)
+
+    @property
+    def skipped(self) -> int:
+        return sum(1 for e in self.entries if e.skipped)
+
+
+def grade_class(
+    *,
+    submissions: Path,
+    out_dir: Path,
+    sandbox: str = "auto",
+    workers: int | None = None,
+    force: bool = False,
+    lang: str = "en",
+    config: Path | None = None,
+    exercises_root: Path | None = None,
+    on_start: Callable[[int], None] = lambda total: None,
+    on_done: Callable[[Entry], None] = lambda entry: None,
+) -> BatchResult:
+    """Grade every student in `submissions`; reports, dashboard and exports go to `out_dir`."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    exercises = select_exercises(exercises_root, None)
+    settings = load_config(config)
+    probe = choose(sandbox, settings)
+    if probe.name == "docker":
+        probe.image()  # build or find it once, before the workers start; InfrastructureError stops here
+    workers = max(1, workers or os.cpu_count() or 1)
+    stopping = threading.Event()
+    local = threading.local()
+
+    def sandbox_of_this_worker():
+        if not hasattr(local, "box"):
+            local.box = choose(probe.name, settings)
+        return local.box
+
+    with tempfile.TemporaryDirectory(prefix="grader-batch-") as staging:
+        roster = discover(Path(submissions), Path(staging), [ex.student_file for ex in exercises])
+        on_start(len(roster.submissions))
+        entries: dict[str, Entry] = {}
+        todo = []
+        for sub in roster.submissions:
+            key = submission_key(sub, exercises, probe.name)
+            previous = None if force else _finished_entry(out_dir, sub, key)
+            if previous is not None:
+                entries[sub.out_name] = previous
+                on_done(previous)
+            else:
+                todo.append((sub, key))
+
+        def grade(sub: Submission, key: str) -> Entry | None:
+            started = time.perf_counter()
+            if sub.refused is not None:
+                result = refused_result(sub, exercises, probe.name, lang)
+            else:
+                result = grade_submission(submission=sub.folder, student=sub.student, sandbox=sandbox_of_this_worker(),
+                                          exercises_root=exercises_root, lang=lang)
+            result.submission_key = key
+            seconds = time.perf_counter() - started
+            if stopping.is_set():
+                return None  # interrupted mid-way: not written, so the rerun grades it
+            outputs.write_student(out_dir / sub.out_name, result, lang, seconds)
+            return entry_for(sub, result, seconds)
+
+        interrupted = False
+        pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="grader-worker")
+        try:
+            futures = {pool.submit(grade, sub, key): sub for sub, key in todo}
+            for future in as_completed(futures):
+                entry = future.result()
+                if entry is not None:
+                    entries[entry.folder] = entry
+                    on_done(entry)
+        except KeyboardInterrupt:
+            interrupted = True
+            stopping.set()
+            pool.shutdown(wait=False, cancel_futures=True)
+            stop_running_sandboxes()
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+        ordered = [entries[s.out_name] for s in roster.submissions if s.out_name in entries]
+        result = BatchResult(out_dir, ordered, roster.ignored, interrupted)
+        outputs.write_class(result, exercises, lang)
+        return result
+
+
+def submission_key(sub: Submission, exercises: list[packs.Exercise], sandbox: str) -> str:
+    """What decides a student's grade: their files as the grader takes them, the packs, the sandbox."""
+    digest = hashlib.sha256(f"sandbox={sandbox}\n".encode())
+    for ex in exercises:
+        digest.update(f"{ex.slug}={ex.version()}\n".encode())
+    if sub.refused is not None:
+        digest.update(b"refused\n" + hashlib.sha256(sub.archive.read_bytes()).digest())
+        return digest.hexdigest()[:32]
+    taken = intake_mod.take(sub.folder, exercises)
+    for slug in sorted(taken.accepted):
+        digest.update(f"{slug}:".encode() + hashlib.sha256(taken.accepted[slug]).digest())
+    for slug in sorted(taken.refused):
+        digest.update(f"{slug}:refused:{json.dumps(taken.refused[slug], sort_keys=True)}".encode())
+    digest.update(("missing:" + ",".join(sorted(taken.missing))).encode())
+    return digest.hexdigest()[:32]
+
+
+def _finished_entry(out_dir: Path, sub: Submission, key: str) -> Entry | None:
+    try:
+        data = json.loads((out_dir / sub.out_name / "report.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if data.get("submission_key") != key or data.get("status") == StudentStatus.INFRASTRUCTURE_ERROR.value:
+        return None
+    return Entry(student=sub.student, folder=sub.out_name, source=sub.source, key=key, status=data["status"],
+                 score=data["score"], max_score=data["max_score"], sandbox=data["sandbox"], skipped=True,
+                 exercises={e["exercise"]: e["score"] for e in data["exercises"]})
+
+
+def entry_for(sub: Submission, result: StudentResult, seconds: float) -> Entry:
+    return Entry(student=sub.student, folder=sub.out_name, source=sub.source, key=result.submission_key,
+                 status=result.status.value, score=result.score, max_score=result.max_score,
+                 sandbox=result.sandbox, seconds=round(seconds, 3),
+                 exercises={e.exercise: e.score for e in result.exercises})
+
+
+def refused_result(sub: Submission, exercises: list[packs.Exercise], sandbox: str, lang: str) -> StudentResult:
+    """A refused archive is the student's result: every exercise an error with the reason."""
+    message = render(sub.refused, lang)
+    results = [not_graded(ex, ExerciseStatus.ERROR, message, CheckStatus.ERROR, message) for ex in exercises]
+    return StudentResult(student=sub.student, score=0.0, max_score=sum(r.max_score for r in results),
+                         sandbox=sandbox, sandbox_note="", exercises=results, status=StudentStatus.ERROR,
+                         sandbox_message=message)
+
+
+def stop_running_sandboxes() -> None:
+    """Ctrl-C: kill what is running now; the workers then finish without writing anything."""
+    from ...harness.judge.launch import kill_running
+
+    kill_running()
+    try:
+        from ..sandboxes.container import remove_own_containers
+
+        remove_own_containers()
+    except Exception as exc:  # noqa: BLE001 - no engine at all is fine here
+        log.debug("no containers to remove: %s", exc)
+
+
+def journal_data(result: BatchResult) -> dict:
+    return {"schema": 1, "interrupted": result.interrupted, "ignored": result.ignored,
+            "students": [asdict(e) for e in result.entries]}

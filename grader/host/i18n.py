@@ -1,0 +1,44 @@
+"""Student-facing text in English and Simplified Chinese, from gettext catalogs (grader/locale).
+
+Each catalog holds three kinds of msgid: message ids used from code (`missing`, `deadlock_cycle`...),
+whose English is in the `en` catalog; English sentences in the jinja2 templates
+(`{{ _("Class results") }}`), which are their own English; and status words under msgctxt
+"status". The .po files are compiled in memory with Babel on first use: no build step, and no
+binary file in the repository.
+"""
+
+from __future__ import annotations
+
+import gettext
+import io
+from functools import lru_cache
+from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
+LANGS = ("en", "zh")
+HTML_LANG = {"en": "en", "zh": "zh-CN"}
+
+
+@lru_cache(maxsize=None)
+def translations(lang: str) -> gettext.GNUTranslations:
+    if lang not in LANGS:
+        raise ValueError(f"unknown language {lang!r}; choose one of {', '.join(LANGS)}")
+    with open(LOCALE_DIR / lang / "LC_MESSAGES" / "grader.po", "rb") as fh:
+        catalog = read_po(fh, locale=lang)
+    compiled = io.BytesIO()
+    write_mo(compiled, catalog)
+    compiled.seek(0)
+    return gettext.GNUTranslations(compiled)
+
+
+@lru_cache(maxsize=None)
+def environment(lang: str) -> Environment:
+    env = Environment(loader=PackageLoader("grader", "templates"), autoescape=select_autoescape(["html", "j2"]),
+                      extensions=["jinja2.ext.i18n"])
+    env.install_gettext_translations(translations(lang), newstyle=True)
+    env.globals["lang"] = HTML_LANG[lang]
+    return env
