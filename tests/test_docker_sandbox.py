@@ -91,3 +91,38 @@ def test_one_container_grades_every_exercise_of_a_student(tmp_path, docker_image
     report = json.loads((tmp_path / "out" / "a" / "report.json").read_text(encoding="utf-8"))
     assert report["score"] == report["max_score"] and report["sandbox"] == "docker"
     assert "(docker sandbox)" in proc.stdout
+
+
+@pytest.mark.docker
+def test_ctrl_c_in_a_batch_removes_running_containers_and_keeps_finished_reports(tmp_path, docker_image):
+    import signal
+    import time
+
+    import docker
+
+    from grader.host.sandboxes.container import LABEL_OWNER
+
+    cls = tmp_path / "class"
+    (cls / "a-fast").mkdir(parents=True)
+    shutil.copy(ROOT / "solutions" / "race-counter" / "race_counter.py", cls / "a-fast")
+    for name in ("b-slow", "c-slow"):
+        (cls / name).mkdir()
+        (cls / name / "race_counter.py").write_text("import signal\nsignal.pause()\n")
+    out = tmp_path / "out"
+    proc = subprocess.Popen([sys.executable, "-m", "grader.cli", "batch", str(cls), "--out", str(out),
+                             "--sandbox", "docker", "--workers", "2"], cwd=ROOT, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
+    client = docker.from_env()
+    owner = f"{__import__('socket').gethostname()}:{proc.pid}"
+    deadline = time.monotonic() + 120  # hang guard
+    while not ((out / "a-fast" / "report.json").exists()
+               and client.containers.list(filters={"label": f"{LABEL_OWNER}={owner}"})):
+        assert proc.poll() is None and time.monotonic() < deadline
+        time.sleep(0.1)
+    proc.send_signal(signal.SIGINT)
+    output, _ = proc.communicate(timeout=60)
+    assert proc.returncode == 130, output
+    assert client.containers.list(all=True, filters={"label": f"{LABEL_OWNER}={owner}"}) == []
+    assert json.loads((out / "a-fast" / "report.json").read_text(encoding="utf-8"))["score"] == 10.0
+    assert not (out / "b-slow" / "report.json").exists() and not (out / "c-slow" / "report.json").exists()
+    assert "run the same command again" in output

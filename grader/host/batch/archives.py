@@ -116,10 +116,10 @@ def _extract_zip(archive: Path, dest: Path) -> list[str]:
         entries = []
         for info in infos:
             name = _safe_name(archive, _zip_name(archive, info))
-            mode = info.external_attr >> 16
-            if stat.S_ISLNK(mode):
+            kind = stat.S_IFMT(info.external_attr >> 16)  # 0 when the tool wrote no Unix file type
+            if kind == stat.S_IFLNK:
                 raise Refused("archive_link", archive=archive.name, file=name)
-            if mode and not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+            if kind and kind not in (stat.S_IFREG, stat.S_IFDIR):
                 raise Refused("archive_special_file", archive=archive.name, file=name)
             if info.flag_bits & 0x1:
                 raise Refused("archive_encrypted", archive=archive.name, file=name)

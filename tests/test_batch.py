@@ -1,0 +1,162 @@
+"""Batch grading of a class: intake layouts, outputs, resume, and kill -9 in the middle."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tarfile
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from grader.host.batch.roster import discover
+from grader.host.batch.run import grade_class
+
+from .conftest import ROOT
+
+SOLUTIONS = ROOT / "solutions"
+SAMPLES = ROOT / "tests" / "samples"
+LMS_FILE = "Li Lei_12345_assignsubmission_file_race_counter.py"
+
+
+def make_class(folder: Path) -> Path:
+    """alice/ (all solutions), bob.zip (the race-counter starter), an LMS-style file for Li Lei,
+    evil.tar (path traversal: refused), and a stray notes.txt."""
+    folder.mkdir(parents=True)
+    (folder / "alice").mkdir()
+    for f in SOLUTIONS.glob("*/*.py"):
+        shutil.copy(f, folder / "alice")
+    with zipfile.ZipFile(folder / "bob.zip", "w") as zf:
+        zf.write(ROOT / "exercises" / "race-counter" / "race_counter.py", "bob/race_counter.py")
+    shutil.copy(SAMPLES / "race-counter" / "lock_per_call.py", folder / LMS_FILE)
+    with tarfile.open(folder / "evil.tar", "w") as tar:
+        info = tarfile.TarInfo("../race_counter.py")
+        info.size = 1
+        tar.addfile(info, io.BytesIO(b"x"))
+    (folder / "notes.txt").write_text("not a submission")
+    return folder
+
+
+def test_roster_reads_folders_archives_and_lms_prefixes(tmp_path):
+    cls = make_class(tmp_path / "class")
+    staging = tmp_path / "staging"
+    staging.mkdir()
+    roster = discover(cls, staging, ["race_counter.py", "handoff.py", "primes.py"])
+    by_name = {s.student: s for s in roster.submissions}
+    assert set(by_name) == {"alice", "bob", "evil", "Li Lei"}
+    assert (by_name["bob"].folder / "race_counter.py").is_file()  # bob.zip -> bob/ unwrapped
+    assert (by_name["Li Lei"].folder / "race_counter.py").is_file()
+    assert by_name["evil"].refused["id"] == "archive_unsafe_path"
+    assert roster.ignored == ["notes.txt"]
+
+
+def test_a_nested_class_archive_is_unwrapped(tmp_path):
+    cls = make_class(tmp_path / "class")
+    archive = tmp_path / "class.tar.gz"
+    with tarfile.open(archive, "w:gz") as tar:
+        tar.add(cls, arcname="period-3")
+    staging = tmp_path / "staging"
+    staging.mkdir()
+    roster = discover(archive, staging, ["race_counter.py"])
+    assert {s.student for s in roster.submissions} == {"alice", "bob", "evil", "Li Lei"}
+
+
+def test_names_that_clash_get_distinct_folders(tmp_path):
+    cls = tmp_path / "class"
+    for name in ("Wang Fang", "Wang_Fang"):
+        (cls / name).mkdir(parents=True)
+    staging = tmp_path / "staging"
+    staging.mkdir()
+    roster = discover(cls, staging, [])
+    assert sorted(s.out_name for s in roster.submissions) == ["Wang_Fang", "Wang_Fang-2"]
+
+
+@pytest.mark.e2e
+def test_batch_grades_everyone_and_reruns_only_what_changed(tmp_path):
+    cls = make_class(tmp_path / "class")
+    out = tmp_path / "out"
+    first = grade_class(submissions=cls, out_dir=out, sandbox="local", workers=2)
+    got = {e.student: (e.status, e.score) for e in first.entries}
+    assert got == {"alice": ("graded", 31.0), "bob": ("graded", 4.0), "evil": ("error", 0.0),
+                   "Li Lei": ("graded", 4.0)}
+    assert first.graded == 4 and first.ignored == ["notes.txt"]
+    evil = json.loads((out / "evil" / "report.json").read_text(encoding="utf-8"))
+    assert "outside its folder" in evil["exercises"][0]["message"]
+
+    rows = list(csv.DictReader(io.StringIO((out / "grades.csv").read_bytes().decode("utf-8-sig"))))
+    assert [r["student"] for r in rows] == ["alice", "bob", "evil", "Li Lei"]
+    assert rows[0]["total"] == "31" and rows[1]["race-counter"] == "4" and rows[3]["report"] == "Li_Lei/report.html"
+    gradescope = json.loads((out / "alice" / "results.json").read_text(encoding="utf-8"))
+    assert gradescope["score"] == 31.0 and len(gradescope["tests"]) == 17
+    assert set(gradescope["tests"][0]) == {"name", "score", "max_score", "status", "output", "visibility"}
+    html = (out / "index.html").read_text(encoding="utf-8")
+    for folder in ("alice", "bob", "evil", "Li_Lei"):
+        assert f'href="{folder}/report.html"' in html
+
+    again = grade_class(submissions=cls, out_dir=out, sandbox="local", workers=2)
+    assert again.graded == 0 and again.skipped == 4
+    assert {e.student: e.score for e in again.entries} == {k: v[1] for k, v in got.items()}
+
+    with zipfile.ZipFile(cls / "bob.zip", "w") as zf:
+        zf.write(SOLUTIONS / "race-counter" / "race_counter.py", "race_counter.py")
+    changed = grade_class(submissions=cls, out_dir=out, sandbox="local", workers=2)
+    assert [e.student for e in changed.entries if not e.skipped] == ["bob"]
+    assert next(e for e in changed.entries if e.student == "bob").score == 10.0
+
+    forced = grade_class(submissions=cls, out_dir=out, sandbox="local", workers=2, force=True)
+    assert forced.graded == 4
+
+
+@pytest.mark.e2e
+def test_reports_and_dashboard_in_chinese(tmp_path):
+    cls = tmp_path / "class"
+    (cls / "李雷").mkdir(parents=True)
+    shutil.copy(ROOT / "exercises" / "race-counter" / "race_counter.py", cls / "李雷")
+    out = tmp_path / "out"
+    grade_class(submissions=cls, out_dir=out, sandbox="local", workers=1, lang="zh")
+    report = (out / "李雷" / "report.html").read_text(encoding="utf-8")
+    assert 'lang="zh-CN"' in report and "使用 local 沙箱评分" in report and "缺失" in report
+    data = json.loads((out / "李雷" / "report.json").read_text(encoding="utf-8"))
+    missing = next(e for e in data["exercises"] if e["exercise"] == "semaphore-handoff")
+    assert missing["message"] == "你的提交中没有 handoff.py，所以这道练习没有评分。"
+    assert "班级成绩" in (out / "index.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.e2e
+def test_kill_9_in_the_middle_then_rerun_grades_everyone_exactly_once(tmp_path):
+    cls = tmp_path / "class"
+    for i in range(8):
+        (cls / f"s{i}").mkdir(parents=True)
+        shutil.copy(SOLUTIONS / "race-counter" / "race_counter.py", cls / f"s{i}")
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "grader.cli", "batch", str(cls), "--out", str(out), "--sandbox", "local",
+               "--workers", "1"]
+    proc = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+    deadline = time.monotonic() + 300  # a hang guard, not a measurement
+    while len(list(out.glob("*/report.json"))) < 2:
+        assert proc.poll() is None and time.monotonic() < deadline, "the batch ended before it could be killed"
+        time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    before = {p.parent.name: (p.stat().st_ino, p.stat().st_mtime_ns) for p in out.glob("*/report.json")}
+    assert 2 <= len(before) < 8
+
+    rerun = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert rerun.returncode == 0, rerun.stdout + rerun.stderr
+    journal = json.loads((out / "batch.json").read_text(encoding="utf-8"))
+    regraded = {s["folder"] for s in journal["students"] if not s["skipped"]}
+    assert {s["folder"] for s in journal["students"]} == {f"s{i}" for i in range(8)}
+    assert regraded.isdisjoint(before) and regraded | set(before) == {f"s{i}" for i in range(8)}
+    for folder, identity in before.items():  # finished reports were not touched
+        p = out / folder / "report.json"
+        assert (p.stat().st_ino, p.stat().st_mtime_ns) == identity
+    assert all(s["score"] == 10.0 for s in journal["students"])
