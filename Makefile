@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DIR ?=
 
-.PHONY: check test image stability bench clean
+.PHONY: check test image stability bench bench-batch clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -35,6 +35,10 @@ stability: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/grading_speed.py
 	$(BIN)/python bench/container_overhead.py
+
+## make bench-batch       a 60-student class: 1 vs 2 workers, the naive docker-run loop, a rerun (~30 min)
+bench-batch: $(STAMP)
+	$(BIN)/python bench/batch.py
 
 clean:
 	rm -rf $(VENV) reports/*/ .pytest_cache

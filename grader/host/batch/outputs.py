@@ -20,11 +20,17 @@ def write_student(folder: Path, result: StudentResult, lang: str, seconds: float
     atomic_write(folder / "report.json", _json(result.to_dict()))
 
 
-def write_class(result, exercises, lang: str) -> None:
+def write_journal(result) -> None:
+    """DIR/batch.json, rewritten after every student; `finished` is false until the run ends, so a
+    journal left by kill -9 or Ctrl-C reads as what it is."""
     from .run import journal_data
 
+    atomic_write(result.out_dir / "batch.json", _json(journal_data(result)))
+
+
+def write_class(result, exercises, lang: str) -> None:
     out = result.out_dir
-    atomic_write(out / "batch.json", _json(journal_data(result)))
+    write_journal(result)
     atomic_write(out / "grades.csv", gradebook.grades_csv(result.entries, exercises))
     atomic_write(out / "index.html", dashboard.render(result, exercises, lang).encode("utf-8"))
 

@@ -136,6 +136,7 @@ def grade_class(
                 entry = future.result()
                 if entry is not None:
                     entries[entry.folder] = entry
+                    outputs.write_journal(_result(roster, entries, out_dir, interrupted=True))
                     on_done(entry)
         except KeyboardInterrupt:
             interrupted = True
@@ -144,10 +145,14 @@ def grade_class(
             stop_running_sandboxes()
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
-        ordered = [entries[s.out_name] for s in roster.submissions if s.out_name in entries]
-        result = BatchResult(out_dir, ordered, roster.ignored, interrupted)
+        result = _result(roster, entries, out_dir, interrupted)
         outputs.write_class(result, exercises, lang)
         return result
+
+
+def _result(roster, entries: dict, out_dir: Path, interrupted: bool) -> BatchResult:
+    ordered = [entries[s.out_name] for s in roster.submissions if s.out_name in entries]
+    return BatchResult(out_dir, ordered, roster.ignored, interrupted)
 
 
 def submission_key(sub: Submission, exercises: list[packs.Exercise], sandbox: str) -> str:
@@ -168,15 +173,16 @@ def submission_key(sub: Submission, exercises: list[packs.Exercise], sandbox: st
 
 
 def _finished_entry(out_dir: Path, sub: Submission, key: str) -> Entry | None:
+    """The entry of a student whose finished report has this key; None means: grade them."""
     try:
         data = json.loads((out_dir / sub.out_name / "report.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        if data.get("submission_key") != key or data.get("status") == StudentStatus.INFRASTRUCTURE_ERROR.value:
+            return None
+        return Entry(student=sub.student, folder=sub.out_name, source=sub.source, key=key, status=data["status"],
+                     score=data["score"], max_score=data["max_score"], sandbox=data["sandbox"], skipped=True,
+                     exercises={e["exercise"]: e["score"] for e in data["exercises"]})
+    except (OSError, ValueError, KeyError, TypeError):  # missing or damaged: grade again
         return None
-    if data.get("submission_key") != key or data.get("status") == StudentStatus.INFRASTRUCTURE_ERROR.value:
-        return None
-    return Entry(student=sub.student, folder=sub.out_name, source=sub.source, key=key, status=data["status"],
-                 score=data["score"], max_score=data["max_score"], sandbox=data["sandbox"], skipped=True,
-                 exercises={e["exercise"]: e["score"] for e in data["exercises"]})
 
 
 def entry_for(sub: Submission, result: StudentResult, seconds: float) -> Entry:
@@ -209,5 +215,5 @@ def stop_running_sandboxes() -> None:
 
 
 def journal_data(result: BatchResult) -> dict:
-    return {"schema": 1, "interrupted": result.interrupted, "ignored": result.ignored,
+    return {"schema": 1, "finished": not result.interrupted, "ignored": result.ignored,
             "students": [asdict(e) for e in result.entries]}
