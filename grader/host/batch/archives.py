@@ -8,7 +8,6 @@ a second line; zip members are written one by one through a size cap.
 
 from __future__ import annotations
 
-import os
 import stat
 import tarfile
 import zipfile

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Callable
 
 from .. import intake as intake_mod
-from .. import packs, reports
+from .. import packs
 from ..config import load_config
 from ..grading import grade_submission, select_exercises
 from ..messages import render
