@@ -4,6 +4,7 @@ another process keeps a core busy, and count how often each verdict matched its 
 The bar is ROUNDS/ROUNDS for every case. Progress is saved after every round to
 bench/results/stability.json, so a long run can be watched or resumed with RESUME=1;
 MARKDOWN=1 prints the saved results as a Markdown table (for the README) without grading.
+SANDBOX=docker grades in the container sandbox instead (results in stability-docker.json).
 """
 
 from __future__ import annotations
@@ -27,7 +28,9 @@ from samples import cases, expected_verdict, verdict  # noqa: E402
 
 ROUNDS = int(os.environ.get("ROUNDS", "200"))
 WORKERS = int(os.environ.get("WORKERS", "2"))
-OUT = Path(__file__).resolve().parent / "results" / "stability.json"
+SANDBOX = os.environ.get("SANDBOX", "local")
+OUT = Path(__file__).resolve().parent / "results" / (
+    "stability.json" if SANDBOX == "local" else f"stability-{SANDBOX}.json")
 
 
 def burn():
@@ -37,7 +40,8 @@ def burn():
 
 def markdown(state: dict) -> str:
     done = state["rounds_done"]
-    lines = [f"{done} runs of each case, commit {state.get('commit', '?')}, {state.get('machine', '?')}, "
+    lines = [f"{done} runs of each case, {state.get('sandbox', 'local')} sandbox, commit {state.get('commit', '?')}, "
+             f"{state.get('machine', '?')}, "
              f"{state.get('seconds', 0) / 60:.0f} minutes in all.", "",
              "| case | identical verdicts |", "|---|---|"]
     lines += [f"| `{key}` | {same}/{done} |" for key, same in state["same"].items()]
@@ -59,7 +63,7 @@ def main():
     try:
         with ThreadPoolExecutor(WORKERS) as pool:
             while state["rounds_done"] < ROUNDS:
-                futures = [(key, want, pool.submit(verdict, ex, path))
+                futures = [(key, want, pool.submit(verdict, ex, path, SANDBOX))
                            for key, (ex, name, path, want) in zip(keys, all_cases)]
                 for key, want, future in futures:
                     got = future.result()
@@ -70,6 +74,7 @@ def main():
                 state["rounds_done"] += 1
                 state["commit"] = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
                                                  text=True, cwd=OUT.parents[2]).stdout.strip()
+                state["sandbox"] = SANDBOX
                 state["machine"] = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
                 state["seconds"] = round(time.time() - started, 1)
                 OUT.parent.mkdir(exist_ok=True)
@@ -77,7 +82,7 @@ def main():
                 print(f"round {state['rounds_done']}/{ROUNDS} done after {state['seconds']} s", flush=True)
     finally:
         busy.terminate()
-    table = Table(title=f"Identical verdicts over {state['rounds_done']} runs, one core kept busy, "
+    table = Table(title=f"Identical verdicts over {state['rounds_done']} runs ({SANDBOX} sandbox), one core kept busy, "
                         f"{WORKERS} gradings at a time")
     table.add_column("case")
     table.add_column("identical", justify="right")
