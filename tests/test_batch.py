@@ -160,3 +160,26 @@ def test_kill_9_in_the_middle_then_rerun_grades_everyone_exactly_once(tmp_path):
         p = out / folder / "report.json"
         assert (p.stat().st_ino, p.stat().st_mtime_ns) == identity
     assert all(s["score"] == 10.0 for s in journal["students"])
+
+
+def test_a_student_the_grader_cannot_grade_does_not_stop_the_batch(tmp_path, monkeypatch):
+    from grader.host.batch import run
+
+    cls = tmp_path / "class"
+    for name in ("a", "b"):
+        (cls / name).mkdir(parents=True)
+
+    real = run.grade_submission
+
+    def explode_for_a(**kw):
+        if kw["student"] == "a":
+            raise RuntimeError("a bug of ours")
+        return real(**kw)
+
+    monkeypatch.setattr(run, "grade_submission", explode_for_a)
+    result = grade_class(submissions=cls, out_dir=tmp_path / "out", sandbox="local", workers=2)
+    got = {e.student: (e.status, e.score) for e in result.entries}
+    assert got == {"a": ("infrastructure_error", None), "b": ("graded", 0.0)}
+    monkeypatch.setattr(run, "grade_submission", real)
+    again = grade_class(submissions=cls, out_dir=tmp_path / "out", sandbox="local", workers=2)
+    assert [e.student for e in again.entries if not e.skipped] == ["a"]  # regraded, b skipped

@@ -17,6 +17,7 @@ import os
 import tempfile
 import threading
 import time
+import traceback
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -106,7 +107,10 @@ def grade_class(
         entries: dict[str, Entry] = {}
         todo = []
         for sub in roster.submissions:
-            key = submission_key(sub, exercises, probe.name)
+            try:
+                key = submission_key(sub, exercises, probe.name)
+            except OSError:  # unreadable files: grade anyway (the result says what happened), never skip
+                key = ""
             previous = None if force else _finished_entry(out_dir, sub, key)
             if previous is not None:
                 entries[sub.out_name] = previous
@@ -116,11 +120,16 @@ def grade_class(
 
         def grade(sub: Submission, key: str) -> Entry | None:
             started = time.perf_counter()
-            if sub.refused is not None:
-                result = refused_result(sub, exercises, probe.name, lang)
-            else:
-                result = grade_submission(submission=sub.folder, student=sub.student, sandbox=sandbox_of_this_worker(),
-                                          exercises_root=exercises_root, lang=lang)
+            try:
+                if sub.refused is not None:
+                    result = refused_result(sub, exercises, probe.name, lang)
+                else:
+                    result = grade_submission(submission=sub.folder, student=sub.student,
+                                              sandbox=sandbox_of_this_worker(), exercises_root=exercises_root,
+                                              lang=lang)
+            except Exception:  # noqa: BLE001 - one student's trouble (or our bug) never sinks the batch
+                log.error("grading %s failed inside the grader:\n%s", sub.student, traceback.format_exc())
+                result = internal_error_result(sub, exercises, probe.name, lang)
             result.submission_key = key
             seconds = time.perf_counter() - started
             if stopping.is_set():
@@ -198,6 +207,20 @@ def refused_result(sub: Submission, exercises: list[packs.Exercise], sandbox: st
     results = [not_graded(ex, ExerciseStatus.ERROR, message, CheckStatus.ERROR, message) for ex in exercises]
     return StudentResult(student=sub.student, score=0.0, max_score=sum(r.max_score for r in results),
                          sandbox=sandbox, sandbox_note="", exercises=results, status=StudentStatus.ERROR,
+                         sandbox_message=message)
+
+
+def internal_error_result(sub: Submission, exercises: list[packs.Exercise], sandbox: str,
+                          lang: str) -> StudentResult:
+    """Our failure, not the student's: not graded (score null), and regraded by the next run."""
+    message = render({"id": "infra_internal"}, lang)
+    results = [not_graded(ex, ExerciseStatus.INFRASTRUCTURE_ERROR, message, CheckStatus.ERROR, message)
+               for ex in exercises]
+    for r in results:
+        r.score = None
+    return StudentResult(student=sub.student, score=None, max_score=sum(r.max_score for r in results),
+                         sandbox=sandbox, sandbox_note="", exercises=results,
+                         status=StudentStatus.INFRASTRUCTURE_ERROR, sandbox_outcome="infrastructure_error",
                          sandbox_message=message)
 
 
