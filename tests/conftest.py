@@ -62,3 +62,13 @@ def grade_file(path: Path, student_file: str, exercise: str, tmp: Path, student:
     assert proc.returncode == 0, proc.stdout + proc.stderr
     folder = out / student
     return json.loads((folder / "report.json").read_text(encoding="utf-8")), folder
+
+
+def assert_expected_verdict(report: dict, folder: Path, want: dict) -> None:
+    """A one-exercise report has exactly the verdict of its case in expected.yaml."""
+    (result,) = report["exercises"]
+    got = {c["name"]: c["status"] for c in result["checks"]}
+    assert (result["status"], result["score"], got) == (want["status"], want["score"], want["checks"])
+    text = (folder / "report.json").read_text(encoding="utf-8")
+    for phrase in want.get("report_mentions", []):
+        assert phrase in text, f"the report should mention {phrase!r}"
