@@ -111,12 +111,30 @@ MISSING_RUN_STATUS = {
 }
 
 
+def infrastructure_exercise(exercise: packs.Exercise, message: str) -> ExerciseResult:
+    """Not graded because of the grader, not the student: status infrastructure_error, score null."""
+    result = not_graded(exercise, ExerciseStatus.INFRASTRUCTURE_ERROR, message, CheckStatus.ERROR, message)
+    result.score = None
+    return result
+
+
+def ungraded_submission(*, student: str, exercises: list[packs.Exercise], status: StudentStatus, message: str,
+                        sandbox: str) -> StudentResult:
+    """A whole submission the judge never saw: refused (`error`, 0 points, the student's to fix) or
+    failed inside the grader (`infrastructure_error`, score null, to be graded again)."""
+    infra = status is StudentStatus.INFRASTRUCTURE_ERROR
+    results = [infrastructure_exercise(ex, message) if infra
+               else not_graded(ex, ExerciseStatus.ERROR, message, CheckStatus.ERROR, message) for ex in exercises]
+    return StudentResult(student=student, score=None if infra else 0.0,
+                         max_score=sum(r.max_score for r in results), sandbox=sandbox, sandbox_note="",
+                         exercises=results, status=status,
+                         sandbox_outcome=SandboxOutcome.INFRASTRUCTURE_ERROR.value if infra else SandboxOutcome.OK.value,
+                         sandbox_message=message)
+
+
 def judged(exercise: packs.Exercise, run: SandboxRun, lang: str) -> ExerciseResult:
     if run.outcome is SandboxOutcome.INFRASTRUCTURE_ERROR:
-        message = render(run.message, lang)
-        result = not_graded(exercise, ExerciseStatus.INFRASTRUCTURE_ERROR, message, CheckStatus.ERROR, message)
-        result.score = None
-        return result
+        return infrastructure_exercise(exercise, render(run.message, lang))
     judge_run = run.runs.get(exercise.slug)
     names = list(exercise.spec.checks)
     if judge_run is None:

@@ -5,6 +5,14 @@ from __future__ import annotations
 from .i18n import translations
 
 
+class MessageError(Exception):
+    """An error whose `message` (an id with params) is shown to the user in their language."""
+
+    def __init__(self, message_id: str, **params):
+        super().__init__(f"{message_id}: {params}")
+        self.message = {"id": message_id, "params": params}
+
+
 class _Missing(dict):
     def __missing__(self, key):
         return "?"

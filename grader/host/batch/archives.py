@@ -14,6 +14,8 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from ..messages import MessageError
+
 MAX_ENTRIES = 2000
 MAX_FILE_BYTES = 8 * 1024 * 1024
 MAX_TOTAL_BYTES = 64 * 1024 * 1024
@@ -21,12 +23,8 @@ MAX_RATIO = 100  # uncompressed size / archive size, above which it is treated a
 SUFFIXES = (".zip", ".tar", ".tar.gz", ".tgz")
 
 
-class Refused(Exception):
-    """The archive is refused; `message` is a message id with params, for the student's report."""
-
-    def __init__(self, message_id: str, **params):
-        super().__init__(f"{message_id}: {params}")
-        self.message = {"id": message_id, "params": params}
+class Refused(MessageError):
+    """The archive is refused; the message goes into the student's report."""
 
 
 @dataclass

@@ -19,6 +19,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..messages import render
 from ..reports import safe_dirname
 from . import archives
 
@@ -56,9 +57,7 @@ def discover(submissions: Path, staging: Path, student_files: list[str]) -> Rost
         try:
             archives.extract(root, target)
         except archives.Refused as exc:
-            params = exc.message["params"]
-            raise ClassInputError(f"the class archive {root.name} was refused: {exc.message['id']} "
-                                  f"({', '.join(f'{k}={v}' for k, v in params.items() if k != 'archive')})") from exc
+            raise ClassInputError(f"the class archive was refused: {render(exc.message)}") from exc
         root = target
     elif not root.is_dir():
         raise ClassInputError(f"{root} is neither a folder nor a .zip/.tar/.tar.gz archive.")

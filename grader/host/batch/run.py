@@ -26,11 +26,10 @@ from typing import Callable
 from .. import intake as intake_mod
 from .. import packs
 from ..config import load_config
-from ..grading import grade_submission, select_exercises
+from ..grading import grade_submission, select_exercises, ungraded_submission
 from ..messages import render
-from ..results import CheckStatus, ExerciseStatus, StudentResult, StudentStatus
+from ..results import StudentResult, StudentStatus
 from ..sandboxes import choose
-from ..scoring import not_graded
 from . import outputs
 from .roster import Submission, discover
 
@@ -122,14 +121,17 @@ def grade_class(
             started = time.perf_counter()
             try:
                 if sub.refused is not None:
-                    result = refused_result(sub, exercises, probe.name, lang)
+                    result = ungraded_submission(student=sub.student, exercises=exercises, status=StudentStatus.ERROR,
+                                                 message=render(sub.refused, lang), sandbox=probe.name)
                 else:
                     result = grade_submission(submission=sub.folder, student=sub.student,
                                               sandbox=sandbox_of_this_worker(), exercises_root=exercises_root,
                                               lang=lang)
             except Exception:  # noqa: BLE001 - one student's trouble (or our bug) never sinks the batch
                 log.error("grading %s failed inside the grader:\n%s", sub.student, traceback.format_exc())
-                result = internal_error_result(sub, exercises, probe.name, lang)
+                result = ungraded_submission(student=sub.student, exercises=exercises,
+                                             status=StudentStatus.INFRASTRUCTURE_ERROR,
+                                             message=render({"id": "infra_internal"}, lang), sandbox=probe.name)
             result.submission_key = key
             seconds = time.perf_counter() - started
             if stopping.is_set():
@@ -199,29 +201,6 @@ def entry_for(sub: Submission, result: StudentResult, seconds: float) -> Entry:
                  status=result.status.value, score=result.score, max_score=result.max_score,
                  sandbox=result.sandbox, seconds=round(seconds, 3),
                  exercises={e.exercise: e.score for e in result.exercises})
-
-
-def refused_result(sub: Submission, exercises: list[packs.Exercise], sandbox: str, lang: str) -> StudentResult:
-    """A refused archive is the student's result: every exercise an error with the reason."""
-    message = render(sub.refused, lang)
-    results = [not_graded(ex, ExerciseStatus.ERROR, message, CheckStatus.ERROR, message) for ex in exercises]
-    return StudentResult(student=sub.student, score=0.0, max_score=sum(r.max_score for r in results),
-                         sandbox=sandbox, sandbox_note="", exercises=results, status=StudentStatus.ERROR,
-                         sandbox_message=message)
-
-
-def internal_error_result(sub: Submission, exercises: list[packs.Exercise], sandbox: str,
-                          lang: str) -> StudentResult:
-    """Our failure, not the student's: not graded (score null), and regraded by the next run."""
-    message = render({"id": "infra_internal"}, lang)
-    results = [not_graded(ex, ExerciseStatus.INFRASTRUCTURE_ERROR, message, CheckStatus.ERROR, message)
-               for ex in exercises]
-    for r in results:
-        r.score = None
-    return StudentResult(student=sub.student, score=None, max_score=sum(r.max_score for r in results),
-                         sandbox=sandbox, sandbox_note="", exercises=results,
-                         status=StudentStatus.INFRASTRUCTURE_ERROR, sandbox_outcome="infrastructure_error",
-                         sandbox_message=message)
 
 
 def stop_running_sandboxes() -> None:

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 from ..judge_report import JudgeRun
+from ..messages import MessageError
 from ..packs import Exercise
 
 
@@ -18,12 +19,8 @@ class SandboxOutcome(str, Enum):
     INFRASTRUCTURE_ERROR = "infrastructure_error"  # ours, not the student's: no engine, no image, ...
 
 
-class InfrastructureError(Exception):
-    """The grader could not run the sandbox at all; `message` is a message id with params."""
-
-    def __init__(self, message_id: str, **params):
-        super().__init__(f"{message_id}: {params}")
-        self.message = {"id": message_id, "params": params}
+class InfrastructureError(MessageError):
+    """The grader could not run the sandbox at all: no engine, no image, an engine error."""
 
 
 @dataclass
