@@ -107,7 +107,10 @@ def test_ctrl_c_in_a_batch_removes_running_containers_and_keeps_finished_reports
     shutil.copy(ROOT / "solutions" / "race-counter" / "race_counter.py", cls / "a-fast")
     for name in ("b-slow", "c-slow"):
         (cls / name).mkdir()
-        (cls / name / "race_counter.py").write_text("import signal\nsignal.pause()\n")
+        # Imports fine, then every check hangs until its backstop: slow whatever the machine's load.
+        (cls / name / "race_counter.py").write_text(
+            "import signal\n\nclass Counter:\n    def __init__(self, start=0):\n        signal.pause()\n\n"
+            "def run(n, start=100):\n    signal.pause()\n")
     out = tmp_path / "out"
     proc = subprocess.Popen([sys.executable, "-m", "grader.cli", "batch", str(cls), "--out", str(out),
                              "--sandbox", "docker", "--workers", "2"], cwd=ROOT, stdout=subprocess.PIPE,
@@ -126,3 +129,45 @@ def test_ctrl_c_in_a_batch_removes_running_containers_and_keeps_finished_reports
     assert json.loads((out / "a-fast" / "report.json").read_text(encoding="utf-8"))["score"] == 10.0
     assert not (out / "b-slow" / "report.json").exists() and not (out / "c-slow" / "report.json").exists()
     assert "run the same command again" in output
+
+
+IN_CONTAINER_SCENARIO = r'''
+import json, os, pathlib
+from grader.harness.judge.child_runner import run_scenario
+prog = pathlib.Path("/tmp/prog/prog.py")
+prog.parent.mkdir()
+prog.write_text("""
+import os
+def main():
+    with open("/proc/self/oom_score_adj") as fh:
+        oom = int(fh.read())
+    with open("/proc/self/status") as fh:
+        caps = [line.split()[1] for line in fh if line.startswith("CapEff")]
+    owner = os.stat(f"/proc/{os.getpid()}").st_uid  # what the judge's sweep goes by
+    return [os.getuid(), os.getgid(), os.getgroups(), os.nice(0), oom, caps[0], owner]
+""")
+os.chmod(prog.parent, 0o755)
+os.environ.update(GRADER_STUDENT_UID="10001", GRADER_STUDENT_GID="10001")
+scenario = "def call_main(module, probe):\n    return {'value': probe.encode(module.main())}\n"
+outcome = run_scenario(student_file=prog, module="prog", scenario_source=scenario, function="call_main")
+print(json.dumps([outcome.status, outcome.observations, outcome.output]))
+'''
+
+
+@pytest.mark.docker
+def test_student_code_in_the_container_runs_as_the_student_without_privileges(docker_image):
+    """The fork server is root; each child it forks must drop everything before student code runs."""
+    import docker
+
+    from grader.host.sandboxes.container import STUDENT_UID, DockerSandbox
+
+    options = DockerSandbox().container_options()
+    options["labels"] = {}  # not ours to sweep: this container is removed right here
+    output = docker.from_env().containers.run(docker_image, ["python", "-c", IN_CONTAINER_SCENARIO],
+                                              remove=True, **options)
+    status, observations, child_output = json.loads(output.decode().strip().splitlines()[-1])
+    assert status == "ok", child_output
+    uid, gid, groups, nice, oom_score_adj, effective_caps, proc_owner = observations["value"]
+    assert (uid, gid, groups, proc_owner) == (STUDENT_UID, STUDENT_UID, [], STUDENT_UID)
+    assert nice == 19 and oom_score_adj == 1000
+    assert int(effective_caps, 16) == 0

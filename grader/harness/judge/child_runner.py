@@ -1,6 +1,7 @@
-"""Run one scenario in a fresh child interpreter and bring back what it observed.
+"""Run one scenario in a fresh child and bring back what it observed.
 
-The child gets its own session and process group, an empty stdin, a minimal environment and a fresh
+The child is forked from the fork server (a clean preloaded interpreter, see fork_server.py) and
+gets its own session and process group, an empty stdin, a minimal environment and a fresh
 temporary working folder. Its output is read through a size cap. A real-time backstop kills the
 whole process group. Nothing the child sends is trusted beyond being data: assertions stay here.
 """
@@ -18,9 +19,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ...pipes import CappedReader
+from . import fork_client
 from .student_user import StudentUser
 
-BOOTSTRAP = Path(__file__).resolve().parent.parent / "child" / "bootstrap.py"
 OUTPUT_CAP = 64 * 1024  # bytes of the student's output kept per scenario
 GRACE = 2.0  # seconds past the child's own faulthandler backstop before we kill the group
 # In the container only, where the container's CPU share shields the student from other load:
@@ -63,28 +64,32 @@ def run_scenario(*, student_file: Path, module: str, scenario_source: str, funct
         "backstop": backstop,
     }
     user = StudentUser.from_env()
-    drop = {}
     if user is not None:
-        drop = user.popen_kwargs()
         request["nice"] = STUDENT_NICE
+    workdir = tempfile.mkdtemp(prefix="grader-child-")
+    if user is not None:
+        os.chmod(workdir, 0o777)  # the student's user works in it; the judge made it
+    forks = fork_client.server(minimal_env())
+    try:
+        with forks.lock:
+            return _run_child(forks, request, workdir, user, backstop)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _run_child(forks: fork_client.ForkServer, request: dict, workdir: str, user: StudentUser | None,
+               backstop: float) -> Outcome:
     req_r, req_w = os.pipe()
     res_r, res_w = os.pipe()
     fault_r, fault_w = os.pipe()
     out_r, out_w = os.pipe()
-    workdir = tempfile.mkdtemp(prefix="grader-child-")
-    if user is not None:
-        os.chmod(workdir, 0o777)  # the student's user works in it; the judge made it
     memory_kills = oom_kills()
     try:
-        proc = subprocess.Popen(
-            [sys.executable, "-I", "-X", "utf8", str(BOOTSTRAP), str(req_r), str(res_w), str(fault_w)],
-            stdin=subprocess.DEVNULL, stdout=out_w, stderr=out_w, cwd=workdir, env=minimal_env(),
-            pass_fds=(req_r, res_w, fault_w), start_new_session=True, close_fds=True, **drop,
-        )
+        child = forks.spawn(fds=(req_r, res_w, fault_w, out_w), cwd=workdir,
+                            uid=user.uid if user else None, gid=user.gid if user else None)
     except OSError as exc:
         for fd in (req_r, req_w, res_r, res_w, fault_r, fault_w, out_r, out_w):
             os.close(fd)
-        shutil.rmtree(workdir, ignore_errors=True)
         return Outcome(status="crash", result={"message": f"could not start Python: {exc}"})
     for fd in (req_r, res_w, fault_w, out_w):
         os.close(fd)
@@ -97,24 +102,19 @@ def run_scenario(*, student_file: Path, module: str, scenario_source: str, funct
             fh.write(json.dumps(request).encode("utf-8"))
         except BrokenPipeError:
             pass
-    timed_out = False
-    try:
-        proc.wait(timeout=backstop + GRACE)
-    except subprocess.TimeoutExpired:
-        timed_out = True
-    _kill_group(proc.pid)
+    timed_out = not child.exited_within(backstop + GRACE)
+    _kill_group(child.pid)
     if user is not None:
         user.kill_all()  # daemons that left the group, and anything forged to outlive the run
-    proc.wait()
+    returncode = child.wait()
     for r in readers:
         r.join(timeout=5)
-    shutil.rmtree(workdir, ignore_errors=True)
     res_reader, fault_reader, out_reader = readers
-    outcome = _interpret(res_reader.data, proc.returncode, timed_out, fault_reader.data)
+    outcome = _interpret(res_reader.data, returncode, timed_out, fault_reader.data)
     outcome.output = out_reader.data.decode("utf-8", "replace")
     outcome.output_truncated = out_reader.truncated
     outcome.output_bytes = out_reader.total
-    outcome.pid = proc.pid
+    outcome.pid = child.pid
     if outcome.status == "crash" and oom_kills() > memory_kills:
         outcome.status = "memory"  # the kernel's OOM killer, seen in the sandbox's memory cgroup
     return outcome

@@ -17,6 +17,7 @@ import threading
 from pathlib import Path
 
 from ...pipes import CappedReader
+from .exits import exited_within
 
 HARNESS_ROOT = Path(__file__).resolve().parents[3]  # the folder that holds the grader package
 JUDGE_INI = Path(__file__).resolve().with_name("judge.ini")
@@ -79,11 +80,7 @@ def run_judge(*, tests_dir: Path, student_path: Path, module: str, check_backsto
         _RUNNING.add(proc.pid)
     log = CappedReader(proc.stdout.fileno(), LOG_CAP)
     log.start()
-    timed_out = False
-    try:
-        proc.wait(timeout=time_limit)
-    except subprocess.TimeoutExpired:
-        timed_out = True
+    timed_out = not exited_within(proc, time_limit)
     _kill_group(proc.pid)  # also whatever the judge's children left behind
     proc.wait()
     with _RUNNING_LOCK:

@@ -30,9 +30,6 @@ class StudentUser:
     def to_env(self) -> dict:
         return {"GRADER_STUDENT_UID": str(self.uid), "GRADER_STUDENT_GID": str(self.gid)}
 
-    def popen_kwargs(self) -> dict:
-        return {"user": self.uid, "group": self.gid, "extra_groups": []}
-
     def kill_all(self) -> None:
         """SIGKILL every process of the student's user: daemons that left the process group included.
 

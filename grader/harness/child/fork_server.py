@@ -1,0 +1,127 @@
+"""A preloaded interpreter that forks the scenario children, so each one skips Python's start-up.
+
+    python -I -X utf8 fork_server.py SOCKET_FD
+
+A fresh interpreter with the instrumentation imported takes about 40 ms to start, and the judge
+starts about twenty children per student. This process imports the child's modules once (and
+never student code, never the instrumentation's patches: those are installed in each child) and
+then, for each request on SOCKET_FD (an AF_UNIX SOCK_SEQPACKET end that only the judge holds), forks
+a child that becomes exactly what `python -I bootstrap.py ...` would be: its own session, stdin
+from /dev/null, stdout and stderr to the output pipe, the scenario's working folder, the student's
+user where there is one, and no descriptor but the ones passed in.
+
+Messages are JSON. In: `{"cwd": ..., "uid": ..., "gid": ...}` with four descriptors (request,
+result, fault, output). Out: `{"started": pid}` or `{"error": ...}`, and later `{"exited": pid,
+"code": returncode}` (negative for a signal, as Popen has it). The server stays single-threaded,
+so forking it is safe, and it leaves when the judge closes its end.
+"""
+
+import ctypes
+import json
+import os
+import select
+import socket
+import sys
+
+if __name__ == "__main__":
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))))
+
+# What every child imports anyway, loaded once here. Importing is all: nothing here is patched.
+import faulthandler  # noqa: E402,F401
+import multiprocessing  # noqa: E402,F401
+import queue  # noqa: E402,F401
+import threading  # noqa: E402,F401
+
+from grader.harness.child import bootstrap, install, probe, rendezvous_client, sites  # noqa: E402,F401
+
+BOOTSTRAP = bootstrap.__file__
+PR_SET_DUMPABLE = 4
+LIBC = ctypes.CDLL(None, use_errno=True)
+DESCRIPTORS = 4  # request, result, fault, output
+MAX_MESSAGE = 64 * 1024
+
+
+def serve(sock: socket.socket) -> None:
+    children: dict[int, int] = {}  # pidfd -> pid
+    while True:
+        ready, _, _ = select.select([sock, *children], [], [])
+        for fd in ready:
+            if fd is sock:
+                try:
+                    data, fds, _, _ = socket.recv_fds(sock, MAX_MESSAGE, DESCRIPTORS)
+                except OSError:
+                    return
+                if not data:
+                    return  # the judge has gone
+                _start(sock, data, fds, children)
+            else:
+                pid = children.pop(fd)
+                os.close(fd)
+                _, status = os.waitpid(pid, 0)
+                _send(sock, {"exited": pid, "code": os.waitstatus_to_exitcode(status)})
+
+
+def _start(sock: socket.socket, data: bytes, fds: list[int], children: dict[int, int]) -> None:
+    try:
+        request = json.loads(data)
+        if len(fds) != DESCRIPTORS:
+            raise ValueError(f"expected {DESCRIPTORS} descriptors, got {len(fds)}")
+        pid = os.fork()
+    except (OSError, ValueError) as exc:
+        for fd in fds:
+            os.close(fd)
+        _send(sock, {"error": f"{type(exc).__name__}: {exc}"})
+        return
+    if pid == 0:
+        _become_child(request, fds)  # never returns
+    for fd in fds:
+        os.close(fd)
+    children[os.pidfd_open(pid)] = pid
+    _send(sock, {"started": pid})
+
+
+def _become_child(request: dict, fds: list[int]) -> None:
+    """In the forked child: set up as Popen would, drop to the student, run the bootstrap."""
+    try:
+        req_fd, res_fd, fault_fd, out_fd = fds
+        os.setsid()
+        devnull = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(devnull, 0)
+        os.dup2(out_fd, 1)
+        os.dup2(out_fd, 2)
+        # Above all the server's socket must go: the student must never be able to ask for a child.
+        keep = sorted({0, 1, 2, req_fd, res_fd, fault_fd})
+        low = 3
+        for fd in keep[3:]:
+            os.closerange(low, fd)
+            low = fd + 1
+        os.closerange(low, os.sysconf("SC_OPEN_MAX"))
+        os.chdir(request["cwd"])
+        if request.get("uid") is not None:
+            os.setgroups([])
+            os.setregid(request["gid"], request["gid"])
+            os.setreuid(request["uid"], request["uid"])
+            # Changing user without exec leaves the process undumpable, its /proc entries root's:
+            # the judge's sweep (by /proc owner) would miss it, and it could not raise its own
+            # oom_score_adj. exec would make it dumpable again; so do we.
+            if LIBC.prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) != 0:
+                raise OSError(ctypes.get_errno(), "prctl(PR_SET_DUMPABLE)")
+        sys.argv = [BOOTSTRAP, str(req_fd), str(res_fd), str(fault_fd)]
+        bootstrap.main(sys.argv)  # leaves with os._exit once the result is sent
+    except BaseException as exc:  # noqa: BLE001 - like an interpreter dying on an uncaught error
+        try:
+            os.write(2, f"fork server child: {type(exc).__name__}: {exc}\n".encode())
+        except OSError:
+            pass
+    os._exit(1)
+
+
+def _send(sock: socket.socket, message: dict) -> None:
+    try:
+        sock.send(json.dumps(message).encode())
+    except OSError:
+        pass  # the judge has gone; the next recv ends the loop
+
+
+if __name__ == "__main__":
+    serve(socket.socket(fileno=int(sys.argv[1])))

@@ -1,0 +1,136 @@
+"""The judge's side of the fork server (grader/harness/child/fork_server.py).
+
+One server per judge process, started at the first scenario and kept for the rest of the session;
+it is in the judge's process group, so it dies with the judge. Children are handed out one at a
+time (the judge runs its scenarios in sequence): `spawn` returns a `ForkedChild`, whose `wait`
+reads the server's exit notice. If the server has died (or was never able to start), the next
+spawn starts a new one; if that fails too, the caller gets an OSError, as from Popen.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import select
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+SERVER = Path(__file__).resolve().parent.parent / "child" / "fork_server.py"
+MAX_MESSAGE = 64 * 1024
+START_SECONDS = 30.0  # for the server's first reply; generous: a loaded machine is slow, never wrong
+
+
+class ForkedChild:
+    """A scenario child forked by the server: the judge waits on the server's notice, not on waitpid."""
+
+    def __init__(self, server: "ForkServer", pid: int):
+        self.server = server
+        self.pid = pid
+        self.returncode: int | None = None
+
+    def exited_within(self, seconds: float) -> bool:
+        if self.returncode is None:
+            self.returncode = self.server._exit_code(self.pid, seconds)
+        return self.returncode is not None
+
+    def wait(self) -> int:
+        """After the group was killed: the notice comes at once (or the server is gone: -9)."""
+        while not self.exited_within(START_SECONDS):
+            pass
+        return self.returncode
+
+
+class ForkServer:
+    def __init__(self, env: dict):
+        self.env = env
+        self.lock = threading.Lock()  # one child at a time, start to exit
+        self._proc: subprocess.Popen | None = None
+        self._sock: socket.socket | None = None
+
+    def spawn(self, *, fds: tuple[int, int, int, int], cwd: str, uid: int | None = None,
+              gid: int | None = None) -> ForkedChild:
+        """Fork one child with (request, result, fault, output) descriptors. Raises OSError."""
+        message = json.dumps({"cwd": cwd, "uid": uid, "gid": gid}).encode()
+        for attempt in (1, 2):
+            self._ensure_running()
+            try:
+                socket.send_fds(self._sock, [message], list(fds))
+                reply = self._receive(START_SECONDS, lambda r: "started" in r or "error" in r)
+            except (OSError, ValueError):
+                reply = None
+            if reply is None:  # dead or hung server: a fresh one gets the second try
+                self.close()
+                if attempt == 2:
+                    raise OSError("the fork server does not answer")
+                continue
+            if "started" in reply:
+                return ForkedChild(self, int(reply["started"]))
+            raise OSError(reply.get("error", "the fork server refused"))
+        raise AssertionError("unreachable")
+
+    def close(self) -> None:
+        if self._sock is not None:
+            self._sock.close()
+            self._sock = None
+        if self._proc is not None:
+            self._proc.kill()
+            self._proc.wait()
+            self._proc = None
+
+    # ----------------------------------------------------------------- internals
+    def _ensure_running(self) -> None:
+        if self._proc is not None and self._proc.poll() is None:
+            return
+        self.close()
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        try:
+            self._proc = subprocess.Popen(
+                [sys.executable, "-I", "-X", "utf8", str(SERVER), str(theirs.fileno())],
+                stdin=subprocess.DEVNULL, env=self.env, pass_fds=(theirs.fileno(),), close_fds=True,
+            )
+        except OSError:
+            ours.close()
+            raise
+        finally:
+            theirs.close()
+        self._sock = ours
+
+    def _receive(self, seconds: float, wanted) -> dict | None:
+        """The next message `wanted` accepts, within `seconds`; older notices (a child that was
+        given up on) are skipped. None on time out; OSError when the server has gone."""
+        deadline = time.monotonic() + max(seconds, 0)
+        while True:
+            ready, _, _ = select.select([self._sock], [], [], max(deadline - time.monotonic(), 0))
+            if not ready:
+                return None
+            data = self._sock.recv(MAX_MESSAGE)
+            if not data:
+                raise OSError("the fork server has gone")
+            reply = json.loads(data)
+            if wanted(reply):
+                return reply
+
+    def _exit_code(self, pid: int, seconds: float) -> int | None:
+        try:
+            reply = self._receive(seconds, lambda r: r.get("exited") == pid)
+        except (OSError, ValueError):
+            self.close()
+            return -9  # the server died with its child's notice: treat the child as killed
+        return None if reply is None else int(reply["code"])
+
+
+_SERVER: ForkServer | None = None
+_SERVER_LOCK = threading.Lock()
+
+
+def server(env: dict) -> ForkServer:
+    """The judge process's fork server (one per process)."""
+    global _SERVER
+    with _SERVER_LOCK:
+        if _SERVER is None:
+            _SERVER = ForkServer(env)
+        return _SERVER
