@@ -114,7 +114,9 @@ def test_ctrl_c_in_a_batch_removes_running_containers_and_keeps_finished_reports
     out = tmp_path / "out"
     proc = subprocess.Popen([sys.executable, "-m", "grader.cli", "batch", str(cls), "--out", str(out),
                              "--sandbox", "docker", "--workers", "2"], cwd=ROOT, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True)
+                            stderr=subprocess.STDOUT, text=True,
+                            # A suite started in the background inherits SIGINT ignored; Ctrl-C is the point here.
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     client = docker.from_env()
     owner = f"{__import__('socket').gethostname()}:{proc.pid}"
     deadline = time.monotonic() + 120  # hang guard
