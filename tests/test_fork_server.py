@@ -103,3 +103,20 @@ def test_exited_within_sees_the_exit_and_the_timeout():
     slow.kill()
     assert exited_within(slow, 30)
     assert slow.returncode == -signal.SIGKILL
+
+
+def test_student_code_may_use_the_spawn_start_method(tmp_path):
+    """A spawned process re-imports the parent's __main__ (now the fork server, before the
+    bootstrap), and multiprocessing's resource tracker asks the instrumented RLock its depth."""
+    outcome = run_program(tmp_path, """
+        import multiprocessing
+
+        def square(x):
+            return x * x
+
+        def main():
+            with multiprocessing.get_context("spawn").Pool(2) as pool:
+                return pool.map(square, [1, 2, 3])
+    """, backstop=60)
+    assert outcome.status == "ok", (outcome.result, outcome.output)
+    assert outcome.observations["value"] == [1, 4, 9]

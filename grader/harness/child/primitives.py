@@ -181,6 +181,12 @@ class RLock(Lock):
     kind = "RLock"
     reentrant = True
 
+    def _recursion_count(self):
+        """How deep the calling thread holds it: multiprocessing's resource tracker asks."""
+        me = _SCHED.current()
+        with _SCHED.mutex:
+            return self._count if self._owned_by(me) else 0
+
 
 class Semaphore(_Primitive):
     kind = "Semaphore"
