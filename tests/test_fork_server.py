@@ -9,7 +9,7 @@ import sys
 
 from grader.harness.judge import fork_client
 from grader.harness.judge.child_runner import minimal_env
-from grader.harness.judge.exits import exited_within
+from grader.harness.judge.processes import exited_within
 
 from .harness_helpers import run_program
 

@@ -11,15 +11,13 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import signal
-import subprocess
-import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ...pipes import CappedReader
 from . import fork_client
+from .processes import kill_group
 from .student_user import StudentUser
 
 OUTPUT_CAP = 64 * 1024  # bytes of the student's output kept per scenario
@@ -103,7 +101,7 @@ def _run_child(forks: fork_client.ForkServer, request: dict, workdir: str, user:
         except BrokenPipeError:
             pass
     timed_out = not child.exited_within(backstop + GRACE)
-    _kill_group(child.pid)
+    kill_group(child.pid)
     if user is not None:
         user.kill_all()  # daemons that left the group, and anything forged to outlive the run
     returncode = child.wait()
@@ -139,13 +137,6 @@ def oom_kills() -> int:
             continue
     return 0
 
-
-def _kill_group(pgid: int) -> None:
-    """Everything the scenario started (pool workers, stray forks) goes with it."""
-    try:
-        os.killpg(pgid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
 
 
 def _interpret(raw: bytes, code: int, timed_out: bool, fault: bytes) -> Outcome:

@@ -10,7 +10,6 @@ spawn starts a new one; if that fails too, the caller gets an OSError, as from P
 from __future__ import annotations
 
 import json
-import os
 import select
 import socket
 import subprocess

@@ -7,9 +7,7 @@ It returns plain JSON-able data, which the host reads into a JudgeRun.
 from __future__ import annotations
 
 import json
-import os
 import resource
-import signal
 import subprocess
 import sys
 import tempfile
@@ -17,7 +15,7 @@ import threading
 from pathlib import Path
 
 from ...pipes import CappedReader
-from .exits import exited_within
+from .processes import exited_within, kill_group
 
 HARNESS_ROOT = Path(__file__).resolve().parents[3]  # the folder that holds the grader package
 JUDGE_INI = Path(__file__).resolve().with_name("judge.ini")
@@ -81,7 +79,7 @@ def run_judge(*, tests_dir: Path, student_path: Path, module: str, check_backsto
     log = CappedReader(proc.stdout.fileno(), LOG_CAP)
     log.start()
     timed_out = not exited_within(proc, time_limit)
-    _kill_group(proc.pid)  # also whatever the judge's children left behind
+    kill_group(proc.pid)  # also whatever the judge's children left behind
     proc.wait()
     with _RUNNING_LOCK:
         _RUNNING.discard(proc.pid)
@@ -103,14 +101,8 @@ def kill_running() -> None:
     with _RUNNING_LOCK:
         groups = list(_RUNNING)
     for pgid in groups:
-        _kill_group(pgid)
+        kill_group(pgid)
 
-
-def _kill_group(pgid: int) -> None:
-    try:
-        os.killpg(pgid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
 
 
 def _read_json(path: Path) -> dict | None:

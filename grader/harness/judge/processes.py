@@ -1,4 +1,4 @@
-"""Waiting for a child process to exit, with a deadline, without polling.
+"""Waiting for a child process to exit (with a deadline, without polling), and ending its group.
 
 `Popen.wait(timeout=...)` polls with sleeps that grow to 50 ms, so a child that lives 45 ms is
 noticed up to 30 ms late, and the judge starts about twenty children per student. A pidfd becomes
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import select
+import signal
 import subprocess
 
 
@@ -34,3 +35,11 @@ def _polling_wait(proc: subprocess.Popen, seconds: float) -> bool:
     except subprocess.TimeoutExpired:
         return False
     return True
+
+
+def kill_group(pgid: int) -> None:
+    """SIGKILL a child's whole process group: whatever it started goes with it."""
+    try:
+        os.killpg(pgid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
