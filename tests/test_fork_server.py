@@ -28,8 +28,8 @@ def test_a_child_holds_no_socket_and_only_its_own_pipes(tmp_path):
     targets = outcome.observations["value"]
     assert not [t for t in targets.values() if t.startswith("socket:")], targets
     assert targets["0"] == "/dev/null"
-    # stdout and stderr (one pipe), result and fault pipes: the request pipe was read and closed.
-    assert len([t for t in targets.values() if t.startswith("pipe:")]) == 4, targets
+    # stdout and stderr (one pipe), the request pipe (open for further runs), result and fault pipes.
+    assert len([t for t in targets.values() if t.startswith("pipe:")]) == 5, targets
 
 
 def test_each_child_is_a_new_process_in_its_own_session(tmp_path):

@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from . import trace_text
 from .i18n import environment
 from .messages import text
 from .results import StudentResult
@@ -40,7 +41,9 @@ def atomic_write(path: Path, data: bytes) -> None:
 
 def render_html(result: StudentResult, lang: str = "en") -> str:
     template = environment(lang).get_template("report.html.j2")
-    return template.render(r=result.to_dict(), msg=lambda mid, **kw: text(mid, lang, **kw))
+    return template.render(r=result.to_dict(), msg=lambda mid, **kw: text(mid, lang, **kw),
+                           trace_heading=lambda i: trace_text.heading(i, lang),
+                           trace_step=lambda s: trace_text.step_text(s, lang))
 
 
 def write(result: StudentResult, folder: Path, lang: str = "en") -> None:
@@ -74,7 +77,7 @@ def print_summary(result: StudentResult, console: Console | None = None, details
         _print_details(result, console)
 
 
-def _print_details(result: StudentResult, console: Console) -> None:
+def _print_details(result: StudentResult, console: Console, lang: str = "en") -> None:
     """What a student needs to act on: each problem, and for stuck threads their lines."""
     def say(line: str) -> None:
         console.print(line, markup=False, highlight=False)
@@ -85,6 +88,9 @@ def _print_details(result: StudentResult, console: Console) -> None:
             say(f"      {t['name']}: {lines or 'outside your file'}")
         if details.get("stack"):
             say("      " + ", ".join(f"line {s['line']} ({s.get('code') or s['function']})" for s in details["stack"]))
+        if details.get("interleaving"):
+            for line in trace_text.lines(details["interleaving"], lang):
+                say("      " + line)
 
     for ex in result.exercises:
         if ex.message:

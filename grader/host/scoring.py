@@ -11,7 +11,8 @@ from .messages import render, text
 from .packs import Exercise, Visibility
 from .results import CheckResult, CheckStatus, ExerciseResult, ExerciseStatus
 
-DETAIL_KEYS = ("threads", "stack", "output", "output_truncated", "output_bytes", "details", "phase")
+DETAIL_KEYS = ("threads", "stack", "output", "output_truncated", "output_bytes", "details", "phase",
+               "interleaving", "exploration")
 
 
 def check_result(name: str, exercise: Exercise, verdict: CheckVerdict, lang: str = "en") -> CheckResult:

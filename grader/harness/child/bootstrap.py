@@ -2,14 +2,24 @@
 
     python -I bootstrap.py REQUEST_FD RESULT_FD FAULT_FD
 
-The judge writes one JSON request to REQUEST_FD. The child installs the instrumentation, imports the
-student's module, runs the requested scenario function and writes JSON lines to RESULT_FD:
-`{"event": "phase", ...}` as it goes and one final `{"event": "result", ...}`. Then it leaves with
-os._exit, so that no leftover thread can keep it alive. FAULT_FD receives faulthandler's dump of
-every thread if the real-time backstop fires (a busy loop the scheduler cannot see).
+The judge writes a JSON request line to REQUEST_FD: the student's file, the scenario, and the first
+schedule to run it under (`"run"`, a spec for strategies.from_spec; the first schedule by default).
+The child installs the instrumentation and runs the scenario once per schedule, each time on a
+freshly executed copy of the student's module. After each run it writes a `{"event": "result"}` line
+to RESULT_FD (with `"last": true` when it is about to leave) and reads the next line from
+REQUEST_FD: another `{"run": spec}` (schedule exploration, judge/explore.py), or the end of the pipe,
+and then it leaves. `{"event": "phase", ...}` lines say how far a run got.
+
+A run that does not end normally (deadlock, busy wait, exception) is always the child's last: its
+threads cannot be unwound. A run that leaves threads behind is the last too, so that every run
+starts with the main thread alone. The child leaves with os._exit, so that no leftover thread can
+keep it alive. FAULT_FD receives faulthandler's dump of every thread if a run's real-time backstop
+fires (a busy loop the scheduler cannot see).
 """
 
 import faulthandler
+import functools
+import gc
 import json
 import os
 import sys
@@ -21,17 +31,18 @@ if __name__ == "__main__":
 
 def main(argv):
     req_fd, res_fd, fault_fd = (int(a) for a in argv[1:4])
-    with os.fdopen(req_fd, "rb") as fh:
-        request = json.loads(fh.read().decode("utf-8"))
+    requests = os.fdopen(req_fd, "rb")
+    request = json.loads(requests.readline().decode("utf-8"))
     fault_file = os.fdopen(fault_fd, "w")
-    faulthandler.dump_traceback_later(request["backstop"], exit=True, file=fault_file)
+    backstop = request["backstop"]
+    faulthandler.dump_traceback_later(backstop, exit=True, file=fault_file)
     _yield_to_the_judge(request.get("nice", 0))
     channel = _Channel(res_fd)
 
-    from grader.harness.child import install, probe, sites
+    from grader.harness.child import events, install, probe, sites, strategies
     from grader.harness.child.scheduler import frames_of
 
-    student_file = os.path.realpath(request["student_file"])
+    student_file = request["student_file"] = os.path.realpath(request["student_file"])
     my_pid = os.getpid()
 
     def on_deadlock(found):
@@ -51,30 +62,85 @@ def main(argv):
                 "waiting_on": _describe_wait(waiting),
                 "stack": sites.student_stack(frame) if frame is not None else [],
             })
-        channel.final({"status": "deadlock", "kind": found.kind, "threads": threads,
-                       "virtual_time": sched.now})
+        status = "busy_wait" if found.kind == "busy_wait" else "deadlock"
+        channel.final({"status": status, "kind": found.kind, "threads": threads, "virtual_time": sched.now})
 
     install.install(student_file, on_deadlock)
+    channel.schedule_info = _schedule_info
     sys.path.insert(0, os.path.dirname(student_file))
 
     channel.send({"event": "phase", "phase": "import"})
     try:
-        module = _import_student(request["module"], student_file)
-    except BaseException as exc:  # noqa: BLE001 - whatever the student raised is a result
+        student_code = _compile_student(student_file)
+    except BaseException as exc:  # noqa: BLE001 - a syntax error is a result
         channel.final(_failure("import", exc))
-    channel.send({"event": "phase", "phase": "scenario"})
-
     try:
-        namespace = {"__name__": "judge_scenario"}
-        exec(compile(request["scenario_source"], "<judge scenario>", "exec"), namespace)
-        scenario = namespace[request["function"]]
+        scenario_code = compile(request["scenario_source"], "<judge scenario>", "exec")
     except Exception as exc:  # noqa: BLE001 - the judge's own mistake, never the student's
         channel.final({"status": "judge_error", "message": f"{type(exc).__name__}: {exc}"[:500]})
+    install.TRACER.scan(student_code)
+    install.TRACER.scan(scenario_code)  # the scenario may write the student's objects' attributes
+    gc.collect()
+    gc.freeze()  # what is here now is never collected: each run's own garbage is cheap to find
+
+    spec = request.get("run")
+    trace = bool(request.get("trace"))
+    first = True
+    while True:
+        if not first:
+            faulthandler.dump_traceback_later(backstop, exit=True, file=fault_file)
+        install.new_run(strategies.from_spec(spec), events.Recorder() if trace else None)
+        result = _one_run(channel, request, student_code, scenario_code, probe, first)
+        faulthandler.cancel_dump_traceback_later()
+        if install.SCHED.leftovers():
+            channel.final(result)  # the next run must start alone: a fresh child takes over
+        channel.result(result)
+        gc.collect()
+        line = requests.readline()
+        if not line:
+            os._exit(0)
+        message = json.loads(line.decode("utf-8"))
+        spec, trace, first = message["run"], bool(message.get("trace")), False
+
+
+def _one_run(channel, request, student_code, scenario_code, probe, first: bool) -> dict:
+    """Import the student's module afresh and run the scenario once (gc off: no finalizer runs mid-run)."""
+    from grader.harness.child import install
+
+    gc.disable()
     try:
-        observations = scenario(module, probe, **request.get("kwargs", {}))
-    except BaseException as exc:  # noqa: BLE001
-        channel.final(_failure("scenario", exc))
-    channel.final({"status": "ok", "observations": observations, "virtual_time": install.SCHED.now})
+        if not first:
+            channel.send({"event": "phase", "phase": "import"})
+        try:
+            module = _import_student(request["module"], request["student_file"], student_code)
+        except BaseException as exc:  # noqa: BLE001 - whatever the student raised is a result
+            channel.final(_failure("import", exc))
+        channel.send({"event": "phase", "phase": "scenario"})
+        namespace = {"__name__": "judge_scenario"}
+        try:
+            exec(scenario_code, namespace)
+            scenario = namespace[request["function"]]
+        except Exception as exc:  # noqa: BLE001 - the judge's own mistake, never the student's
+            channel.final({"status": "judge_error", "message": f"{type(exc).__name__}: {exc}"[:500]})
+        try:
+            observations = scenario(module, probe, **request.get("kwargs", {}))
+        except BaseException as exc:  # noqa: BLE001
+            channel.final(_failure("scenario", exc))
+        return {"status": "ok", "observations": observations, "virtual_time": install.SCHED.now}
+    finally:
+        gc.enable()
+
+
+def _schedule_info() -> dict:
+    """How the run was scheduled: its steps and choices (for replay), and its events if recorded."""
+    from grader.harness.child import install
+
+    sched = install.SCHED
+    info = {"steps": sched.steps, "decisions": sched.decisions, "widths": sched.widths,
+            "diverged": sched.strategy.diverged}
+    if sched.recorder is not None:
+        info["trace"] = sched.recorder.events()
+    return info
 
 
 def _describe_wait(waiting):
@@ -89,14 +155,25 @@ def _describe_wait(waiting):
     return {"what": f"thread {waiting.name} to finish"}
 
 
-def _import_student(name, path):
+def _compile_student(path):
+    with open(path, "rb") as fh:
+        return compile(fh.read(), os.path.realpath(path), "exec", dont_inherit=True)
+
+
+def _import_student(name, path, code):
     import importlib.util
 
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
+    module = importlib.util.module_from_spec(_spec(name, path))
     sys.modules[name] = module  # picklable by reference in worker processes
-    spec.loader.exec_module(module)
+    exec(code, module.__dict__)
     return module
+
+
+@functools.lru_cache(maxsize=None)
+def _spec(name, path):
+    import importlib.util
+
+    return importlib.util.spec_from_file_location(name, path)
 
 
 def _failure(phase, exc):
@@ -129,10 +206,11 @@ def _yield_to_the_judge(nice):
 
 
 class _Channel:
-    """JSON lines to the judge. Final results leave the process at once."""
+    """JSON lines to the judge. A final result leaves the process at once."""
 
     def __init__(self, fd):
         self.fd = fd
+        self.schedule_info = None  # set once the scheduler exists: attached to every result
 
     def send(self, message):
         data = (json.dumps(message, default=repr) + "\n").encode("utf-8")
@@ -140,15 +218,21 @@ class _Channel:
             n = os.write(self.fd, data)
             data = data[n:]
 
-    def final(self, result):
+    def result(self, result, last=False):
         result["event"] = "result"
+        result["last"] = last
+        if self.schedule_info is not None:
+            result.setdefault("schedule", self.schedule_info())
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()  # the student's buffered prints belong in the report
+            except Exception:  # noqa: BLE001
+                pass
+        self.send(result)
+
+    def final(self, result):
         try:
-            for stream in (sys.stdout, sys.stderr):
-                try:
-                    stream.flush()  # the student's buffered prints belong in the report
-                except Exception:  # noqa: BLE001
-                    pass
-            self.send(result)
+            self.result(result, last=True)
         finally:
             os._exit(0)
 

@@ -1,6 +1,6 @@
 """A preloaded interpreter that forks the scenario children, so each one skips Python's start-up.
 
-    python -I -X utf8 fork_server.py SOCKET_FD
+    python -s -P -X utf8 fork_server.py SOCKET_FD   (environment: judge/child_runner.minimal_env)
 
 A fresh interpreter with the instrumentation imported takes about 40 ms to start, and the judge
 starts about twenty children per student. This process imports the child's modules once (and
@@ -32,7 +32,9 @@ import multiprocessing  # noqa: E402,F401
 import queue  # noqa: E402,F401
 import threading  # noqa: E402,F401
 
-from grader.harness.child import bootstrap, install, probe, rendezvous_client, sites  # noqa: E402,F401
+from grader.harness.child import (  # noqa: E402,F401
+    bootstrap, events, install, probe, queues, rendezvous_client, sites, strategies, tracing,
+)
 
 BOOTSTRAP = bootstrap.__file__
 PR_SET_DUMPABLE = 4

@@ -1,19 +1,28 @@
-"""Install the virtual clock, the deterministic scheduler and the instrumented primitives.
+"""Install the virtual clock, the deterministic scheduler, the instrumented primitives and the tracer.
 
 Runs in the child interpreter before the student's module is imported, so that `threading.Lock()`,
-`from threading import Lock`, `time.sleep` and `queue.Queue` all resolve to the instrumented ones.
+`from threading import Lock`, `time.sleep` and `queue.Queue` all resolve to the instrumented ones,
+and so that the student's frames are traced for scheduling points (tracing.py).
+
+What could make two runs differ is fixed here: the clock is virtual and starts at the same instant
+on every run (VirtualTime), `random` is seeded with RANDOM_SEED at the start of each run and in
+each forked process, and the fork server runs with a fixed hash seed (judge/fork_client.py).
+`random.SystemRandom`, `os.urandom`, `uuid.uuid4()` and `datetime.now()` stay real.
 """
 
 from __future__ import annotations
 
 import os
 import queue
+import random
+import sys
 import threading
 import time
 import types
 
-from . import primitives, sites
+from . import primitives, queues, sites
 from .scheduler import FINISHED, JOINING, Scheduler
+from .tracing import TICK, WRITE, Tracer
 
 REAL = types.SimpleNamespace(
     sleep=time.sleep, time=time.time, monotonic=time.monotonic, perf_counter=time.perf_counter,
@@ -31,6 +40,12 @@ _PLUMBING_TARGETS = {
 _PLUMBING_CLASSES = {("concurrent.futures.process", "_ExecutorManagerThread")}
 
 SCHED: Scheduler | None = None
+TRACER: Tracer | None = None
+CPUS: set[int] | None = None  # the CPUs this process may use, before it pinned itself to one
+RANDOM_SEED = 20240101
+# Fixed bases for the virtual clock: time.time() reads 2026-01-01 00:00:00 UTC plus virtual seconds
+# on every run, so a program that prints or compares times behaves the same each time.
+EPOCH0, MONO0 = 1_767_225_600.0, 1000.0
 
 
 def _is_plumbing(thread: threading.Thread) -> bool:
@@ -47,11 +62,8 @@ class VirtualTime:
 
     def __init__(self, sched: Scheduler):
         self.sched = sched
-        # Whole-second bases: `time.monotonic() - start` after sleep(5) is exactly 5.0, whatever
-        # the real clock read when the child started.
-        self.epoch0 = float(int(REAL.time()))
-        self.mono0 = float(int(REAL.monotonic()))
-        self.perf0 = float(int(REAL.perf_counter()))
+        # Whole-second bases: `time.monotonic() - start` after sleep(5) is exactly 5.0.
+        self.epoch0, self.mono0, self.perf0 = EPOCH0, MONO0, MONO0
 
     def sleep(self, seconds):
         if not isinstance(seconds, (int, float)):
@@ -90,13 +102,27 @@ class VirtualTime:
 SLEEP_LOG: list[dict] = []  # every tracked time.sleep call, for checks about simulated work
 
 
+def pin_to_one_cpu() -> None:
+    """Only one tracked thread runs at a time, and on one CPU handing the baton over costs a tenth:
+    a thread woken on another CPU must first wait there for the GIL (measured: 76 µs a round trip
+    across the two CPUs of a VM, 7.5 µs on one). Worker processes get every CPU back (_after_fork)."""
+    global CPUS
+    try:
+        CPUS = os.sched_getaffinity(0)
+        os.sched_setaffinity(0, {sorted(CPUS)[os.getpid() % len(CPUS)]})
+    except (AttributeError, OSError):
+        CPUS = None  # not Linux: nothing to pin
+
+
 def install(student_file: str, on_deadlock) -> Scheduler:
-    global SCHED
+    global SCHED, TRACER
+    pin_to_one_cpu()
     sites.set_student_file(student_file)
     sched = Scheduler(on_deadlock)
     SCHED = sched
     primitives.bind(sched)
     vt = VirtualTime(sched)
+    TRACER = Tracer(student_file, _point_handler(sched))
 
     for name in ("sleep", "time", "monotonic", "perf_counter", "time_ns", "monotonic_ns", "perf_counter_ns"):
         setattr(time, name, getattr(vt, name))
@@ -109,10 +135,41 @@ def install(student_file: str, on_deadlock) -> Scheduler:
     # The C SimpleQueue blocks in C where the scheduler cannot see it; the pure one is built on
     # threading.Semaphore, so it is instrumented (ThreadPoolExecutor workers wait on it).
     queue.SimpleQueue = queue._PySimpleQueue
+    queues.install(sched)
     _keep_real_time_for_os_waits()
     _patch_thread(sched)
     os.register_at_fork(after_in_child=_after_fork)
+    random.seed(RANDOM_SEED)
+    TRACER.install()
     return sched
+
+
+def new_run(strategy=None, recorder=None) -> None:
+    """Everything a fresh schedule must not inherit from the last one in this process."""
+    SCHED.reset(strategy, recorder)
+    primitives.reset()
+    SLEEP_LOG.clear()
+    threading._counter = __import__("itertools").count(1).__next__  # Thread-1, Thread-2, ... again
+    random.seed(RANDOM_SEED)
+
+
+def _point_handler(sched: Scheduler):
+    """What the tracer calls before a bytecode of the student's that touches shared state."""
+    def on_point(frame, kind, name):
+        me = sched.current()
+        if not me.tracked or me.quiet:
+            return
+        if kind is TICK:
+            sched.tick(me, frame)
+            return
+        sched.point(me, kind)
+        if kind is WRITE:
+            sched.progressed()
+        else:
+            sched.polled(me)
+        if sched.recorder is not None:
+            sched.recorder.bytecode(me, frame, kind, name)
+    return on_point
 
 
 def _keep_real_time_for_os_waits() -> None:
@@ -124,10 +181,15 @@ def _keep_real_time_for_os_waits() -> None:
 
 def _patch_thread(sched: Scheduler) -> None:
     Thread = threading.Thread
+    orig_init = Thread.__init__
     orig_start = Thread.start
     orig_bootstrap_inner = Thread._bootstrap_inner
     orig_join = Thread.join
     orig_is_alive = Thread.is_alive
+
+    def __init__(self, *args, **kwargs):
+        orig_init(self, *args, **kwargs)
+        self._started._internal = True  # the handshake of start() is not the student's operation
 
     def start(self):
         if not self._initialized:
@@ -135,14 +197,23 @@ def _patch_thread(sched: Scheduler) -> None:
         if self._started.is_set():
             raise RuntimeError("threads can only be started once")
         st = sched.announce_start(self, self.name, tracked=not _is_plumbing(self))
+        if sched.recorder is not None and st.tracked:
+            sched.recorder.started(sched.current(), self.name)
+        trace = sys.gettrace()
+        sys.settrace(None)
         try:
-            orig_start(self)
+            with primitives.quiet():
+                orig_start(self)
         except BaseException:
             sched.retract_start(st)  # e.g. "can't start new thread" under a thread limit
             raise
+        finally:
+            sys.settrace(trace)
 
     def _bootstrap_inner(self):
         st = sched.thread_begins(self)
+        if st is not None and st.tracked:
+            TRACER.install()
         try:
             orig_bootstrap_inner(self)
         finally:
@@ -156,6 +227,8 @@ def _patch_thread(sched: Scheduler) -> None:
         me = sched.current()
         if target is None or not me.tracked:
             return orig_join(self, timeout)
+        if not me.quiet:
+            sched.point(me)
         with sched.mutex:
             if target.status != FINISHED:
                 if timeout is None:
@@ -168,9 +241,18 @@ def _patch_thread(sched: Scheduler) -> None:
                         target.joiners.remove(me)
                     return None
         # The thread's Python code is done; the OS thread is a moment from gone.
-        return orig_join(self)
+        trace = sys.gettrace()
+        sys.settrace(None)
+        try:
+            return orig_join(self)
+        finally:
+            sys.settrace(trace)
 
     def is_alive(self):
+        me = sched.current()
+        if me.tracked and not me.quiet:
+            sched.point(me)
+            sched.polled(me)
         st = sched.by_thread.get(id(self))
         if st is not None and st.status == FINISHED:
             return False
@@ -178,6 +260,7 @@ def _patch_thread(sched: Scheduler) -> None:
             return True  # announced, not yet scheduled
         return orig_is_alive(self)
 
+    Thread.__init__ = __init__
     Thread.start = start
     Thread._bootstrap_inner = _bootstrap_inner
     Thread.join = join
@@ -188,3 +271,7 @@ def _after_fork() -> None:
     if SCHED is not None:
         SCHED.after_fork_in_child()
         primitives.reset_after_fork()
+        TRACER.stop()  # a worker process's own schedule is not explored: no cost there
+        random.seed(RANDOM_SEED)
+        if CPUS:
+            os.sched_setaffinity(0, CPUS)  # worker processes run in parallel, as the student meant

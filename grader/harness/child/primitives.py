@@ -4,6 +4,11 @@ They keep the standard API but live on the deterministic scheduler: a blocked th
 over the baton, a release hands ownership straight to the longest waiter (FIFO), and every primitive
 records what a check needs to observe: owner, waiters, acquire/release counts, its value, and where
 in the student's file it was created.
+
+Every operation starts with a scheduling point (`_begin`), where the scheduler may preempt the
+caller, and ends by telling the scheduler whether it changed anything (spin detection) and, when
+a schedule is being recorded, what it did (`_end`). Inside another operation (a queue method, the
+inner steps of Condition.wait) the caller is `quiet`: its steps are not points of their own.
 """
 
 from __future__ import annotations
@@ -11,7 +16,10 @@ from __future__ import annotations
 import weakref
 from collections import deque
 
+from contextlib import contextmanager
+
 from . import scheduler as sched_mod
+from .events import prim_label
 from .scheduler import BLOCKED
 from .sites import student_site
 
@@ -25,6 +33,27 @@ def bind(scheduler: sched_mod.Scheduler) -> None:
     _SCHED = scheduler
 
 
+def _begin(prim) -> tuple:
+    """The start of an operation: (caller, whether it is a point of its own)."""
+    me = _SCHED.current()
+    if me.quiet or not me.tracked or prim._internal:
+        return me, False
+    _SCHED.point(me)
+    return me, True
+
+
+def _end(me, active: bool, changed: bool, op: str, prim, **params) -> None:
+    """The end of an operation (mutex held or not): progress, and the recorded event."""
+    if me.quiet:
+        return  # a step of a bigger operation, which speaks for itself
+    if changed:
+        _SCHED.progress += 1
+    elif active:
+        me.polls += 1
+    if active and _SCHED.recorder is not None:
+        _SCHED.recorder.op(me, op, {"prim": prim_label(prim), **params})
+
+
 def _virtual_deadline(timeout):
     if timeout is None or timeout < 0:
         return None
@@ -33,6 +62,7 @@ def _virtual_deadline(timeout):
 
 class _Primitive:
     kind = "primitive"
+    _internal = False  # the standard library's own (a thread's `_started`): no points
 
     def __init__(self):
         self._waiters: deque = deque()
@@ -99,21 +129,26 @@ class Lock(_Primitive):
             raise ValueError("can't specify a timeout for a non-blocking call")
         if timeout is not None and timeout < 0 and timeout != -1:
             raise ValueError("timeout value must be a non-negative number")
-        me = _SCHED.current()
+        me, active = _begin(self)
         with _SCHED.mutex:
             if self._count == 0:
                 self._take(me)
+                _end(me, active, True, "acquired", self)
                 return True
             if self.reentrant and self._owner_state is me:
                 self._count += 1
                 self.acquires += 1
+                _end(me, active, True, "acquired_again", self, depth=self._count)
                 return True
             if not blocking:
+                _end(me, active, False, "acquire_failed", self, owner=self.owner)
                 return False
             if me.tracked and (timeout is None or timeout < 0):
                 _SCHED.check_wait_for(me, self._owner_state, BLOCKED, self)
             if self._wait(me, timeout):
+                _end(me, active, True, "acquired", self)
                 return True  # ownership was handed to us by release()
+            _end(me, active, False, "acquire_timed_out", self)
             return False
 
     def _take(self, me):
@@ -122,7 +157,7 @@ class Lock(_Primitive):
         self.acquires += 1
 
     def release(self):
-        me = _SCHED.current()
+        me, active = _begin(self)
         with _SCHED.mutex:
             if self._count == 0:
                 raise RuntimeError("release unlocked lock")
@@ -130,6 +165,7 @@ class Lock(_Primitive):
                 raise RuntimeError("cannot release un-acquired lock")
             self._count -= 1
             self.releases += 1
+            _end(me, active, True, "released", self)
             if self._count == 0:
                 self._owner_state = None
                 if self._waiters:
@@ -143,6 +179,8 @@ class Lock(_Primitive):
         self.release()
 
     def locked(self):
+        me, active = _begin(self)
+        _end(me, active, False, "saw_locked" if self._count else "saw_unlocked", self)
         return self._count > 0
 
     @property
@@ -157,12 +195,22 @@ class Lock(_Primitive):
         with _SCHED.mutex:
             saved = (self._count, self._owner_state)
         count = saved[0] if self.reentrant else 1
-        for _ in range(count):
-            self.release()
+        me = _SCHED.current()
+        me.quiet += 1
+        try:
+            for _ in range(count):
+                self.release()
+        finally:
+            me.quiet -= 1
         return count
 
     def _acquire_restore(self, count):
-        self.acquire()
+        me = _SCHED.current()
+        me.quiet += 1
+        try:
+            self.acquire()
+        finally:
+            me.quiet -= 1
         with _SCHED.mutex:
             self._count = count
             self.acquires += count - 1
@@ -206,17 +254,21 @@ class Semaphore(_Primitive):
     def acquire(self, blocking=True, timeout=None):
         if not blocking and timeout is not None:
             raise ValueError("can't specify timeout for non-blocking acquire")
-        me = _SCHED.current()
+        me, active = _begin(self)
         with _SCHED.mutex:
             if self._value > 0:
                 self._value -= 1
                 self.acquires += 1
+                _end(me, active, True, "sem_acquired", self, value=self._value)
                 return True
             if not blocking:
+                _end(me, active, False, "sem_acquire_failed", self)
                 return False
             if self._wait(me, timeout):
                 self.acquires += 1  # the releaser handed us its unit
+                _end(me, active, True, "sem_acquired", self, value=self._value)
                 return True
+            _end(me, active, False, "acquire_timed_out", self)
             return False
 
     __enter__ = acquire
@@ -224,6 +276,7 @@ class Semaphore(_Primitive):
     def release(self, n=1):
         if n < 1:
             raise ValueError("n must be one or more")
+        me, active = _begin(self)
         for hook in list(self.on_release):
             hook(self)
         with _SCHED.mutex:
@@ -234,6 +287,7 @@ class Semaphore(_Primitive):
                     _SCHED._wake(self._waiters.popleft(), timed_out=False)
                 else:
                     self._value += 1
+            _end(me, active, True, "sem_released", self, value=self._value)
 
     def _check_bound(self):
         pass
@@ -262,27 +316,37 @@ class Event(_Primitive):
         self.sets = 0
 
     def is_set(self):
+        if self._internal:
+            return self._flag  # threading's own bookkeeping asks this all the time
+        me, active = _begin(self)
+        _end(me, active, False, "saw_set" if self._flag else "saw_unset", self)
         return self._flag
 
     isSet = is_set
 
     def set(self):
+        me, active = _begin(self)
         with _SCHED.mutex:
             self._flag = True
             self.sets += 1
             while self._waiters:
                 _SCHED._wake(self._waiters.popleft(), timed_out=False)
+            _end(me, active, True, "event_set", self)
 
     def clear(self):
+        me, active = _begin(self)
         with _SCHED.mutex:
             self._flag = False
+            _end(me, active, True, "event_cleared", self)
 
     def wait(self, timeout=None):
-        me = _SCHED.current()
+        me, active = _begin(self)
         with _SCHED.mutex:
             if self._flag:
+                _end(me, active, False, "saw_set", self)
                 return True
             self._wait(me, timeout)
+            _end(me, active, False, "event_waited" if self._flag else "acquire_timed_out", self)
             return self._flag
 
     def __repr__(self):
@@ -316,7 +380,7 @@ class Condition(_Primitive):
     def wait(self, timeout=None):
         if not self._is_owned():
             raise RuntimeError("cannot wait on un-acquired lock")
-        me = _SCHED.current()
+        me, active = _begin(self)
         # Enqueue before releasing the lock, as the standard library does, so that a notify
         # slipping in between (from an untracked plumbing thread) is not lost.
         with _SCHED.mutex:
@@ -325,9 +389,12 @@ class Condition(_Primitive):
         try:
             with _SCHED.mutex:
                 if me in self._waiters:
-                    return self._park_enqueued(me, timeout)
-                _SCHED.reclaim(me)  # already notified while we released the lock
-                return True
+                    notified = self._park_enqueued(me, timeout)
+                else:
+                    _SCHED.reclaim(me)  # already notified while we released the lock
+                    notified = True
+                _end(me, active, False, "cond_woken" if notified else "acquire_timed_out", self)
+                return notified
         finally:
             if hasattr(self._lock, "_acquire_restore"):
                 self._lock._acquire_restore(saved)
@@ -353,10 +420,13 @@ class Condition(_Primitive):
     def notify(self, n=1):
         if not self._is_owned():
             raise RuntimeError("cannot notify on un-acquired lock")
+        me, active = _begin(self)
         with _SCHED.mutex:
             self.notifies += 1
-            for _ in range(min(n, len(self._waiters))):
+            woken = min(n, len(self._waiters))
+            for _ in range(woken):
                 _SCHED._wake(self._waiters.popleft(), timed_out=False)
+            _end(me, active, True, "notified", self, n=woken)
 
     def notify_all(self):
         self.notify(len(self._waiters))
@@ -370,6 +440,23 @@ class Condition(_Primitive):
 
     def __repr__(self):
         return f"<instrumented Condition({self._lock!r}) waiters={len(self._waiters)}>"
+
+
+@contextmanager
+def quiet():
+    """The caller's operations are steps of one bigger operation: no points of their own."""
+    me = _SCHED.current()
+    me.quiet += 1
+    try:
+        yield me
+    finally:
+        me.quiet -= 1
+
+
+def reset() -> None:
+    """A fresh schedule in the same process: forget the primitives of the last one."""
+    REGISTRY.clear()
+    CREATED.clear()
 
 
 def reset_after_fork() -> None:

@@ -1,13 +1,24 @@
 """A deterministic scheduler with a virtual clock, for the child interpreter that runs student code.
 
 Only one *tracked* thread runs Python code at a time: it holds the baton. The baton moves only at
-scheduling points (sleeping, blocking on an instrumented primitive, joining, finishing, sleep(0)),
-always to the longest-waiting runnable thread, so an interleaving depends on the program and never
-on the OS. Virtual time advances only when no tracked thread can run; then every thread whose
-deadline is the earliest wakes (equal deadlines wake together, in the order they went to sleep).
+scheduling points, and every move is decided here, never by the OS:
 
-A read-sleep-write race therefore loses updates on every run, a locked version never does, and no
-real time passes while "sleeping".
+- a thread gives the baton up when it sleeps, blocks on an instrumented primitive, joins, or ends;
+  the next thread is picked from the runnable ones (a *dispatch*);
+- at a *point* (an operation on a primitive or a queue, or a bytecode of the student's that
+  touches shared state, see tracing.py) the holder may be preempted.
+
+Each choice among two or more runnable threads is a *step*. The strategy (strategies.py) picks at
+each step; the default one never preempts and dispatches first-come first-served, which is the
+schedule every scenario runs first. Steps are logged (`decisions`, `widths`) so that a schedule can
+be replayed exactly. Two rules hold for every strategy: a runnable thread passed over for
+STARVE_LIMIT steps runs next (a spin loop starved by a strategy is not a hang), and a thread that
+spins without progress (see `tick`) yields; when every runnable thread spins, that is a busy wait,
+reported at once like a deadlock.
+
+Virtual time advances only when no tracked thread can run; then every thread whose deadline is the
+earliest wakes (equal deadlines wake together, in the order they went to sleep). A read-sleep-write
+race therefore loses updates on every run, and no real time passes while "sleeping".
 
 *Untracked* threads are the standard library's own plumbing (multiprocessing's pool handlers and
 queue feeders), which block in real pipe reads: they never take the baton, and while one of them is
@@ -30,13 +41,18 @@ BLOCKED = "blocked"
 JOINING = "joining"
 FINISHED = "finished"
 
+STARVE_LIMIT = 1000  # steps a runnable thread may be passed over before it runs
+SPIN_TICKS = 200  # loop iterations without progress before a thread's state is compared
+SPIN_CONFIRM = 50  # further iterations with its state unchanged: it spins
+
 
 class ThreadState:
     """What the scheduler knows about one thread."""
 
     __slots__ = (
         "order", "ident", "name", "thread", "tracked", "status", "deadline", "waiting_on",
-        "park", "timed_out", "joiners", "real_timeout",
+        "park", "timed_out", "joiners", "real_timeout", "quiet", "starved", "priority",
+        "epoch", "idle", "polls", "snap", "same", "spinning",
     )
 
     def __init__(self, order: int, name: str, thread=None, tracked: bool = True):
@@ -53,6 +69,16 @@ class ThreadState:
         self.timed_out = False
         self.joiners: list[ThreadState] = []
         self.real_timeout = False  # an untracked thread parked with a real timeout stays "active"
+        self.quiet = 0  # > 0 inside one operation (a queue method): its inner steps are not points
+        self.starved = 0  # steps passed over while runnable
+        self.priority = 0.0  # PCT's, set by the strategy
+        # spin detection: progress epoch last seen, loop ticks since, shared reads since, state
+        self.epoch = -1
+        self.idle = 0
+        self.polls = 0
+        self.snap = None
+        self.same = 0
+        self.spinning = False
 
     def __repr__(self):
         return f"<ThreadState {self.name} {self.status}>"
@@ -62,28 +88,52 @@ class ThreadState:
 class DeadlockFound:
     """What the scheduler hands the deadlock handler, which reports it and ends the child."""
 
-    kind: str  # self, cycle, all_blocked
+    kind: str  # self, cycle, all_blocked, busy_wait
     threads: list[ThreadState]
     culprit: ThreadState | None = None
 
 
+class FirstComeFirstServed:
+    """Never preempt; dispatch the longest-waiting thread. The schedule every scenario runs first."""
+
+    final = False  # True for a replay, whose log already holds every override
+    diverged = False  # set when the schedule asked for a choice that was not there
+
+    def choose(self, step: int, candidates: list[ThreadState], at_point: bool) -> int:
+        return 0
+
+    def thread_created(self, st: ThreadState) -> None:
+        pass
+
+
 class Scheduler:
-    def __init__(self, on_deadlock: Callable[[DeadlockFound], None]):
-        self.mutex = _thread.allocate_lock()
-        self.now = 0.0
+    def __init__(self, on_deadlock: Callable[[DeadlockFound], None], strategy=None):
         self.on_deadlock = on_deadlock
+        self.mutex = _thread.allocate_lock()
+        self.reset(strategy)
+
+    def reset(self, strategy=None, recorder=None) -> None:
+        """Start a fresh schedule with the calling thread as the only one (the explorer's loop)."""
+        self.strategy = strategy or FirstComeFirstServed()
+        self.recorder = recorder  # events.Recorder when the interleaving is wanted
+        self.now = 0.0
         self._orders = itertools.count()
         self.by_ident: dict[int, ThreadState] = {}
         self.by_thread: dict[int, ThreadState] = {}  # id(threading.Thread) -> state
         self.runq: deque[ThreadState] = deque()
-        self.holder: ThreadState | None = None
         self.untracked_active = 0
-        self.max_alive = 1  # most tracked threads alive (not finished) at one moment, main included
+        self.alive = 1  # tracked threads not finished, main included
+        self.max_alive = 1  # the most alive at one moment
+        self.steps = 0
+        self.decisions: list[int] = []  # index chosen among the candidates, per step
+        self.widths: list[int] = []  # how many candidates, per step
+        self.progress = 0  # bumped by every change of shared state: spin detection's epoch
         main = ThreadState(next(self._orders), "MainThread")
         main.ident = _thread.get_ident()
         main.status = RUNNING
+        self.strategy.thread_created(main)
         self.by_ident[main.ident] = main
-        self.holder = main
+        self.holder: ThreadState | None = main
 
     # ----------------------------------------------------------------- thread bookkeeping
     def current(self) -> ThreadState:
@@ -113,8 +163,10 @@ class Scheduler:
         with self.mutex:
             self.by_thread[id(thread)] = st
             if tracked:
+                self.strategy.thread_created(st)
                 self._make_runnable(st)
-                self.max_alive = max(self.max_alive, len(self.alive_tracked()) + 1)
+                self.alive += 1
+                self.max_alive = max(self.max_alive, self.alive)
             else:
                 st.status = RUNNING
                 self.untracked_active += 1
@@ -125,7 +177,9 @@ class Scheduler:
         with self.mutex:
             if st in self.runq:
                 self.runq.remove(st)
-            if not st.tracked:
+            if st.tracked:
+                self.alive -= 1
+            else:
                 self.untracked_active -= 1
             st.status = FINISHED
 
@@ -143,7 +197,12 @@ class Scheduler:
 
     def thread_ends(self, st: ThreadState) -> None:
         with self.mutex:
+            self.progress += 1
+            if st.tracked:
+                self.alive -= 1
             st.status = FINISHED  # kept in by_thread: is_alive() must not ask the OS mid-teardown
+            if self.recorder is not None and st.tracked:
+                self.recorder.finished(st)
             for j in st.joiners:
                 if j.status == JOINING and j.waiting_on is st:
                     self._wake(j, timed_out=False)
@@ -157,6 +216,112 @@ class Scheduler:
                 if self.holder is None:
                     self._dispatch()
 
+    def leftovers(self) -> list[ThreadState]:
+        """Threads other than the caller that have not finished: tracked or not."""
+        me = _thread.get_ident()
+        return [s for s in self.by_ident.values() if s.ident != me and s.status != FINISHED] + [
+            s for s in self.by_thread.values() if s.ident is None and s.status != FINISHED]
+
+    # ----------------------------------------------------------------- decisions
+    def _choose(self, candidates: list[ThreadState], at_point: bool) -> int:
+        """One step: which candidate runs next (mutex held). Logged for replay."""
+        step = self.steps
+        self.steps += 1
+        strategy = self.strategy
+        if strategy.final:  # a replay: the log already holds every override
+            idx = strategy.choose(step, candidates, at_point)
+        else:
+            idx = self._starved(candidates)
+            if idx is None:
+                idx = strategy.choose(step, candidates, at_point)
+            chosen = candidates[idx]
+            if chosen.spinning and chosen.epoch == self.progress:
+                idx = next((i for i, c in enumerate(candidates) if not _is_spinning(c, self.progress)), idx)
+        for c in candidates:
+            c.starved += 1
+        self.decisions.append(idx)
+        self.widths.append(len(candidates))
+        return idx
+
+    @staticmethod
+    def _starved(candidates: list[ThreadState]) -> int | None:
+        worst, at = STARVE_LIMIT - 1, None
+        for i, c in enumerate(candidates):
+            if c.starved > worst:
+                worst, at = c.starved, i
+        return at
+
+    def point(self, me: ThreadState, at: str = "op") -> None:
+        """The holder may be preempted here (called outside the mutex, by the holder itself).
+        `at` says what kind of point it is, for the recorded interleaving: read, write or op."""
+        if self.holder is not me or not self.runq:
+            return
+        with self.mutex:
+            if self.holder is not me or not self.runq:
+                return
+            candidates = [me, *self.runq]
+            idx = self._choose(candidates, at_point=True)
+            if idx == 0:
+                return
+            if self.recorder is not None:
+                self.recorder.paused(me, at)
+            self._switch(me, candidates[idx])
+
+    def _switch(self, me: ThreadState, target: ThreadState) -> None:
+        """Hand the baton from the runnable `me` to `target` and wait for it back (mutex held)."""
+        self.runq.remove(target)
+        me.status = RUNNABLE
+        self.runq.append(me)
+        self.holder = None
+        self._grant(target)
+        self.mutex.release()
+        try:
+            me.park.acquire()
+        finally:
+            self.mutex.acquire()
+
+    # ----------------------------------------------------------------- spin detection
+    def tick(self, me: ThreadState, frame) -> None:
+        """A loop of the student's went round once (called by the holder, outside the mutex).
+
+        A thread that keeps going round a loop while nothing changes (no store, no operation, no
+        thread woken or finished anywhere), that reads shared state on the way, and whose own local
+        variables stay the same, spins: it waits for something without blocking. It yields to a
+        thread that does not spin; if every runnable thread spins, that is a busy wait.
+        """
+        if me.epoch != self.progress:
+            me.epoch, me.idle, me.polls, me.snap, me.same, me.spinning = self.progress, 0, 0, None, 0, False
+            return
+        me.idle += 1
+        if me.idle < SPIN_TICKS or me.polls == 0:
+            return
+        snap = _snapshot(frame)
+        if snap != me.snap:
+            me.snap, me.same = snap, 0
+            return
+        me.same += 1
+        if me.same < SPIN_CONFIRM:
+            return
+        me.spinning = True
+        with self.mutex:
+            if self.holder is not me:
+                return
+            others = [s for s in self.runq if not _is_spinning(s, self.progress)]
+            if others:
+                self._switch(me, others[0])
+                return
+            if self.untracked_active > 0:
+                return  # plumbing may yet change something; the backstop ends a real hang
+            spinners = [me, *(s for s in self.runq)]
+            self.on_deadlock(DeadlockFound("busy_wait", spinners, culprit=me))
+
+    def polled(self, me: ThreadState) -> None:
+        """`me` read shared state (a spin loop must, to be one)."""
+        me.polls += 1
+
+    def progressed(self) -> None:
+        self.progress += 1
+
     # ----------------------------------------------------------------- scheduling core
     def _make_runnable(self, st: ThreadState) -> None:
         st.status = RUNNABLE
@@ -166,6 +331,7 @@ class Scheduler:
 
     def _grant(self, st: ThreadState) -> None:
         st.status = RUNNING
+        st.starved = 0
         self.holder = st
         st.park.release()
 
@@ -175,6 +341,7 @@ class Scheduler:
         if prim is not None and hasattr(prim, "_forget_waiter"):
             prim._forget_waiter(st)
         st.timed_out = timed_out
+        self.progress += 1
         if not st.tracked:
             if not st.real_timeout:
                 self.untracked_active += 1
@@ -192,7 +359,7 @@ class Scheduler:
         if self.holder is not None:
             return
         if self.runq:
-            self._grant(self.runq.popleft())
+            self._grant_next()
             return
         alive = self.alive_tracked()
         if not alive:
@@ -205,11 +372,20 @@ class Scheduler:
                 if s.deadline <= earliest:
                     self._wake(s, timed_out=True)
             if self.holder is None and self.runq:
-                self._grant(self.runq.popleft())
+                self._grant_next()
             return
         if self.untracked_active > 0:
             return  # the standard library's plumbing may still wake someone
         self.on_deadlock(DeadlockFound("all_blocked", alive))
+
+    def _grant_next(self) -> None:
+        if len(self.runq) == 1:
+            self._grant(self.runq.popleft())
+            return
+        candidates = list(self.runq)
+        chosen = candidates[self._choose(candidates, at_point=False)]
+        self.runq.remove(chosen)
+        self._grant(chosen)
 
     def park(self, me: ThreadState, status: str, *, deadline: float | None = None,
              waiting_on=None, real_timeout: float | None = None) -> bool:
@@ -236,6 +412,8 @@ class Scheduler:
                 me.status, me.waiting_on, me.timed_out = RUNNING, None, True
             me.real_timeout = False
             return me.timed_out
+        if self.recorder is not None and status != RUNNABLE:
+            self.recorder.parked(me, status, waiting_on, None if deadline is None else deadline - self.now)
         if status == RUNNABLE:
             self.runq.append(me)
         if self.holder is me:
@@ -284,14 +462,19 @@ class Scheduler:
     def after_fork_in_child(self) -> None:
         """Only the forking thread survives a fork: start over with it as the holder."""
         self.mutex = _thread.allocate_lock()
-        me = ThreadState(next(self._orders), "MainThread")
-        me.ident = _thread.get_ident()
-        me.status = RUNNING
-        self.by_ident = {me.ident: me}
-        self.by_thread = {}
-        self.runq = deque()
-        self.holder = me
-        self.untracked_active = 0
+        self.reset()
+
+
+def _is_spinning(st: ThreadState, progress: int) -> bool:
+    return st.spinning and st.epoch == progress
+
+
+_PLAIN = (int, float, str, bool, bytes, type(None))
+
+
+def _snapshot(frame) -> tuple:
+    """A loop frame's local variables, by value where they are plain and by identity otherwise."""
+    return tuple((k, v if type(v) in _PLAIN else id(v)) for k, v in frame.f_locals.items())
 
 
 def blocker_of(st: ThreadState) -> ThreadState | None:

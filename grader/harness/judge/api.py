@@ -6,6 +6,14 @@
 
 A check passes only when the test returns normally. `expect` failures carry the author's message;
 a scenario that did not end normally (deadlock, timeout, crash, exception) carries its outcome.
+
+For races with no sleep in their window, explore the schedules: the check runs on every schedule's
+observations, and the first one it rejects comes back with the interleaving that shows it.
+
+    def test_count_words_is_exact(student):
+        def exact(obs):
+            expect(obs["counts"] == WANT, "count_words lost {lost} words ...", lost=...)
+        student.explore("count_words", exact, words=WORDS)
 """
 
 from __future__ import annotations
@@ -13,27 +21,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from .child_runner import Outcome, run_scenario
+import os
+from typing import Callable
+
+from . import explore as exploration
+from .child_runner import Outcome, run_scenario, scenario_request
+from .explore import Exploration
+from .failures import CheckFailed, ScenarioProblem
+
+__all__ = ["CheckFailed", "Exploration", "ScenarioProblem", "Student", "RecordedRun", "describe", "expect"]
 
 IMPORT_PROBE = "def import_only(module, probe):\n    return {}\n"
-
-
-class CheckFailed(AssertionError):
-    """A check's expectation did not hold; `message` is shown to the student."""
-
-    def __init__(self, message: str, details: dict | None = None):
-        super().__init__(message)
-        self.message = message
-        self.details = details or {}
-
-
-class ScenarioProblem(Exception):
-    """The student's code did not let the scenario finish: deadlock, timeout, crash, exception."""
-
-    def __init__(self, outcome: Outcome, scenario: str):
-        super().__init__(f"{scenario}: {outcome.status}")
-        self.outcome = outcome
-        self.scenario = scenario
 
 
 def expect(condition: bool, message: str, **details) -> None:
@@ -95,6 +93,24 @@ class Student:
             raise ScenarioProblem(outcome, function)
         return outcome.observations
 
+    def explore(self, function: str, check: Callable[[dict], None], *,
+                budget: int = exploration.DEFAULT_BUDGET, **kwargs) -> Exploration:
+        """Run one scenario under up to `budget` schedules (run 0 first) and `check` each one's
+        observations. The first schedule that deadlocks, raises or fails `check` ends the check,
+        with its interleaving; otherwise returns how many schedules ran and run 0's observations."""
+        probe = self._import_probe()
+        if not probe.ok:
+            raise ScenarioProblem(probe, function)
+        request = scenario_request(
+            student_file=self.student_file, module=self.module,
+            scenario_source=self.scenarios_file.read_text(encoding="utf-8"),
+            function=function, kwargs=kwargs, backstop=self.backstop,
+        )
+        check_name = _current_check()
+        seed = exploration.seed_for(self.scenarios_file.parent.parent.name, check_name, function, kwargs)
+        return exploration.explore(request=request, function=function, check=check, budget=budget,
+                                   seed=seed, record_as=check_name)
+
     def record(self, function: str, **kwargs) -> RecordedRun:
         """Run one scenario now; checks read it later through `.observations`."""
         return RecordedRun(self.outcome(function, **kwargs), function)
@@ -108,3 +124,8 @@ class Student:
                 function="import_only", backstop=self.backstop,
             )
         return self._import_outcome
+
+
+def _current_check() -> str:
+    """The running test's node id without its phase (pytest sets PYTEST_CURRENT_TEST)."""
+    return os.environ.get("PYTEST_CURRENT_TEST", "").rsplit(" (", 1)[0]

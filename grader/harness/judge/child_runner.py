@@ -1,17 +1,24 @@
-"""Run one scenario in a fresh child and bring back what it observed.
+"""Run a scenario in a fresh child and bring back what it observed: once, or once per schedule.
 
 The child is forked from the fork server (a clean preloaded interpreter, see fork_server.py) and
 gets its own session and process group, an empty stdin, a minimal environment and a fresh
-temporary working folder. Its output is read through a size cap. A real-time backstop kills the
-whole process group. Nothing the child sends is trusted beyond being data: assertions stay here.
+temporary working folder. Its output is read through a size cap. A real-time backstop per run kills
+the whole process group. Nothing the child sends is trusted beyond being data: assertions stay here.
+
+A `ChildSession` is one child and its pipes. `run_scenario` sends one request and closes the
+request pipe, so the child runs the first schedule and leaves; schedule exploration (explore.py)
+keeps the pipe open and sends a schedule at a time.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import queue
 import shutil
 import tempfile
+import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,7 +27,8 @@ from . import fork_client
 from .processes import kill_group
 from .student_user import StudentUser
 
-OUTPUT_CAP = 64 * 1024  # bytes of the student's output kept per scenario
+OUTPUT_CAP = 64 * 1024  # bytes of the student's output kept per child
+RESULT_LINE_CAP = 4 * 1024 * 1024  # one result line; a longer one is dropped (fails closed)
 GRACE = 2.0  # seconds past the child's own faulthandler backstop before we kill the group
 # In the container only, where the container's CPU share shields the student from other load:
 # student code runs at the lowest priority, so the judge always gets the CPU it needs.
@@ -31,7 +39,7 @@ STUDENT_NICE = 19
 class Outcome:
     """What one scenario run produced, as data."""
 
-    status: str  # ok, exception, syntax_error, exit, deadlock, timeout, crash, memory
+    status: str  # ok, exception, syntax_error, exit, deadlock, busy_wait, timeout, crash, memory
     observations: dict = field(default_factory=dict)
     result: dict = field(default_factory=dict)
     phase: str | None = None
@@ -46,76 +54,221 @@ class Outcome:
     def ok(self) -> bool:
         return self.status == "ok"
 
+    @property
+    def schedule(self) -> dict:
+        """How the run was scheduled (steps, decisions, widths, trace), as the child reported it."""
+        info = self.result.get("schedule")
+        return info if isinstance(info, dict) else {}
+
 
 def minimal_env() -> dict:
-    return {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "HOME": "/nonexistent"}
+    return {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "HOME": "/nonexistent",
+            "PYTHONHASHSEED": "0"}  # the same set and dict orders on every run
 
 
-def run_scenario(*, student_file: Path, module: str, scenario_source: str, function: str,
-                 kwargs: dict | None = None, backstop: float = 10.0) -> Outcome:
-    request = {
+def scenario_request(*, student_file: Path, module: str, scenario_source: str, function: str,
+                     kwargs: dict | None = None, backstop: float = 10.0, run: dict | None = None,
+                     trace: bool = False) -> dict:
+    return {
         "student_file": str(student_file),
         "module": module,
         "scenario_source": scenario_source,
         "function": function,
         "kwargs": kwargs or {},
         "backstop": backstop,
+        "run": run,
+        "trace": trace,
     }
-    user = StudentUser.from_env()
-    if user is not None:
-        request["nice"] = STUDENT_NICE
-    workdir = tempfile.mkdtemp(prefix="grader-child-")
-    if user is not None:
-        os.chmod(workdir, 0o777)  # the student's user works in it; the judge made it
-    forks = fork_client.server(minimal_env())
-    try:
-        with forks.lock:
-            return _run_child(forks, request, workdir, user, backstop)
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
 
 
-def _run_child(forks: fork_client.ForkServer, request: dict, workdir: str, user: StudentUser | None,
-               backstop: float) -> Outcome:
-    req_r, req_w = os.pipe()
-    res_r, res_w = os.pipe()
-    fault_r, fault_w = os.pipe()
-    out_r, out_w = os.pipe()
-    memory_kills = oom_kills()
-    try:
-        child = forks.spawn(fds=(req_r, res_w, fault_w, out_w), cwd=workdir,
-                            uid=user.uid if user else None, gid=user.gid if user else None)
-    except OSError as exc:
-        for fd in (req_r, req_w, res_r, res_w, fault_r, fault_w, out_r, out_w):
-            os.close(fd)
-        return Outcome(status="crash", result={"message": f"could not start Python: {exc}"})
-    for fd in (req_r, res_w, fault_w, out_w):
-        os.close(fd)
-    readers = [CappedReader(res_r, 4 * 1024 * 1024, close=True), CappedReader(fault_r, 256 * 1024, close=True),
-               CappedReader(out_r, OUTPUT_CAP, close=True)]
-    for r in readers:
-        r.start()
-    with os.fdopen(req_w, "wb") as fh:
+def run_scenario(*, student_file: Path, module: str, scenario_source: str, function: str,
+                 kwargs: dict | None = None, backstop: float = 10.0, run: dict | None = None,
+                 trace: bool = False) -> Outcome:
+    """One run of one scenario, under the first schedule unless `run` names another."""
+    request = scenario_request(student_file=student_file, module=module, scenario_source=scenario_source,
+                               function=function, kwargs=kwargs, backstop=backstop, run=run, trace=trace)
+    with ChildSession(request) as session:
+        session.end_requests()
+        return session.next_outcome()
+
+
+class ChildSession:
+    """One child: the request goes in at the start, then more runs while it lives."""
+
+    def __init__(self, request: dict):
+        self.backstop = float(request["backstop"])
+        self.user = StudentUser.from_env()
+        if self.user is not None:
+            request = {**request, "nice": STUDENT_NICE}
+        self.workdir = tempfile.mkdtemp(prefix="grader-child-")
+        if self.user is not None:
+            os.chmod(self.workdir, 0o777)  # the student's user works in it; the judge made it
+        self.forks = fork_client.server(minimal_env())
+        self.forks.lock.acquire()  # one child at a time, start to exit
+        self._holds_lock = True
+        self.child = None
+        self.returncode: int | None = None
+        self.timed_out = False
+        self.phase: str | None = None
+        self._results: queue.Queue = queue.Queue()
+        self._requests = None
         try:
-            fh.write(json.dumps(request).encode("utf-8"))
+            self._start(request)
+        except BaseException:
+            self.close()
+            raise
+
+    def __enter__(self) -> "ChildSession":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # ----------------------------------------------------------------- talking
+    def send_run(self, run: dict, trace: bool = False) -> bool:
+        """Ask for one more run under schedule `run`; False when the child is gone."""
+        if self._requests is None or self.returncode is not None:
+            return False
+        try:
+            self._requests.write((json.dumps({"run": run, "trace": trace}) + "\n").encode("utf-8"))
+            self._requests.flush()
+            return True
+        except (BrokenPipeError, ValueError):
+            return False
+
+    def end_requests(self) -> None:
+        """No more runs: the child leaves after the current one."""
+        if self._requests is not None:
+            try:
+                self._requests.close()
+            except BrokenPipeError:
+                pass
+            self._requests = None
+
+    def next_outcome(self) -> Outcome:
+        """The outcome of the run in progress: a result line within the backstop, or the child's end."""
+        result = self._next_result(self.backstop + GRACE)
+        if result is None or result.get("last") or self._requests is None:
+            self._finish()  # the child is leaving: all of its output and its exit code belong here
+        return self._outcome(result)
+
+    @property
+    def alive(self) -> bool:
+        return self.returncode is None and self.child is not None
+
+    # ----------------------------------------------------------------- internals
+    def _start(self, request: dict) -> None:
+        req_r, req_w = os.pipe()
+        res_r, res_w = os.pipe()
+        fault_r, fault_w = os.pipe()
+        out_r, out_w = os.pipe()
+        self._memory_kills = oom_kills()
+        try:
+            self.child = self.forks.spawn(fds=(req_r, res_w, fault_w, out_w), cwd=self.workdir,
+                                          uid=self.user.uid if self.user else None,
+                                          gid=self.user.gid if self.user else None)
+        except OSError as exc:
+            for fd in (req_r, req_w, res_r, res_w, fault_r, fault_w, out_r, out_w):
+                os.close(fd)
+            self._start_error = f"could not start Python: {exc}"
+            return
+        self._start_error = None
+        for fd in (req_r, res_w, fault_w, out_w):
+            os.close(fd)
+        self._fault = CappedReader(fault_r, 256 * 1024, close=True)
+        self._output = CappedReader(out_r, OUTPUT_CAP, close=True)
+        self._lines = threading.Thread(target=self._read_results, args=(res_r,), daemon=True)
+        for reader in (self._fault, self._output, self._lines):
+            reader.start()
+        self._requests = os.fdopen(req_w, "wb")
+        try:
+            self._requests.write((json.dumps(request) + "\n").encode("utf-8"))
+            self._requests.flush()
         except BrokenPipeError:
             pass
-    timed_out = not child.exited_within(backstop + GRACE)
-    kill_group(child.pid)
-    if user is not None:
-        user.kill_all()  # daemons that left the group, and anything forged to outlive the run
-    returncode = child.wait()
-    for r in readers:
-        r.join(timeout=5)
-    res_reader, fault_reader, out_reader = readers
-    outcome = _interpret(res_reader.data, returncode, timed_out, fault_reader.data)
-    outcome.output = out_reader.data.decode("utf-8", "replace")
-    outcome.output_truncated = out_reader.truncated
-    outcome.output_bytes = out_reader.total
-    outcome.pid = child.pid
-    if outcome.status == "crash" and oom_kills() > memory_kills:
-        outcome.status = "memory"  # the kernel's OOM killer, seen in the sandbox's memory cgroup
-    return outcome
+
+    def _read_results(self, fd: int) -> None:
+        """Each line the child writes, parsed; None at the end of the pipe."""
+        buffer = b""
+        try:
+            while True:
+                data = os.read(fd, 65536)
+                if not data:
+                    break
+                buffer += data
+                while b"\n" in buffer:
+                    line, buffer = buffer.split(b"\n", 1)
+                    self._results.put(_parse(line))
+                if len(buffer) > RESULT_LINE_CAP:
+                    buffer = b""  # a runaway line: dropped, so that run has no result (fails closed)
+        except OSError:
+            pass
+        finally:
+            os.close(fd)
+            self._results.put(None)
+
+    def _next_result(self, seconds: float) -> dict | None:
+        """The next result message within `seconds` (real); None if the child ended or hung."""
+        if self.child is None:
+            return None
+        deadline = time.monotonic() + seconds
+        while True:
+            try:
+                message = self._results.get(timeout=max(deadline - time.monotonic(), 0))
+            except queue.Empty:
+                self.timed_out = True
+                return None
+            if message is None:
+                self._results.put(None)  # stays at the end for any later read
+                return None
+            if message.get("event") == "phase":
+                self.phase = message.get("phase")
+            elif message.get("event") == "result":
+                return message
+
+    def _finish(self) -> None:
+        """Make sure the child and everything it started are gone, and collect its exit code."""
+        if self.child is None or self.returncode is not None:
+            return
+        self.end_requests()
+        if not self.timed_out:
+            self.timed_out = not self.child.exited_within(GRACE)
+        kill_group(self.child.pid)
+        if self.user is not None:
+            self.user.kill_all()  # daemons that left the group, and anything forged to outlive the run
+        self.returncode = self.child.wait()
+        for reader in (self._fault, self._output, self._lines):
+            reader.join(timeout=5)
+
+    def _outcome(self, result: dict | None) -> Outcome:
+        if self.child is None:
+            return Outcome(status="crash", result={"message": self._start_error or "no child"})
+        fault = self._fault.data if self.returncode is not None else b""
+        outcome = _interpret(result, self.phase, self.returncode, self.timed_out, fault)
+        outcome.output = self._output.data.decode("utf-8", "replace")
+        outcome.output_truncated = self._output.truncated
+        outcome.output_bytes = self._output.total
+        outcome.pid = self.child.pid
+        if outcome.status == "crash" and oom_kills() > self._memory_kills:
+            outcome.status = "memory"  # the kernel's OOM killer, seen in the sandbox's memory cgroup
+        return outcome
+
+    def close(self) -> None:
+        try:
+            self._finish()
+        finally:
+            shutil.rmtree(self.workdir, ignore_errors=True)
+            if self._holds_lock:
+                self._holds_lock = False
+                self.forks.lock.release()
+
+
+def _parse(line: bytes):
+    try:
+        message = json.loads(line.decode("utf-8", "replace"))
+    except json.JSONDecodeError:
+        return {}
+    return message if isinstance(message, dict) else {}
 
 
 OOM_COUNTERS = (
@@ -138,21 +291,8 @@ def oom_kills() -> int:
     return 0
 
 
-
-def _interpret(raw: bytes, code: int, timed_out: bool, fault: bytes) -> Outcome:
-    phase = None
-    result = None
-    for line in raw.decode("utf-8", "replace").splitlines():
-        try:
-            message = json.loads(line)
-        except json.JSONDecodeError:
-            continue
-        if not isinstance(message, dict):
-            continue
-        if message.get("event") == "phase":
-            phase = message.get("phase")
-        elif message.get("event") == "result" and result is None:
-            result = message
+def _interpret(result: dict | None, phase: str | None, code: int | None, timed_out: bool,
+               fault: bytes) -> Outcome:
     fault_text = fault.decode("utf-8", "replace")
     if result is not None:
         status = result.get("status", "crash")

@@ -88,7 +88,9 @@ class ForkServer:
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         try:
             self._proc = subprocess.Popen(
-                [sys.executable, "-I", "-X", "utf8", str(SERVER), str(theirs.fileno())],
+                # -s -P and an environment of our own make it as isolated as -I, which would also
+                # ignore PYTHONHASHSEED: a fixed hash seed keeps set and dict orders the same on every run.
+                [sys.executable, "-s", "-P", "-X", "utf8", str(SERVER), str(theirs.fileno())],
                 stdin=subprocess.DEVNULL, env=self.env, pass_fds=(theirs.fileno(),), close_fds=True,
             )
         except OSError:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import linecache
 import re
 
-from .api import CheckFailed, ScenarioProblem
 from .child_runner import Outcome
+from .failures import CheckFailed, NotReproduced, ScenarioProblem
 
 FAULT_LINE = re.compile(r'File "(?P<file>[^"]+)", line (?P<line>\d+) in (?P<func>\S+)')
 STUDENT_OUTPUT_IN_VERDICT = 8 * 1024
@@ -17,11 +17,20 @@ def verdict_for(exc: BaseException | None, student_file: str) -> dict:
     if exc is None:
         return {"status": "passed"}
     if isinstance(exc, CheckFailed):
-        return {"status": "failed", "message": {"text": exc.message}, "details": exc.details}
+        return _with_interleaving({"status": "failed", "message": {"text": exc.message}, "details": exc.details}, exc)
     if isinstance(exc, ScenarioProblem):
-        return outcome_verdict(exc.outcome, student_file)
+        return _with_interleaving(outcome_verdict(exc.outcome, student_file), exc)
+    if isinstance(exc, NotReproduced):
+        # Fail closed: a failure the grader cannot show twice earns nothing, and is not blamed either.
+        return {"status": "error", "message": {"id": "explore_not_reproduced", "params": {"schedule": exc.schedule}}}
     # An error in judge code: fail closed, and never show judge source or tracebacks.
     return {"status": "error", "message": {"id": "judge_error"}}
+
+
+def _with_interleaving(verdict: dict, exc) -> dict:
+    if getattr(exc, "interleaving", None):
+        verdict["interleaving"] = exc.interleaving
+    return verdict
 
 
 def outcome_verdict(outcome: Outcome, student_file: str) -> dict:
@@ -30,6 +39,9 @@ def outcome_verdict(outcome: Outcome, student_file: str) -> dict:
     if outcome.status == "deadlock":
         verdict.update(status="deadlock", message={"id": f"deadlock_{result.get('kind', 'all_blocked')}"},
                        threads=result.get("threads", []))
+    elif outcome.status == "busy_wait":
+        # It would never end: a timeout, found at once instead of at the backstop.
+        verdict.update(status="timeout", message={"id": "busy_wait"}, threads=result.get("threads", []))
     elif outcome.status == "timeout":
         verdict.update(status="timeout", message={"id": "timeout"},
                        threads=fault_threads(outcome.fault_dump, student_file))

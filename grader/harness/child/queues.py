@@ -1,0 +1,92 @@
+"""queue.Queue's methods as single operations: one scheduling point each, with what they saw or did.
+
+queue.Queue is built on threading's Lock and Condition, which are instrumented already; its
+methods are wrapped so that each call is one point (`if q.empty():` and `q.get()` are two, and a
+switch between them is the tutorial's check-then-act race), while the lock and conditions inside
+are quiet. A blocked get() or put() still parks, and says which way the queue was stuck.
+"""
+
+from __future__ import annotations
+
+import queue
+
+
+_OPS = ("empty", "full", "qsize", "get", "put", "get_nowait", "put_nowait", "task_done", "join")
+_CHANGES = {"get", "put", "get_nowait", "put_nowait", "task_done"}
+
+
+def install(sched) -> None:
+    original_init = queue.Queue.__init__
+
+    def __init__(self, maxsize=0):
+        original_init(self, maxsize)
+        # A thread parked on these reads as "waits: the queue is empty" (events.Recorder.parked).
+        self.not_empty._waits_for = "queue_empty"
+        self.not_full._waits_for = "queue_full"
+        self.all_tasks_done._waits_for = "queue_tasks"
+
+    queue.Queue.__init__ = __init__
+    for name in _OPS:
+        setattr(queue.Queue, name, _wrap(sched, getattr(queue.Queue, name), name))
+
+
+def _wrap(sched, original, name: str):
+    changes = name in _CHANGES
+
+    def operation(self, *args, **kwargs):
+        me = sched.current()
+        if not me.tracked or me.quiet:
+            return original(self, *args, **kwargs)
+        sched.point(me)
+        me.quiet += 1
+        try:
+            result = original(self, *args, **kwargs)
+        except queue.Empty:
+            me.quiet -= 1
+            _end(sched, me, False, self, name, "empty")
+            raise
+        except queue.Full:
+            me.quiet -= 1
+            _end(sched, me, False, self, name, "full")
+            raise
+        except BaseException:
+            me.quiet -= 1
+            raise
+        me.quiet -= 1
+        _end(sched, me, changes, self, name, result)
+        return result
+
+    operation.__name__ = original.__name__
+    operation.__qualname__ = original.__qualname__
+    operation.__doc__ = original.__doc__
+    return operation
+
+
+def _end(sched, me, changed: bool, q, name: str, result) -> None:
+    if changed:
+        sched.progress += 1
+    else:
+        me.polls += 1
+    if sched.recorder is not None:
+        sched.recorder.op(me, *_described(q, name, result))
+
+
+def _described(q, name: str, result) -> tuple[str, dict | None]:
+    if result == "empty" and name != "empty":
+        return "queue_found_empty", None
+    if result == "full" and name != "full":
+        return "queue_found_full", {"maxsize": q.maxsize}
+    n = q._qsize()
+    if name == "empty":
+        return ("queue_saw_empty", None) if result else ("queue_saw_items", {"n": n})
+    if name == "full":
+        return ("queue_saw_full" if result else "queue_saw_room"), {"n": n, "maxsize": q.maxsize}
+    if name == "qsize":
+        return "queue_saw_size", {"n": n}
+    if name in ("get", "get_nowait"):
+        return ("queue_got_last", None) if n == 0 else ("queue_got", {"n": n})
+    if name in ("put", "put_nowait"):
+        return "queue_put", {"n": n}
+    if name == "task_done":
+        return "queue_task_done", {"left": q.unfinished_tasks}
+    return "queue_joined", None

@@ -1,0 +1,209 @@
+"""Schedule exploration: run a scenario under many schedules and judge each, to find the races that
+have no sleep in their window (the scheduler decides every interleaving, see child/scheduler.py).
+
+The search, within a budget of runs (run 0 included):
+1. run 0, the first schedule (no preemption, first come first served): what `student.run` runs;
+2. every schedule with exactly one preemption, in order of step and candidate, when there are no
+   more of them than half the budget (CHESS's preemption bounding, bound 1);
+3. then, in turn, seeded PCT with depth 2, PCT with depth 3 (Burckhardt et al., ASPLOS 2010) and a
+   random walk, until the budget is spent.
+Every seed derives from the exercise, the check, the scenario and the run's index: never from
+the clock or the process, so the same submission meets the same schedules on every grading.
+
+It stops at the first schedule the check rejects. A PCT failure is shrunk by dropping change points
+while it still fails the same way. The failing schedule is then replayed from its recorded choices
+in a fresh child that also records the interleaving: it must fail the same way again, or the check
+fails closed. The failure goes back to the student with the interleaving (interleaving.py).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+from dataclasses import dataclass, field
+from typing import Callable, Iterator
+
+from .child_runner import ChildSession, Outcome
+from .failures import CheckFailed, NotReproduced, ScenarioProblem
+from .interleaving import interleaving
+
+DEFAULT_BUDGET = 300
+ONE_PREEMPTION_SHARE = 0.5  # of the budget, at most, for the exhaustive one-preemption round
+ROTATION = (("pct", 2), ("pct", 3), ("random", 0))
+FIRST = {"kind": "first"}
+
+# check name -> what the last exploration of that check saw; the plugin puts it in the verdict
+EXPLORED: dict[str, dict] = {}
+
+
+@dataclass
+class Exploration:
+    """What an exploration that found nothing wrong ran."""
+
+    schedules: int
+    observations: dict  # run 0's, as student.run would have returned them
+
+
+# ----------------------------------------------------------------------------------- the plan
+class Plan:
+    """The schedules after run 0, in order (pure: the same inputs give the same schedules)."""
+
+    def __init__(self, first_widths: list[int], budget: int, seed: int):
+        self.widths = list(first_widths)
+        self.budget = budget
+        self.rng = random.Random(seed)
+        self.longest = len(self.widths)  # steps of the longest run seen: PCT's k
+
+    def saw(self, steps: int | None) -> None:
+        if isinstance(steps, int):
+            self.longest = max(self.longest, steps)
+
+    def one_preemption(self) -> list[dict]:
+        specs = [{"kind": "preempt", "at": [[step, pick]]}
+                 for step, width in enumerate(self.widths) for pick in range(1, width)]
+        return specs if len(specs) <= (self.budget - 1) * ONE_PREEMPTION_SHARE else []
+
+    def __iter__(self) -> Iterator[dict]:
+        left = self.budget - 1
+        for spec in self.one_preemption():
+            if left <= 0:
+                return
+            yield spec
+            left -= 1
+        turn = 0
+        while left > 0 and self.longest > 0:
+            kind, depth = ROTATION[turn % len(ROTATION)]
+            turn += 1
+            seed = self.rng.getrandbits(63)
+            if kind == "random":
+                yield {"kind": "random", "seed": seed}
+            else:
+                points = min(depth - 1, self.longest)
+                yield {"kind": "pct", "seed": seed, "depth": depth,
+                       "change_points": sorted(self.rng.sample(range(self.longest), points))}
+            left -= 1
+
+
+def seed_for(*parts) -> int:
+    """A seed from what identifies a check's scenario: stable across runs, machines and processes."""
+    text = json.dumps(parts, sort_keys=True, default=str)
+    return int.from_bytes(hashlib.sha256(text.encode("utf-8")).digest()[:8], "big") >> 1
+
+
+def shrink_candidates(spec: dict) -> list[dict]:
+    """PCT schedules with one change point fewer (tried in order while they still fail)."""
+    if spec.get("kind") != "pct":
+        return []
+    points = spec["change_points"]
+    return [{**spec, "change_points": points[:i] + points[i + 1:]} for i in range(len(points))]
+
+
+# ----------------------------------------------------------------------------------- judging a run
+@dataclass
+class Failure:
+    signature: tuple
+    error: Exception
+    outcome: Outcome
+    spec: dict = field(default_factory=dict)
+
+
+def judge_run(outcome: Outcome, check: Callable[[dict], None], function: str) -> Failure | None:
+    """None when the run ended normally and the check accepts what it observed."""
+    if not outcome.ok:
+        return Failure(("problem", outcome.status, outcome.result.get("kind")), ScenarioProblem(outcome, function),
+                       outcome)
+    try:
+        check(outcome.observations)
+    except CheckFailed as exc:
+        return Failure(("failed", exc.message), exc, outcome)
+    return None
+
+
+# ----------------------------------------------------------------------------------- the search
+class _Runs:
+    """Runs schedules through as few children as possible: one lives until a run ends it."""
+
+    def __init__(self, request: dict):
+        self.request = request
+        self.session: ChildSession | None = None
+        self.count = 0
+
+    def run(self, spec: dict, trace: bool = False) -> Outcome:
+        self.count += 1
+        if self.session is not None and not (self.session.alive and self.session.send_run(spec, trace)):
+            self.session.close()
+            self.session = None
+        if self.session is None:
+            self.session = ChildSession({**self.request, "run": spec, "trace": trace})
+        outcome = self.session.next_outcome()
+        if not self.session.alive:
+            self.session.close()
+            self.session = None
+        return outcome
+
+    def close(self) -> None:
+        if self.session is not None:
+            self.session.close()
+            self.session = None
+
+
+def explore(*, request: dict, function: str, check: Callable[[dict], None], budget: int,
+            seed: int, record_as: str | None = None) -> Exploration:
+    """Run `function` under run 0 and then the plan's schedules; raise for the first that fails."""
+    runs = _Runs(request)
+    try:
+        first = runs.run(FIRST)
+        failure = judge_run(first, check, function)
+        if failure is not None:
+            raise failure.error  # run 0 fails: as student.run would have, with no search needed
+        plan = Plan(first.schedule.get("widths") or [], budget, seed)
+        for spec in plan:
+            outcome = runs.run(spec)
+            plan.saw(outcome.schedule.get("steps"))
+            failure = judge_run(outcome, check, function)
+            if failure is not None:
+                failure.spec = spec
+                break
+        else:
+            if record_as:
+                EXPLORED[record_as] = {"schedules": runs.count}
+            return Exploration(schedules=runs.count, observations=first.observations)
+        found_at = runs.count
+        failure = _shrink(runs, failure, check, function)
+    finally:
+        runs.close()
+    raise _replayed(request, failure, check, function, found_at)
+
+
+def _shrink(runs: _Runs, failure: Failure, check, function: str) -> Failure:
+    shrinking = True
+    while shrinking:
+        shrinking = False
+        for spec in shrink_candidates(failure.spec):
+            smaller = judge_run(runs.run(spec), check, function)
+            if smaller is not None and smaller.signature == failure.signature:
+                smaller.spec = spec
+                failure, shrinking = smaller, True
+                break
+    return failure
+
+
+def _replayed(request: dict, failure: Failure, check, function: str, found_at: int) -> Exception:
+    """Replay the failing schedule from its recorded choices, recording the interleaving; the error to raise."""
+    schedule = failure.outcome.schedule
+    if schedule.get("decisions") is not None:
+        spec = {"kind": "replay", "decisions": schedule["decisions"], "widths": schedule["widths"]}
+    else:
+        spec = failure.spec  # the run was killed before it could say: its own spec replays it
+    runs = _Runs(request)
+    try:
+        outcome = runs.run(spec, trace=True)
+    finally:
+        runs.close()
+    again = judge_run(outcome, check, function)
+    if again is None or again.signature != failure.signature or outcome.schedule.get("diverged"):
+        return NotReproduced(found_at)
+    error = again.error
+    error.interleaving = interleaving(outcome, schedule_index=found_at, strategy=failure.spec)
+    return error
