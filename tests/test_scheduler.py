@@ -277,3 +277,23 @@ def test_a_thread_the_os_refuses_to_start_is_forgotten(tmp_path):
             return error
     """)
     assert value == "can't start new thread" and now == 2.0
+
+
+def test_random_and_the_clock_are_the_same_on_every_run(tmp_path):
+    # Unseeded random and real time are not a reason for two gradings to differ: `random` is seeded
+    # in every run and every forked process, and the virtual clock starts at the same instant.
+    source = """
+        import random, threading, time
+        def main():
+            order = []
+            def worker(name):
+                time.sleep(random.random())
+                order.append((name, round(time.time(), 6)))
+            ts = [threading.Thread(target=worker, args=(n,)) for n in "abcde"]
+            [t.start() for t in ts]; [t.join() for t in ts]
+            return [order, random.randrange(10**9), time.monotonic() >= 1000.0]
+    """
+    first, _ = _value(tmp_path, source)
+    second, _ = _value(tmp_path, source)
+    assert first == second
+    assert first[0][0][1] > 1_767_225_600.0 and first[2]  # 2026-01-01 plus virtual seconds

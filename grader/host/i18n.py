@@ -16,7 +16,10 @@ from pathlib import Path
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+import re
+
 from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup, escape
 
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
 LANGS = ("en", "zh")
@@ -41,4 +44,13 @@ def environment(lang: str) -> Environment:
                       extensions=["jinja2.ext.i18n"])
     env.install_gettext_translations(translations(lang), newstyle=True)
     env.globals["lang"] = HTML_LANG[lang]
+    env.filters["code_spans"] = code_spans
     return env
+
+
+_CODE_SPAN = re.compile(r"`([^`\n]+)`")
+
+
+def code_spans(text: str) -> Markup:
+    """Escaped text in which `name` becomes <code>name</code>: messages mark code with backticks."""
+    return Markup(_CODE_SPAN.sub(lambda m: f"<code>{m.group(1)}</code>", str(escape(text))))

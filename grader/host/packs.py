@@ -140,7 +140,8 @@ def _explain(error: dict) -> str:
 
 
 def load_all(exercises_root: Path) -> list[Exercise]:
-    roots = sorted(p for p in Path(exercises_root).iterdir() if (p / "exercise.yaml").exists())
+    # Absolute: the judge runs in another working folder (and, in a container, at another path).
+    roots = sorted(p for p in Path(exercises_root).resolve().iterdir() if (p / "exercise.yaml").exists())
     if not roots:
         raise PackError(f"{exercises_root}: no exercise packs (folders with an exercise.yaml)")
     return [load_exercise(p) for p in roots]
