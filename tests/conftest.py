@@ -12,6 +12,9 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+# tests/packs/ holds exercise packs for the grader's own tests: their tests are hidden checks, run by
+# the judge against a submission, not tests of the grader.
+collect_ignore = ["packs"]
 SAMPLES = ROOT / "tests" / "samples"
 
 

@@ -65,7 +65,7 @@ def main(argv):
         status = "busy_wait" if found.kind == "busy_wait" else "deadlock"
         channel.final({"status": status, "kind": found.kind, "threads": threads, "virtual_time": sched.now})
 
-    install.install(student_file, on_deadlock)
+    install.install(student_file, on_deadlock, tracing=request.get("tracing", True))
     channel.schedule_info = _schedule_info
     sys.path.insert(0, os.path.dirname(student_file))
 
@@ -108,6 +108,7 @@ def _one_run(channel, request, student_code, scenario_code, probe, first: bool) 
     from grader.harness.child import install
 
     gc.disable()
+    install.TRACER.install()  # the main thread from here to the scenario's end: not the harness's set-up
     try:
         if not first:
             channel.send({"event": "phase", "phase": "import"})
@@ -128,6 +129,7 @@ def _one_run(channel, request, student_code, scenario_code, probe, first: bool) 
             channel.final(_failure("scenario", exc))
         return {"status": "ok", "observations": observations, "virtual_time": install.SCHED.now}
     finally:
+        sys.settrace(None)
         gc.enable()
 
 

@@ -27,8 +27,12 @@ if __name__ == "__main__":
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))))
 
 # What every child imports anyway, loaded once here. Importing is all: nothing here is patched.
+import concurrent.futures.process  # noqa: E402,F401
+import concurrent.futures.thread  # noqa: E402,F401
 import faulthandler  # noqa: E402,F401
 import multiprocessing  # noqa: E402,F401
+import multiprocessing.pool  # noqa: E402,F401
+import multiprocessing.queues  # noqa: E402,F401
 import queue  # noqa: E402,F401
 import threading  # noqa: E402,F401
 

@@ -65,6 +65,7 @@ class VirtualTime:
         # Whole-second bases: `time.monotonic() - start` after sleep(5) is exactly 5.0.
         self.epoch0, self.mono0, self.perf0 = EPOCH0, MONO0, MONO0
 
+    @primitives.untraced
     def sleep(self, seconds):
         if not isinstance(seconds, (int, float)):
             raise TypeError(f"'{type(seconds).__name__}' object cannot be interpreted as an integer")
@@ -114,7 +115,9 @@ def pin_to_one_cpu() -> None:
         CPUS = None  # not Linux: nothing to pin
 
 
-def install(student_file: str, on_deadlock) -> Scheduler:
+def install(student_file: str, on_deadlock, tracing: bool = True) -> Scheduler:
+    """`tracing=False` leaves the student's bytecodes without points (no race search inside a line,
+    no busy-wait detection): for measuring what tracing costs, never for grading."""
     global SCHED, TRACER
     pin_to_one_cpu()
     sites.set_student_file(student_file)
@@ -137,10 +140,11 @@ def install(student_file: str, on_deadlock) -> Scheduler:
     queue.SimpleQueue = queue._PySimpleQueue
     queues.install(sched)
     _keep_real_time_for_os_waits()
+    _untrace_process_pools()
     _patch_thread(sched)
     os.register_at_fork(after_in_child=_after_fork)
     random.seed(RANDOM_SEED)
-    TRACER.install()
+    TRACER.enabled = tracing  # the main thread is traced during each run only (bootstrap._one_run)
     return sched
 
 
@@ -179,6 +183,20 @@ def _keep_real_time_for_os_waits() -> None:
     mpc.time = types.SimpleNamespace(monotonic=REAL.monotonic, sleep=REAL.sleep, time=REAL.time)
 
 
+def _untrace_process_pools() -> None:
+    """A process pool's methods run no student code in the calling thread (tasks run in workers,
+    callbacks in its plumbing threads): no points to find there, only the cost of tracing."""
+    import concurrent.futures.process as cfp
+    import multiprocessing.pool as mpp
+
+    for cls, names in ((mpp.Pool, ("__init__", "apply", "apply_async", "map", "map_async", "starmap",
+                                   "starmap_async", "imap", "imap_unordered", "close", "join", "terminate",
+                                   "__exit__")),
+                       (cfp.ProcessPoolExecutor, ("__init__", "submit", "map", "shutdown", "__exit__"))):
+        for name in names:
+            setattr(cls, name, primitives.untraced(getattr(cls, name)))
+
+
 def _patch_thread(sched: Scheduler) -> None:
     Thread = threading.Thread
     orig_init = Thread.__init__
@@ -199,24 +217,19 @@ def _patch_thread(sched: Scheduler) -> None:
         st = sched.announce_start(self, self.name, tracked=not _is_plumbing(self))
         if sched.recorder is not None and st.tracked:
             sched.recorder.started(sched.current(), self.name)
-        trace = sys.gettrace()
-        sys.settrace(None)
         try:
             with primitives.quiet():
                 orig_start(self)
         except BaseException:
             sched.retract_start(st)  # e.g. "can't start new thread" under a thread limit
             raise
-        finally:
-            sys.settrace(trace)
 
     def _bootstrap_inner(self):
         st = sched.thread_begins(self)
-        if st is not None and st.tracked:
-            TRACER.install()
         try:
             orig_bootstrap_inner(self)
         finally:
+            sys.settrace(None)  # run() has returned: what is left is bookkeeping
             if st is not None:
                 sched.thread_ends(st)
 
@@ -241,12 +254,7 @@ def _patch_thread(sched: Scheduler) -> None:
                         target.joiners.remove(me)
                     return None
         # The thread's Python code is done; the OS thread is a moment from gone.
-        trace = sys.gettrace()
-        sys.settrace(None)
-        try:
-            return orig_join(self)
-        finally:
-            sys.settrace(trace)
+        return orig_join(self)
 
     def is_alive(self):
         me = sched.current()
@@ -260,11 +268,24 @@ def _patch_thread(sched: Scheduler) -> None:
             return True  # announced, not yet scheduled
         return orig_is_alive(self)
 
-    Thread.__init__ = __init__
-    Thread.start = start
+    Thread.__init__ = primitives.untraced(__init__)  # a subclass's own __init__ stays traced
+    Thread.start = primitives.untraced(start)
     Thread._bootstrap_inner = _bootstrap_inner
-    Thread.join = join
-    Thread.is_alive = is_alive
+    Thread.join = primitives.untraced(join)
+    Thread.is_alive = primitives.untraced(is_alive)
+    # threading calls its trace hook in each new thread just before run(): the thread's own start-up
+    # stays untraced, and plumbing threads turn it off at once.
+    threading._trace_hook = _trace_from_run(sched)
+
+
+def _trace_from_run(sched: Scheduler):
+    def first_call(frame, event, arg):
+        if not TRACER.enabled or not sched.current().tracked:
+            sys.settrace(None)
+            return None
+        sys.settrace(TRACER.global_trace)
+        return TRACER.global_trace(frame, event, arg)
+    return first_call
 
 
 def _after_fork() -> None:

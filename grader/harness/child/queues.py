@@ -8,7 +8,10 @@ are quiet. A blocked get() or put() still parks, and says which way the queue wa
 
 from __future__ import annotations
 
+import functools
 import queue
+
+from . import primitives
 
 
 _OPS = ("empty", "full", "qsize", "get", "put", "get_nowait", "put_nowait", "task_done", "join")
@@ -56,10 +59,7 @@ def _wrap(sched, original, name: str):
         _end(sched, me, changes, self, name, result)
         return result
 
-    operation.__name__ = original.__name__
-    operation.__qualname__ = original.__qualname__
-    operation.__doc__ = original.__doc__
-    return operation
+    return primitives.untraced(functools.wraps(original)(operation))
 
 
 def _end(sched, me, changed: bool, q, name: str, result) -> None:

@@ -94,7 +94,8 @@ class Tracer:
         self._local.clear()
 
     def install(self) -> None:
-        """Trace the calling thread from now on (called in each tracked thread)."""
+        """Trace the calling thread from now on (each tracked thread, from its run(); the main
+        thread, for each run of the scenario)."""
         if self.enabled:
             sys.settrace(self.global_trace)
 

@@ -68,7 +68,9 @@ def minimal_env() -> dict:
 
 def scenario_request(*, student_file: Path, module: str, scenario_source: str, function: str,
                      kwargs: dict | None = None, backstop: float = 10.0, run: dict | None = None,
-                     trace: bool = False) -> dict:
+                     trace: bool = False, tracing: bool = True) -> dict:
+    """`run`: the first schedule's spec (strategies.from_spec); `trace`: record its events;
+    `tracing=False`: no points in the student's bytecodes (bench/exploration.py measures the cost)."""
     return {
         "student_file": str(student_file),
         "module": module,
@@ -78,15 +80,17 @@ def scenario_request(*, student_file: Path, module: str, scenario_source: str, f
         "backstop": backstop,
         "run": run,
         "trace": trace,
+        "tracing": tracing,
     }
 
 
 def run_scenario(*, student_file: Path, module: str, scenario_source: str, function: str,
                  kwargs: dict | None = None, backstop: float = 10.0, run: dict | None = None,
-                 trace: bool = False) -> Outcome:
+                 trace: bool = False, tracing: bool = True) -> Outcome:
     """One run of one scenario, under the first schedule unless `run` names another."""
     request = scenario_request(student_file=student_file, module=module, scenario_source=scenario_source,
-                               function=function, kwargs=kwargs, backstop=backstop, run=run, trace=trace)
+                               function=function, kwargs=kwargs, backstop=backstop, run=run, trace=trace,
+                               tracing=tracing)
     with ChildSession(request) as session:
         session.end_requests()
         return session.next_outcome()
