@@ -27,13 +27,14 @@ test: $(STAMP)
 image: $(STAMP)
 	$(BIN)/grader image build $(if $(REGISTRY_FREE),--registry-free)
 
-## make stability         every sample graded 200 times with a core kept busy (not in CI)
+## make stability         every sample graded and every exploration case explored 200 times, a core kept busy (not in CI)
 stability: $(STAMP)
 	$(BIN)/python bench/stability.py
 
-## make bench             grading speed (local), and the container sandbox's overhead per student
+## make bench             grading speed (local), schedule exploration, the container sandbox's overhead
 bench: $(STAMP)
 	$(BIN)/python bench/grading_speed.py
+	$(BIN)/python bench/exploration.py
 	$(BIN)/python bench/container_overhead.py
 
 ## make bench-batch       a 60-student class: 1 vs 2 workers, the naive docker-run loop, a rerun (~30 min)

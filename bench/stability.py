@@ -1,5 +1,7 @@
 """Grade every reference solution, starter and sample answer ROUNDS times (default 200) while
 another process keeps a core busy, and count how often each verdict matched its expected one.
+Each round also explores every program of tests/explore_cases/: the same outcome as expected.yaml
+says, and the same schedule and interleaving, step for step, as in the first round.
 
 The bar is ROUNDS/ROUNDS for every case. Progress is saved after every round to
 bench/results/stability.json, so a long run can be watched or resumed with RESUME=1;
@@ -26,6 +28,9 @@ from rich.table import Table  # noqa: E402
 
 from samples import cases, expected_verdict, verdict  # noqa: E402
 
+from tests.explore_cases.cases import CASES as EXPLORE_CASES  # noqa: E402
+from tests.explore_cases.cases import explore_case, outcome  # noqa: E402
+
 ROUNDS = int(os.environ.get("ROUNDS", "200"))
 WORKERS = int(os.environ.get("WORKERS", "2"))
 SANDBOX = os.environ.get("SANDBOX", "local")
@@ -48,15 +53,25 @@ def markdown(state: dict) -> str:
     return "\n".join(lines)
 
 
+def explore_verdict(name: str) -> list:
+    """(outcome, schedules, interleaving steps) of one exploration case, JSON-comparable."""
+    status, schedules, steps = outcome(explore_case(name))
+    return [status, schedules, json.loads(json.dumps(steps))]
+
+
 def main():
     if os.environ.get("MARKDOWN"):
         print(markdown(json.loads(OUT.read_text())))
         return 0
     all_cases = list(cases())
     keys = [f"{ex.slug}/{name}" for ex, name, _, _ in all_cases]
-    state = {"rounds_done": 0, "same": {k: 0 for k in keys}, "odd": {}}
+    explore_keys = [f"explore/{name}" for name in EXPLORE_CASES] if SANDBOX == "local" else []
+    state = {"rounds_done": 0, "same": {k: 0 for k in keys + explore_keys}, "odd": {}, "reference": {}}
     if os.environ.get("RESUME") and OUT.exists():
         state = json.loads(OUT.read_text())
+        state.setdefault("reference", {})
+        for key in keys + explore_keys:
+            state["same"].setdefault(key, 0)
     busy = multiprocessing.Process(target=burn, daemon=True)
     busy.start()  # the "loaded machine": one core is always taken
     started = time.time()
@@ -65,12 +80,20 @@ def main():
             while state["rounds_done"] < ROUNDS:
                 futures = [(key, want, pool.submit(verdict, ex, path, SANDBOX))
                            for key, (ex, name, path, want) in zip(keys, all_cases)]
+                explored = [(key, pool.submit(explore_verdict, key.split("/", 1)[1])) for key in explore_keys]
                 for key, want, future in futures:
                     got = future.result()
                     if got == expected_verdict(want):
                         state["same"][key] += 1
                     else:
                         state["odd"].setdefault(key, []).append(repr(got))
+                for key, future in explored:
+                    got = future.result()
+                    reference = state["reference"].setdefault(key, got)
+                    if got == reference and got[0] == EXPLORE_CASES[key.split("/", 1)[1]]["found"]:
+                        state["same"][key] += 1
+                    else:
+                        state["odd"].setdefault(key, []).append(repr(got)[:2000])
                 state["rounds_done"] += 1
                 state["commit"] = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
                                                  text=True, cwd=OUT.parents[2]).stdout.strip()
@@ -86,7 +109,7 @@ def main():
                         f"{WORKERS} gradings at a time")
     table.add_column("case")
     table.add_column("identical", justify="right")
-    for key in keys:
+    for key in keys + explore_keys:
         table.add_row(key, f"{state['same'][key]}/{state['rounds_done']}")
     Console().print(table)
     if state["odd"]:
