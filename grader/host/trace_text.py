@@ -33,7 +33,10 @@ def step_text(step: dict, lang: str = "en") -> str:
 
 
 def lines(interleaving: dict, lang: str = "en") -> list[str]:
-    """The interleaving as plain text lines: the heading, one line per step, and the note."""
+    """The interleaving as plain text lines: the heading, one line per step, and the note (nothing
+    when no step was recorded: a schedule that ran into the real-time backstop)."""
+    if not interleaving.get("steps"):
+        return []
     out = [heading(interleaving, lang)]
     for step in interleaving.get("steps") or []:
         if "gap" in step:

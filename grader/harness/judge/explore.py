@@ -166,8 +166,9 @@ def explore(*, request: dict, function: str, check: Callable[[dict], None], budg
                 failure.spec = spec
                 break
         else:
-            if record_as:
-                EXPLORED[record_as] = {"schedules": runs.count}
+            if record_as:  # a check may explore several scenarios: it held under all of them
+                seen = EXPLORED.setdefault(record_as, {"schedules": 0})
+                seen["schedules"] += runs.count
             return Exploration(schedules=runs.count, observations=first.observations)
         found_at = runs.count
         failure = _shrink(runs, failure, check, function)
