@@ -6,6 +6,7 @@ import pytest
 
 from grader.host.grading import judged
 from grader.host.judge_report import JudgeRun
+from grader.host.messages import render
 from grader.host.packs import load_all
 from grader.host.sandboxes.base import SandboxOutcome, SandboxRun
 from grader.host.sandboxes.container_outcome import ContainerEnd, classify
@@ -47,18 +48,18 @@ def race_counter():
 def test_exercise_without_results_gets_the_containers_reason(race_counter):
     _, message, missing = classify(end(timed_out=True, wall_seconds=12), ["race-counter"], set())
     run = SandboxRun(outcome=SandboxOutcome.TIMEOUT, message=message, missing_message=missing)
-    result = judged(race_counter, run, "en")
+    result = judged(race_counter, run)
     assert result.status.value == "error" and result.score == 0
     assert {c.status.value for c in result.checks} == {"timeout"}
-    assert "12 s" in result.message
+    assert "12 s" in render(result.message_ref)
 
 
 def test_infrastructure_error_is_not_a_zero(race_counter):
     run = SandboxRun(outcome=SandboxOutcome.INFRASTRUCTURE_ERROR,
                      message={"id": "infra_no_engine", "params": {"reason": "connection refused"}})
-    result = judged(race_counter, run, "en")
+    result = judged(race_counter, run)
     assert result.status.value == "infrastructure_error" and result.score is None
-    assert "not a problem with the submission" in result.message
+    assert "not a problem with the submission" in render(result.message_ref)
 
 
 def test_a_run_from_the_container_is_read_fail_closed():

@@ -75,9 +75,9 @@ def test_everyone_blocked_with_nobody_to_wake_them(tmp_path):
             t.join()
     """)
     assert result["kind"] == "all_blocked"
-    waits = {t["name"]: t["waiting_on"]["what"] for t in result["threads"]}
-    assert waits["consumer"].startswith("Semaphore created at line 4")
-    assert waits["MainThread"] == "thread consumer to finish"
+    waits = {t["name"]: t["waiting_on"] for t in result["threads"]}
+    assert waits["consumer"]["prim"] == {"kind": "Semaphore", "line": 4, "code": "sem = threading.Semaphore(0)"}
+    assert waits["MainThread"] == {"thread": "consumer"}
 
 
 def test_timed_waits_are_not_deadlocks(tmp_path):
@@ -88,3 +88,20 @@ def test_timed_waits_are_not_deadlocks(tmp_path):
             return sem.acquire(timeout=5)
     """)
     assert outcome.status == "ok" and outcome.observations == {"value": False, "now": 5.0}
+
+
+def test_a_holder_that_finished_without_releasing_is_named_as_such(tmp_path):
+    result = _deadlock(tmp_path, """
+        import threading
+        lock = threading.Lock()
+        def take_and_leave():
+            lock.acquire()
+        def main():
+            t = threading.Thread(target=take_and_leave, name="leaver")
+            t.start()
+            t.join()
+            with lock:
+                pass
+    """)
+    main = next(t for t in result["threads"] if t["name"] == "MainThread")
+    assert main["waiting_on"]["owner"] == "leaver" and main["waiting_on"]["owner_finished"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from grader.harness.judge import explore
 from grader.harness.judge.interleaving import steps
-from grader.host import trace_text
+from grader.host import report_text as trace_text
 
 
 def test_one_preemption_schedules_come_first_in_step_and_candidate_order():

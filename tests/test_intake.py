@@ -60,5 +60,6 @@ def test_refused_files_are_listed_in_the_report(tmp_path):
     os.symlink(tmp_path / "real.py", tmp_path / "handoff.py")
     result = grade_submission(submission=tmp_path, student="s", exercises=["semaphore-handoff"])
     assert result.refused_files == [{"file": "handoff.py", "exercise": "semaphore-handoff",
-                                     "message": "handoff.py is a symbolic link; submit the file itself."}]
+                                     "message": "handoff.py is a symbolic link; submit the file itself.",
+                                     "message_ref": {"id": "refused_symlink", "params": {"file": "handoff.py"}}}]
     assert result.exercises[0].status.value == "error"

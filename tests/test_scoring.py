@@ -3,13 +3,24 @@
 from __future__ import annotations
 
 from grader.host.judge_report import CheckVerdict
+from grader.host.localize import localize, render_key
 from grader.host.packs import load_exercise
+from grader.host.results import StudentResult
 from grader.host.scoring import exercise_result
 
 from .conftest import ROOT
 
 EX = load_exercise(ROOT / "exercises" / "race-counter")
+HANDOFF = load_exercise(ROOT / "exercises" / "semaphore-handoff")
 ALL = list(EX.spec.checks)
+
+
+def _scored(verdicts, exercise=EX, lang="en"):
+    """exercise_result, then its texts in `lang`, as grading does."""
+    r = exercise_result(exercise, verdicts)
+    localize(StudentResult(student="s", score=r.score, max_score=r.max_score, sandbox="local", sandbox_note="",
+                           exercises=[r]), lang, {exercise.slug: exercise})
+    return r
 
 
 def _verdicts(default, **overrides):
@@ -23,7 +34,7 @@ def test_full_marks_is_passed():
 
 def test_partial_score():
     failed = CheckVerdict("failed", {"text": "lost 99 updates"}, {"status": "failed", "details": {"lost": 99}})
-    r = exercise_result(EX, _verdicts(CheckVerdict("passed"), run_returns_start_minus_n=failed))
+    r = _scored(_verdicts(CheckVerdict("passed"), run_returns_start_minus_n=failed))
     assert r.status.value == "failed" and r.score == 7
     check = r.checks[0]
     assert check.message == "lost 99 updates" and check.details == {"details": {"lost": 99}}
@@ -32,7 +43,7 @@ def test_partial_score():
 def test_hidden_check_shows_only_the_hint():
     secret = CheckVerdict("failed", {"text": "judge internals: expected 25 calls"},
                           {"status": "failed", "output": "x", "stack": [{"line": 1}]})
-    r = exercise_result(EX, _verdicts(CheckVerdict("passed"), counts_with_decrement=secret))
+    r = _scored(_verdicts(CheckVerdict("passed"), counts_with_decrement=secret))
     hidden = next(c for c in r.checks if c.name == "counts_with_decrement")
     assert hidden.message == EX.spec.checks["counts_with_decrement"].hint
     assert hidden.details == {}
@@ -42,8 +53,47 @@ def test_hidden_check_shows_only_the_hint():
 def test_import_failure_is_one_exercise_error():
     boom = CheckVerdict("error", {"id": "exception_import", "params": {"type": "ValueError", "message": "bad"}},
                         {"status": "error", "phase": "import", "stack": [{"line": 3, "function": "<module>"}]})
-    r = exercise_result(EX, _verdicts(boom))
+    r = _scored(_verdicts(boom))
     assert r.status.value == "error"
     assert "ValueError: bad" in r.message
     assert r.details["stack"] == [{"line": 3, "function": "<module>"}]
     assert all(c.details == {} for c in r.checks)
+
+
+def test_a_hidden_check_that_did_not_finish_says_why_not_its_hint():
+    # Regression: a BoundedSemaphore(0) that deadlocked was told "With a starting value of 1 ...".
+    threads = [{"name": "MainThread", "status": "blocked", "involved": True, "stack": [{"line": 30}],
+                "waiting_on": {"thread": "consumer"}}]
+    stuck = CheckVerdict("deadlock", {"id": "deadlock_all_blocked"},
+                         {"status": "deadlock", "threads": threads, "details": {"secret": 1}})
+    names = list(HANDOFF.spec.checks)
+    r = _scored({n: CheckVerdict("passed") if n != "run_starts_semaphore_at_zero" else stuck for n in names},
+                HANDOFF)
+    hidden = next(c for c in r.checks if c.name == "run_starts_semaphore_at_zero")
+    assert hidden.status.value == "deadlock"
+    assert hidden.message.startswith("Deadlock:") and "starting value" not in hidden.message
+    assert hidden.details == {"threads": threads}  # the student's own lines, never the judge's values
+
+
+def test_one_outcome_of_several_checks_is_said_once():
+    boom = CheckVerdict("error", {"id": "exception_scenario", "params": {"type": "KeyError", "message": "'x'"}},
+                        {"status": "error", "phase": "scenario", "stack": [{"line": 9, "function": "run"}]})
+    r = _scored(_verdicts(CheckVerdict("passed"), run_returns_start_minus_n=boom, decrement_is_thread_safe=boom,
+                          threads_really_overlap=boom))
+    assert len(r.shared) == 1 and r.shared[0]["checks"] == [
+        "run_returns_start_minus_n", "decrement_is_thread_safe", "threads_really_overlap"]
+    assert r.shared[0]["details"]["stack"] == [{"line": 9, "function": "run"}]
+    affected = [c for c in r.checks if c.shared == 0]
+    assert len(affected) == 3 and all(c.details == {} for c in affected)
+
+
+def test_texts_follow_the_language_and_come_back_from_report_json():
+    boom = CheckVerdict("error", {"id": "exception_scenario", "params": {"type": "KeyError", "message": "'x'"}},
+                        {"status": "error", "phase": "scenario"})
+    r = _scored(_verdicts(CheckVerdict("passed"), run_returns_start_minus_n=boom), lang="zh")
+    assert r.checks[0].message == "你的代码抛出了 KeyError：'x'"
+    result = StudentResult(student="s", score=r.score, max_score=r.max_score, sandbox="local", sandbox_note="",
+                           exercises=[r], lang="zh")
+    again = localize(StudentResult.from_dict(result.to_dict()), "en", {EX.slug: EX})
+    assert again.exercises[0].checks[0].message == "Your code raised KeyError: 'x'"
+    assert again.lang == "en" and again.rendered_with == render_key("en") != render_key("zh")

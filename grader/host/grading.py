@@ -14,7 +14,7 @@ from . import intake as intake_mod
 from . import packs, reports, sandboxes
 from .config import load_config
 from .judge_report import CheckVerdict, check_verdicts
-from .messages import render, text
+from .localize import localize
 from .results import CheckStatus, ExerciseResult, ExerciseStatus, StudentResult, StudentStatus
 from .sandboxes.base import InfrastructureError, JudgeJob, SandboxOutcome, SandboxRun
 from .scoring import exercise_result, not_graded
@@ -37,27 +37,31 @@ def grade_submission(
     chosen = select_exercises(exercises_root, exercises)
     box = sandboxes.choose(sandbox, load_config(config))
     taken = intake_mod.take(Path(submission), chosen)
-    settled = {ex.slug: r for ex in chosen if (r := settle_before_judging(ex, taken, lang)) is not None}
+    settled = {ex.slug: r for ex in chosen if (r := settle_before_judging(ex, taken)) is not None}
     jobs = [JudgeJob(ex, taken.accepted[ex.slug]) for ex in chosen if ex.slug not in settled]
     run = run_sandbox(box, jobs)
-    results = [settled.get(ex.slug) or judged(ex, run, lang) for ex in chosen]
+    results = [settled.get(ex.slug) or judged(ex, run) for ex in chosen]
+    for ex, r in zip(chosen, results):
+        r.source = taken.taken_from.get(ex.slug, "")
     infra = run.outcome is SandboxOutcome.INFRASTRUCTURE_ERROR
     result = StudentResult(
         student=student,
         score=None if infra else sum(r.score for r in results),
         max_score=sum(r.max_score for r in results),
         sandbox=box.name,
-        sandbox_note="" if box.isolated else text("local_sandbox_note", lang),
+        sandbox_note="",
+        sandbox_note_ref=None if box.isolated else {"id": "local_sandbox_note"},
         exercises=results,
         status=StudentStatus.INFRASTRUCTURE_ERROR if infra else StudentStatus.GRADED,
         sandbox_outcome=run.outcome.value,
-        sandbox_message=render(run.message, lang) if run.message else "",
+        sandbox_message_ref=run.message or None,
         ignored_files=taken.ignored,
-        refused_files=[{"file": message["params"]["file"], "exercise": slug, "message": render(message, lang)}
+        refused_files=[{"file": message["params"]["file"], "exercise": slug, "message": "", "message_ref": message}
                        for slug, message in taken.refused.items()],
     )
+    localize(result, lang, {ex.slug: ex for ex in chosen})
     if out_dir is not None:
-        reports.write(result, Path(out_dir) / reports.safe_dirname(student), lang)
+        reports.write(result, Path(out_dir) / reports.safe_dirname(student))
     return result
 
 
@@ -72,18 +76,21 @@ def select_exercises(exercises_root: Path | None, slugs: list[str] | None) -> li
     return [by_slug[s] for s in slugs]
 
 
-def settle_before_judging(exercise: packs.Exercise, taken: intake_mod.Intake, lang: str) -> ExerciseResult | None:
+def settle_before_judging(exercise: packs.Exercise, taken: intake_mod.Intake) -> ExerciseResult | None:
     """The result of an exercise that never reaches the judge (missing, refused, syntax error), else None."""
     if exercise.slug in taken.missing:
-        message = text("missing", lang, file=exercise.student_file)
-        return not_graded(exercise, ExerciseStatus.MISSING, message, CheckStatus.FAILED)
+        near = taken.near.get(exercise.slug)
+        message = ({"id": "missing_near", "params": {"file": exercise.student_file, "found": near}} if near
+                   else {"id": "missing", "params": {"file": exercise.student_file}})
+        result = not_graded(exercise, ExerciseStatus.MISSING, message, CheckStatus.FAILED)
+        result.near = near or ""
+        return result
     if exercise.slug in taken.refused:
-        message = render(taken.refused[exercise.slug], lang)
+        message = taken.refused[exercise.slug]
         return not_graded(exercise, ExerciseStatus.ERROR, message, CheckStatus.ERROR, message)
     syntax = intake_mod.precheck(taken.accepted[exercise.slug], exercise.student_file)
     if syntax is not None:
-        message = render(syntax, lang)
-        return not_graded(exercise, ExerciseStatus.ERROR, message, CheckStatus.ERROR, message)
+        return not_graded(exercise, ExerciseStatus.ERROR, syntax, CheckStatus.ERROR, syntax)
     return None
 
 
@@ -111,30 +118,31 @@ MISSING_RUN_STATUS = {
 }
 
 
-def infrastructure_exercise(exercise: packs.Exercise, message: str) -> ExerciseResult:
+def infrastructure_exercise(exercise: packs.Exercise, message: dict) -> ExerciseResult:
     """Not graded because of the grader, not the student: status infrastructure_error, score null."""
     result = not_graded(exercise, ExerciseStatus.INFRASTRUCTURE_ERROR, message, CheckStatus.ERROR, message)
     result.score = None
     return result
 
 
-def ungraded_submission(*, student: str, exercises: list[packs.Exercise], status: StudentStatus, message: str,
-                        sandbox: str) -> StudentResult:
+def ungraded_submission(*, student: str, exercises: list[packs.Exercise], status: StudentStatus, message: dict,
+                        sandbox: str, lang: str = "en") -> StudentResult:
     """A whole submission the judge never saw: refused (`error`, 0 points, the student's to fix) or
     failed inside the grader (`infrastructure_error`, score null, to be graded again)."""
     infra = status is StudentStatus.INFRASTRUCTURE_ERROR
     results = [infrastructure_exercise(ex, message) if infra
                else not_graded(ex, ExerciseStatus.ERROR, message, CheckStatus.ERROR, message) for ex in exercises]
-    return StudentResult(student=student, score=None if infra else 0.0,
-                         max_score=sum(r.max_score for r in results), sandbox=sandbox, sandbox_note="",
-                         exercises=results, status=status,
-                         sandbox_outcome=SandboxOutcome.INFRASTRUCTURE_ERROR.value if infra else SandboxOutcome.OK.value,
-                         sandbox_message=message)
+    result = StudentResult(student=student, score=None if infra else 0.0,
+                           max_score=sum(r.max_score for r in results), sandbox=sandbox, sandbox_note="",
+                           exercises=results, status=status,
+                           sandbox_outcome=SandboxOutcome.INFRASTRUCTURE_ERROR.value if infra else SandboxOutcome.OK.value,
+                           sandbox_message_ref=message)
+    return localize(result, lang, {ex.slug: ex for ex in exercises})
 
 
-def judged(exercise: packs.Exercise, run: SandboxRun, lang: str) -> ExerciseResult:
+def judged(exercise: packs.Exercise, run: SandboxRun) -> ExerciseResult:
     if run.outcome is SandboxOutcome.INFRASTRUCTURE_ERROR:
-        return infrastructure_exercise(exercise, render(run.message, lang))
+        return infrastructure_exercise(exercise, run.message)
     judge_run = run.runs.get(exercise.slug)
     names = list(exercise.spec.checks)
     if judge_run is None:
@@ -146,4 +154,4 @@ def judged(exercise: packs.Exercise, run: SandboxRun, lang: str) -> ExerciseResu
             # For the teacher's eyes only (it may quote hidden tests): never in a student's report.
             log.warning("the judge for %s did not finish cleanly (exit code %s); its output:\n%s",
                         exercise.slug, judge_run.exit_code, judge_run.log[-4000:])
-    return exercise_result(exercise, verdicts, lang)
+    return exercise_result(exercise, verdicts)

@@ -12,8 +12,9 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from . import trace_text
-from .i18n import environment
+from . import report_text
+from .i18n import environment, translations
+from .localize import localize
 from .messages import text
 from .results import StudentResult
 
@@ -39,66 +40,88 @@ def atomic_write(path: Path, data: bytes) -> None:
         raise
 
 
-def render_html(result: StudentResult, lang: str = "en") -> str:
+def render_html(result: StudentResult) -> str:
+    lang = result.lang
     template = environment(lang).get_template("report.html.j2")
     return template.render(r=result.to_dict(), msg=lambda mid, **kw: text(mid, lang, **kw),
-                           trace_heading=lambda i: trace_text.heading(i, lang),
-                           trace_step=lambda s: trace_text.step_text(s, lang))
+                           trace_heading=lambda i: report_text.heading(i, lang),
+                           trace_step=lambda s: report_text.step_text(s, lang),
+                           wait_text=lambda w: report_text.wait_text(w, lang),
+                           thread_name=lambda t: report_text.thread_name(t, lang))
 
 
-def write(result: StudentResult, folder: Path, lang: str = "en") -> None:
+def write(result: StudentResult, folder: Path) -> None:
+    """report.html first, report.json last: a report.json on disk always has its page."""
+    atomic_write(folder / "report.html", render_html(result).encode("utf-8"))
     atomic_write(folder / "report.json", json.dumps(result.to_dict(), indent=2, ensure_ascii=False).encode("utf-8"))
-    atomic_write(folder / "report.html", render_html(result, lang).encode("utf-8"))
 
 
-def _points(score: float | None, max_score: float) -> str:
-    return f"{score:g}/{max_score:g}" if score is not None else f"not graded/{max_score:g}"
+def rerender(folder: Path, lang: str, exercises: dict) -> StudentResult:
+    """Write a finished report again in `lang` (or with new templates) from its report.json alone:
+    rendering is not grading, so nothing is judged again."""
+    data = json.loads((folder / "report.json").read_text(encoding="utf-8"))
+    result = localize(StudentResult.from_dict(data), lang, exercises)
+    write(result, folder)
+    return result
+
+
+def _points(score: float | None, max_score: float, lang: str) -> str:
+    return f"{score:g}/{max_score:g}" if score is not None else text("not_graded_points", lang, max=f"{max_score:g}")
 
 
 def print_summary(result: StudentResult, console: Console | None = None, details: bool = False) -> None:
+    """The compact table on a terminal, in the result's language; with `details`, every problem."""
     console = console or Console()
-    table = Table(title=f"{result.student}: {_points(result.score, result.max_score)} ({result.sandbox} sandbox)")
-    table.add_column("exercise")
-    table.add_column("status")
-    table.add_column("points", justify="right")
-    table.add_column("checks passed", justify="right")
+    lang = result.lang
+    status_word = translations(lang).pgettext
+    table = Table(title=text("term_title", lang, student=result.student,
+                             points=_points(result.score, result.max_score, lang), sandbox=result.sandbox))
+    for column, justify in (("term_exercise", "left"), ("term_status", "left"), ("term_points", "right"),
+                            ("term_checks_passed", "right")):
+        table.add_column(text(column, lang), justify=justify)
     for ex in result.exercises:
         passed = sum(1 for c in ex.checks if c.status.value == "passed")
         style = STATUS_STYLE.get(ex.status.value, "")
-        table.add_row(ex.exercise, f"[{style}]{ex.status.value}[/]", _points(ex.score, ex.max_score),
-                      f"{passed}/{len(ex.checks)}")
+        table.add_row(ex.exercise, f"[{style}]{escape(status_word('status', ex.status.value))}[/]",
+                      _points(ex.score, ex.max_score, lang), f"{passed}/{len(ex.checks)}")
     console.print(table)
     if result.sandbox_message:
         style = "red" if result.status.value == "infrastructure_error" else "yellow"
         console.print(f"[{style}]{escape(result.sandbox_message)}[/]", highlight=False)
     if result.sandbox_note:
-        console.print(f"[yellow]{result.sandbox_note}[/]")
+        console.print(f"[yellow]{escape(result.sandbox_note)}[/]")
     if details:
-        _print_details(result, console)
+        for line in detail_lines(result):
+            console.print(line, markup=False, highlight=False)
 
 
-def _print_details(result: StudentResult, console: Console, lang: str = "en") -> None:
-    """What a student needs to act on: each problem, and for stuck threads their lines."""
-    def say(line: str) -> None:
-        console.print(line, markup=False, highlight=False)
-
-    def where(details: dict) -> None:
-        for t in details.get("threads", []):
-            lines = ", ".join(f"line {s['line']} ({s.get('code') or s['function']})" for s in t["stack"])
-            say(f"      {t['name']}: {lines or 'outside your file'}")
-        if details.get("stack"):
-            say("      " + ", ".join(f"line {s['line']} ({s.get('code') or s['function']})" for s in details["stack"]))
-        if details.get("interleaving"):
-            for line in trace_text.lines(details["interleaving"], lang):
-                say("      " + line)
-
+def detail_lines(result: StudentResult) -> list[str]:
+    """What a student needs to act on, as text: each problem once, with its lines (the terminal,
+    and the exports that have no HTML)."""
+    lang = result.lang
+    out: list[str] = []
     for ex in result.exercises:
+        for note in exercise_notes(ex, lang):
+            out.append(f"{ex.exercise}: {note}")
         if ex.message:
-            say(f"{ex.exercise}: {ex.message}")
-            where(ex.details)
+            out.append(f"{ex.exercise}: {ex.message}")
+            out.extend("      " + line for line in report_text.details_lines(ex.details, lang))
             continue
+        for shared in ex.shared:
+            out.append(f"  {ex.exercise} / {', '.join(shared['checks'])} [{shared['status']}]: {shared['message']}")
+            out.extend("      " + line for line in report_text.details_lines(shared["details"], lang))
         for c in ex.checks:
-            if c.status.value == "passed" or not c.message:
+            if c.status.value == "passed" or not c.message or c.shared is not None:
                 continue
-            say(f"  {ex.exercise} / {c.name} [{c.status.value}]: {c.message}")
-            where(c.details)
+            out.append(f"  {ex.exercise} / {c.name} [{c.status.value}]: {c.message}")
+            out.extend("      " + line for line in report_text.details_lines(c.details, lang))
+    return out
+
+
+def exercise_notes(ex, lang: str) -> list[str]:
+    """Notes about how an exercise's file was taken: from a folder, a resubmission, a near miss."""
+    notes = []
+    if ex.source:
+        notes.append(text("taken_from", lang, path=ex.source))
+    notes.extend(ex.warning_texts)
+    return notes

@@ -1,8 +1,13 @@
-"""The results contract (schema 1): a few dataclasses and status enums. See docs/results-schema.md."""
+"""The results contract (schema 1): a few dataclasses and status enums. See docs/results-schema.md.
+
+Every text a student reads has a language-neutral reference beside it (`message` and
+`message_ref`...): results are built with references only, and localize.py fills the texts in the
+report's language, when grading and again when only the language changes.
+"""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from enum import Enum
 
 SCHEMA = 1
@@ -41,6 +46,12 @@ class CheckResult:
     description: str = ""
     visibility: str = "visible"
     details: dict = field(default_factory=dict)  # threads, stack, output: visible checks only
+    message_ref: dict | None = None  # what `message` says, language-neutral (messages.py)
+    shared: int | None = None  # index in the exercise's `shared` outcomes, when the cause is shared
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "CheckResult":
+        return cls(**{**_known(cls, data), "status": CheckStatus(data["status"])})
 
 
 @dataclass
@@ -54,6 +65,17 @@ class ExerciseResult:
     checks: list[CheckResult] = field(default_factory=list)
     pack_version: str = ""
     details: dict = field(default_factory=dict)  # for an exercise-wide error: where it happened
+    message_ref: dict | None = None
+    source: str = ""  # where the graded file was found, when not the plain name at the top
+    near: str = ""  # a missing exercise: the submitted file that was perhaps meant
+    warnings: list[dict] = field(default_factory=list)  # message references: advice that costs no points
+    shared: list[dict] = field(default_factory=list)  # one outcome several checks ended in (localize.py)
+    warning_texts: list[str] = field(default_factory=list)  # `warnings` in the report's language
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "ExerciseResult":
+        return cls(**{**_known(cls, data), "status": ExerciseStatus(data["status"]),
+                      "checks": [CheckResult.from_dict(c) for c in data.get("checks", [])]})
 
 
 @dataclass
@@ -69,8 +91,18 @@ class StudentResult:
     sandbox_message: str = ""  # what the outcome means, in words; empty when ok
     submission_key: str = ""  # batch grading: hash of the submitted files and the packs' versions
     ignored_files: list[str] = field(default_factory=list)
-    refused_files: list[dict] = field(default_factory=list)
+    refused_files: list[dict] = field(default_factory=list)  # {file, exercise, message, message_ref}
+    sandbox_note_ref: dict | None = None
+    sandbox_message_ref: dict | None = None
+    lang: str = "en"  # the language of every text in it
+    rendered_with: str = ""  # a hash of the templates and catalogs that wrote its texts
     schema: int = SCHEMA
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "StudentResult":
+        """Read a report.json back (for rendering it again); unknown keys are ignored."""
+        return cls(**{**_known(cls, data), "status": StudentStatus(data.get("status", "graded")),
+                      "exercises": [ExerciseResult.from_dict(e) for e in data.get("exercises", [])]})
 
     def to_dict(self) -> dict:
         def plain(value):
@@ -85,3 +117,8 @@ class StudentResult:
         data = plain(asdict(self))
         # schema first, as the contract documents it
         return {"schema": data.pop("schema"), **data}
+
+
+def _known(cls, data: dict) -> dict:
+    names = {f.name for f in fields(cls)}
+    return {k: v for k, v in data.items() if k in names}

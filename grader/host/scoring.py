@@ -2,12 +2,12 @@
 
 Points come only from checks the exercise lists and the judge saw pass. When every check failed
 while the student's file was being imported, the exercise is an error with that one reason.
+Messages are references (messages.py); localize.py turns them into the student's language.
 """
 
 from __future__ import annotations
 
 from .judge_report import CheckVerdict
-from .messages import render, text
 from .packs import Exercise, Visibility
 from .results import CheckResult, CheckStatus, ExerciseResult, ExerciseStatus
 
@@ -15,57 +15,71 @@ DETAIL_KEYS = ("threads", "stack", "output", "output_truncated", "output_bytes",
                "interleaving", "exploration")
 
 
-def check_result(name: str, exercise: Exercise, verdict: CheckVerdict, lang: str = "en") -> CheckResult:
+# What a hidden check may show when it did not pass: its author's hint when an expectation failed
+# (the judge's own message might give the check away), but the outcome itself (a deadlock, a busy
+# wait, a crash...) when the student's code did not let the scenario finish: that is the student's
+# own code, and a hint written for a wrong value would point the wrong way.
+HIDDEN_OUTCOME_KEYS = ("threads", "stack", "output", "output_truncated", "output_bytes", "phase")
+
+
+def check_result(name: str, exercise: Exercise, verdict: CheckVerdict) -> CheckResult:
     spec = exercise.spec.checks[name]
     status = CheckStatus(verdict.status)
     passed = status is CheckStatus.PASSED
     if spec.visibility is Visibility.HIDDEN:
-        # Only the name, the outcome and the author's hint: no judge text, no details.
-        message = "" if passed else (spec.hint or text("hidden_failed", lang))
-        details: dict = {}
+        if passed:
+            message, details = None, {}
+        elif status is CheckStatus.FAILED or not verdict.message or "id" not in verdict.message:
+            message = {"msgid": spec.hint} if spec.hint else {"id": "hidden_failed"}
+            details = {}
+        else:
+            message = verdict.message
+            details = {k: verdict.verdict[k] for k in HIDDEN_OUTCOME_KEYS if k in verdict.verdict}
     else:
-        message = render(verdict.message, lang)
+        message = verdict.message or None
         details = {k: verdict.verdict[k] for k in DETAIL_KEYS if k in verdict.verdict}
     return CheckResult(
         name=name, status=status, score=spec.points if passed else 0.0, max_score=spec.points,
-        message=message, description=spec.description, visibility=spec.visibility.value, details=details,
+        message="", message_ref=message, description=spec.description, visibility=spec.visibility.value,
+        details=details,
     )
 
 
-def exercise_result(exercise: Exercise, verdicts: dict[str, CheckVerdict], lang: str = "en") -> ExerciseResult:
-    checks = [check_result(name, exercise, verdicts[name], lang) for name in exercise.spec.checks]
+def exercise_result(exercise: Exercise, verdicts: dict[str, CheckVerdict]) -> ExerciseResult:
+    checks = [check_result(name, exercise, verdicts[name]) for name in exercise.spec.checks]
     score = sum(c.score for c in checks)
     status = ExerciseStatus.PASSED if score == exercise.max_score else ExerciseStatus.FAILED
-    message = ""
+    message = None
     details: dict = {}
     import_failures = [v for v in verdicts.values() if v.verdict.get("phase") in ("import", "start")]
     if score == 0 and len(import_failures) == len(verdicts):
         # One cause for every check: say it once, with its lines, at the exercise.
         status = ExerciseStatus.ERROR
         first = import_failures[0]
-        message = text("import_failed_summary", lang, reason=render(first.message, lang))
+        message = {"id": "import_failed_summary", "params": {"reason": first.message}}
         details = {k: first.verdict[k] for k in DETAIL_KEYS if k in first.verdict}
         for c in checks:
             c.details = {}
     elif score == 0 and all(v.message.get("id", "").startswith("judge_") for v in verdicts.values()):
         status = ExerciseStatus.ERROR
-        message = render(next(iter(verdicts.values())).message, lang)
+        message = next(iter(verdicts.values())).message
     return ExerciseResult(
         exercise=exercise.slug, title=exercise.spec.title, status=status, score=score,
-        max_score=exercise.max_score, message=message, checks=checks, pack_version=exercise.version(),
-        details=details,
+        max_score=exercise.max_score, message="", message_ref=message, checks=checks,
+        pack_version=exercise.version(), details=details,
     )
 
 
-def not_graded(exercise: Exercise, status: ExerciseStatus, message: str, check_status: CheckStatus,
-               check_message: str = "") -> ExerciseResult:
+def not_graded(exercise: Exercise, status: ExerciseStatus, message: dict, check_status: CheckStatus,
+               check_message: dict | None = None) -> ExerciseResult:
     """An exercise that never reached the judge: missing file, syntax error, refused file."""
     checks = [
-        CheckResult(name=name, status=check_status, score=0.0, max_score=spec.points,
-                    message=check_message, description=spec.description, visibility=spec.visibility.value)
+        CheckResult(name=name, status=check_status, score=0.0, max_score=spec.points, message="",
+                    message_ref=check_message, description=spec.description, visibility=spec.visibility.value)
         for name, spec in exercise.spec.checks.items()
     ]
     return ExerciseResult(
         exercise=exercise.slug, title=exercise.spec.title, status=status, score=0.0,
-        max_score=exercise.max_score, message=message, checks=checks, pack_version=exercise.version(),
+        max_score=exercise.max_score, message="", message_ref=message, checks=checks,
+        pack_version=exercise.version(),
     )

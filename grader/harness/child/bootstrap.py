@@ -23,6 +23,7 @@ import gc
 import json
 import os
 import sys
+import threading
 
 if __name__ == "__main__":
     # Importable as grader.harness.child.* with no installation: the package root is three up.
@@ -67,6 +68,13 @@ def main(argv):
 
     install.install(student_file, on_deadlock, tracing=request.get("tracing", True))
     channel.schedule_info = _schedule_info
+
+    def thread_named(ident, name):
+        if os.getpid() == my_pid:
+            channel.send({"event": "thread", "ident": f"0x{ident:016x}", "name": name})
+
+    install.ON_THREAD_NAMED = thread_named
+    thread_named(threading.get_ident(), "MainThread")
     sys.path.insert(0, os.path.dirname(student_file))
 
     channel.send({"event": "phase", "phase": "import"})
@@ -146,15 +154,20 @@ def _schedule_info() -> dict:
 
 
 def _describe_wait(waiting):
+    """What a stuck thread waits for, as data the host words in the student's language."""
+    from grader.harness.child.scheduler import FINISHED
+
     if waiting is None:
         return None
     if hasattr(waiting, "describe"):
-        info = {"what": waiting.describe()}
-        owner = getattr(waiting, "owner", None)
-        if owner:
-            info["owner"] = owner
+        site = waiting.site or {}
+        info = {"prim": {"kind": waiting.kind, "line": site.get("line"), "code": site.get("code", "")}}
+        owner = getattr(waiting, "_owner_state", None)
+        if owner is not None and getattr(waiting, "_count", 0):
+            info["owner"] = owner.name
+            info["owner_finished"] = owner.status == FINISHED
         return info
-    return {"what": f"thread {waiting.name} to finish"}
+    return {"thread": waiting.name}
 
 
 def _compile_student(path):
@@ -191,8 +204,32 @@ def _failure(phase, exc):
         text = str(exc)[:500]
     except Exception:  # noqa: BLE001 - a student exception whose __str__ fails
         text = "<unprintable>"
-    return {"status": "exception", "phase": phase, "type": type(exc).__name__, "message": text,
-            "stack": sites.student_traceback(exc.__traceback__)}
+    failure = {"status": "exception", "phase": phase, "type": type(exc).__name__, "message": text,
+               "stack": sites.student_traceback(exc.__traceback__)}
+    worker = _worker_stack(exc)
+    if worker:
+        failure["stack"], failure["in_worker"] = worker, True
+    return failure
+
+
+def _worker_stack(exc):
+    """The student's lines where a pool's worker process raised `exc` (the pool re-raises it in the
+    parent, at the `pool.map` line, and chains the worker's traceback as text)."""
+    import linecache
+    import re
+
+    from grader.harness.child import sites
+
+    remote = getattr(exc.__cause__, "tb", None)
+    if not isinstance(remote, str):
+        return []
+    stack = []
+    for match in re.finditer(r'File "(?P<file>[^"]+)", line (?P<line>\d+), in (?P<func>\S+)', remote):
+        if os.path.realpath(match.group("file")) == sites.STUDENT_FILE:
+            line = int(match.group("line"))
+            stack.append({"line": line, "function": match.group("func"),
+                          "code": linecache.getline(sites.STUDENT_FILE, line).strip()})
+    return stack
 
 
 def _yield_to_the_judge(nice):

@@ -42,6 +42,9 @@ _PLUMBING_CLASSES = {("concurrent.futures.process", "_ExecutorManagerThread")}
 SCHED: Scheduler | None = None
 TRACER: Tracer | None = None
 CPUS: set[int] | None = None  # the CPUs this process may use, before it pinned itself to one
+# Told each tracked thread's ident and name (bootstrap sends them to the judge), so that a timeout's
+# faulthandler dump, which knows threads by ident only, reads with their names.
+ON_THREAD_NAMED = None
 RANDOM_SEED = 20240101
 # Fixed bases for the virtual clock: time.time() reads 2026-01-01 00:00:00 UTC plus virtual seconds
 # on every run, so a program that prints or compares times behaves the same each time.
@@ -226,6 +229,8 @@ def _patch_thread(sched: Scheduler) -> None:
 
     def _bootstrap_inner(self):
         st = sched.thread_begins(self)
+        if st is not None and st.tracked and ON_THREAD_NAMED is not None:
+            ON_THREAD_NAMED(st.ident, st.name)
         try:
             orig_bootstrap_inner(self)
         finally:

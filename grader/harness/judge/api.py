@@ -37,7 +37,7 @@ IMPORT_PROBE = "def import_only(module, probe):\n    return {}\n"
 def expect(condition: bool, message: str, **details) -> None:
     """Fail the check with `message` (formatted with `details`) unless `condition` holds."""
     if not condition:
-        raise CheckFailed(message.format(**details), {k: _plain(v) for k, v in details.items()})
+        raise CheckFailed(message.format(**details), {k: _plain(v) for k, v in details.items()}, template=message)
 
 
 def describe(value) -> str:

@@ -49,6 +49,7 @@ class Outcome:
     exit_code: int | None = None
     fault_dump: str = ""
     pid: int | None = None
+    thread_names: dict = field(default_factory=dict)  # "0x<ident>" -> the thread's Python name
 
     @property
     def ok(self) -> bool:
@@ -114,6 +115,7 @@ class ChildSession:
         self.returncode: int | None = None
         self.timed_out = False
         self.phase: str | None = None
+        self.thread_names: dict[str, str] = {}
         self._results: queue.Queue = queue.Queue()
         self._requests = None
         try:
@@ -227,6 +229,8 @@ class ChildSession:
                 return None
             if message.get("event") == "phase":
                 self.phase = message.get("phase")
+            elif message.get("event") == "thread" and len(self.thread_names) < 10000:
+                self.thread_names[str(message.get("ident"))] = str(message.get("name"))[:200]
             elif message.get("event") == "result":
                 return message
 
@@ -253,6 +257,7 @@ class ChildSession:
         outcome.output_truncated = self._output.truncated
         outcome.output_bytes = self._output.total
         outcome.pid = self.child.pid
+        outcome.thread_names = dict(self.thread_names)
         if outcome.status == "crash" and oom_kills() > self._memory_kills:
             outcome.status = "memory"  # the kernel's OOM killer, seen in the sandbox's memory cgroup
         return outcome

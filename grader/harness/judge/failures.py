@@ -10,12 +10,16 @@ from .child_runner import Outcome
 
 
 class CheckFailed(AssertionError):
-    """A check's expectation did not hold; `message` is shown to the student."""
+    """A check's expectation did not hold; `message` is shown to the student.
 
-    def __init__(self, message: str, details: dict | None = None):
+    `template` is the pack author's English text before its `{placeholders}` were filled: the host
+    translates it through the pack's catalog and fills it with `details` (host/pack_i18n.py)."""
+
+    def __init__(self, message: str, details: dict | None = None, template: str | None = None):
         super().__init__(message)
         self.message = message
         self.details = details or {}
+        self.template = template
         self.interleaving: dict | None = None
 
 

@@ -17,7 +17,10 @@ def verdict_for(exc: BaseException | None, student_file: str) -> dict:
     if exc is None:
         return {"status": "passed"}
     if isinstance(exc, CheckFailed):
-        return _with_interleaving({"status": "failed", "message": {"text": exc.message}, "details": exc.details}, exc)
+        message = {"text": exc.message}
+        if exc.template is not None:  # translatable: the pack's English and what fills it
+            message = {"msgid": exc.template, "params": exc.details, "text": exc.message}
+        return _with_interleaving({"status": "failed", "message": message, "details": exc.details}, exc)
     if isinstance(exc, ScenarioProblem):
         return _with_interleaving(outcome_verdict(exc.outcome, student_file), exc)
     if isinstance(exc, NotReproduced):
@@ -38,13 +41,15 @@ def outcome_verdict(outcome: Outcome, student_file: str) -> dict:
     verdict: dict = {"phase": outcome.phase}
     if outcome.status == "deadlock":
         verdict.update(status="deadlock", message={"id": f"deadlock_{result.get('kind', 'all_blocked')}"},
-                       threads=result.get("threads", []))
+                       threads=collapse_threads(result.get("threads", [])))
     elif outcome.status == "busy_wait":
         # It would never end: a timeout, found at once instead of at the backstop.
-        verdict.update(status="timeout", message={"id": "busy_wait"}, threads=result.get("threads", []))
+        verdict.update(status="timeout", message={"id": "busy_wait"},
+                       threads=collapse_threads(result.get("threads", [])))
     elif outcome.status == "timeout":
         verdict.update(status="timeout", message={"id": "timeout"},
-                       threads=fault_threads(outcome.fault_dump, student_file))
+                       threads=collapse_threads(fault_threads(outcome.fault_dump, student_file,
+                                                              outcome.thread_names)))
     elif outcome.status == "memory":
         verdict.update(status="crash", message={"id": "memory_limit"})
     elif outcome.status == "judge_error":
@@ -56,7 +61,8 @@ def outcome_verdict(outcome: Outcome, student_file: str) -> dict:
         verdict.update(status="crash", message={"id": f"exit_{outcome.phase or 'scenario'}", "params": {
             "code": result.get("code")}}, stack=result.get("stack", []))
     elif outcome.status == "exception":
-        verdict.update(status="error", message={"id": f"exception_{outcome.phase or 'scenario'}", "params": {
+        where = "worker" if result.get("in_worker") else (outcome.phase or "scenario")
+        verdict.update(status="error", message={"id": f"exception_{where}", "params": {
             "type": result.get("type"), "message": result.get("message")}}, stack=result.get("stack", []))
     else:
         verdict.update(status="crash", message={"id": f"crash_{outcome.phase or 'start'}", "params": {
@@ -68,15 +74,36 @@ def outcome_verdict(outcome: Outcome, student_file: str) -> dict:
     return verdict
 
 
-def fault_threads(dump: str, student_file: str) -> list[dict]:
-    """faulthandler's dump of every thread, trimmed to the student's lines."""
+def collapse_threads(threads: list[dict]) -> list[dict]:
+    """Threads stuck the same way (same state, same wait, same lines) as one entry: `name` is the
+    first, `last` the last and `count` how many, so 99 waiters read as one line, not 99."""
+    groups: dict[str, dict] = {}
+    out: list[dict] = []
+    for t in threads:
+        key = repr((t.get("status"), t.get("involved"), t.get("waiting_on"), t.get("stack")))
+        if key in groups:
+            groups[key]["count"] += 1
+            groups[key]["last"] = t.get("name")
+            continue
+        entry = {**t, "count": 1}
+        groups[key] = entry
+        out.append(entry)
+    for entry in out:
+        if entry["count"] == 1:
+            del entry["count"]
+    return out
+
+
+def fault_threads(dump: str, student_file: str, names: dict | None = None) -> list[dict]:
+    """faulthandler's dump of every thread, trimmed to the student's lines; threads by their Python
+    name where the child told it (`names`: "0x<ident>" -> name)."""
     threads = []
     current = None
     for raw in dump.splitlines():
         line = raw.strip()
         if line.startswith(("Thread 0x", "Current thread 0x")):
-            ident = line.split("0x", 1)[1].split(" ", 1)[0]
-            current = {"name": f"thread 0x{ident}", "stack": []}
+            ident = "0x" + line.split("0x", 1)[1].split(" ", 1)[0]
+            current = {"name": (names or {}).get(ident, f"thread {ident}"), "stack": []}
             threads.append(current)
             continue
         m = FAULT_LINE.search(line)

@@ -9,15 +9,27 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from ..localize import localize
 from ..reports import atomic_write, render_html
 from ..results import StudentResult
 from . import dashboard, gradebook, gradescope
 
 
-def write_student(folder: Path, result: StudentResult, lang: str, seconds: float) -> None:
-    atomic_write(folder / "report.html", render_html(result, lang).encode("utf-8"))
+def write_student(folder: Path, result: StudentResult, seconds: float) -> None:
+    atomic_write(folder / "report.html", render_html(result).encode("utf-8"))
     atomic_write(folder / "results.json", _json(gradescope.results_json(result, seconds)))
     atomic_write(folder / "report.json", _json(result.to_dict()))
+
+
+def rerender_student(folder: Path, lang: str, exercises: dict) -> StudentResult:
+    """A finished student's files again, in `lang` or with new templates, from report.json alone."""
+    result = StudentResult.from_dict(json.loads((folder / "report.json").read_text(encoding="utf-8")))
+    try:
+        seconds = float(json.loads((folder / "results.json").read_text(encoding="utf-8"))["execution_time"])
+    except (OSError, ValueError, KeyError, TypeError):
+        seconds = 0.0
+    write_student(folder, localize(result, lang, exercises), seconds)
+    return result
 
 
 def write_journal(result) -> None:

@@ -6,14 +6,19 @@ SUBMISSIONS is itself a class archive, and stepping into a lone wrapper folder):
 - a folder: one student, named after the folder;
 - an archive (.zip, .tar, .tar.gz, .tgz): one student, named after the archive without its
   suffix; it is extracted safely first, and a refused archive is that student's result;
+- a folder or archive named the way an LMS names it (Moodle: `Zhang San_67890_assignsubmission_
+  file_作业3.zip`; Canvas: `lilei_12345_67890_hw3.zip`, `lilei_late_12345_67890_hw3.zip`): the
+  student is the name before the LMS's part, as for loose files;
 - a file named `<student>_<anything>` (the layout Moodle and Canvas downloads use, e.g.
   `Li Lei_12345_assignsubmission_file_race_counter.py`): the student is the text before the
-  first underscore, and the file is graded as the exercise file its name ends with;
+  first underscore, and the file is graded as the exercise file its name ends with, a
+  resubmission's `-N` kept (`..._race_counter-1.py`: intake.py takes the highest N);
 - hidden entries (`.DS_Store`, `__MACOSX`) are skipped; anything else is listed as ignored.
 """
 
 from __future__ import annotations
 
+import re
 import shutil
 import tempfile
 from dataclasses import dataclass, field
@@ -70,7 +75,7 @@ def discover(submissions: Path, staging: Path, student_files: list[str]) -> Rost
         if entry.is_symlink():
             roster.ignored.append(entry.name)
         elif entry.is_dir():
-            roster.submissions.append(Submission(entry.name, entry, entry.name))
+            roster.submissions.append(Submission(lms_student(entry.name), entry, entry.name))
         elif archives.is_archive(entry):
             roster.submissions.append(_from_archive(entry, staging))
         elif entry.is_file() and "_" in entry.name.strip("_"):
@@ -94,8 +99,19 @@ def _unwrap(root: Path) -> Path:
             return root
 
 
+# Moodle: "<name>_<id>_assignsubmission_<plugin>_<file>"; Canvas: "<name>_<id>_<id>_<file>", with
+# "late_" after the name for a late submission.
+_LMS_NAME = re.compile(r"(?P<student>[^_]+?)_(?:(?:late_)?\d+_\d+_|\d+_assignsubmission_).*", re.DOTALL)
+
+
+def lms_student(name: str) -> str:
+    """The student's name in a folder or archive named by an LMS download; else the name itself."""
+    match = _LMS_NAME.fullmatch(name)
+    return match.group("student") if match else name
+
+
 def _from_archive(path: Path, staging: Path) -> Submission:
-    student = archives.stem(path)
+    student = lms_student(archives.stem(path))
     target = Path(tempfile.mkdtemp(prefix="student-", dir=staging))
     try:
         archives.extract(path, target)
@@ -116,10 +132,18 @@ def _from_prefixed(student: str, files: list[Path], staging: Path, student_files
     target = staging / "prefixed" / safe_dirname(student)
     target.mkdir(parents=True, exist_ok=True)
     for f in files:
-        rest = f.name.split("_", 1)[1]
-        name = next((sf for sf in student_files if f.name.endswith(sf)), rest)
-        shutil.copyfile(f, target / name)
+        shutil.copyfile(f, target / _exercise_name(f.name, student_files))
     return Submission(student, target, ", ".join(f.name for f in files))
+
+
+def _exercise_name(lms_name: str, student_files: list[str]) -> str:
+    """`Li Lei_1_2_race_counter-1.py` -> `race_counter-1.py`: the exercise file its name ends with,
+    with an LMS's resubmission number kept; a name that ends with no exercise file keeps its rest."""
+    for student_file in student_files:
+        match = re.search(r"(?:^|_)(" + re.escape(student_file[:-3]) + r"(?:-\d{1,4})?\.py)$", lms_name)
+        if match:
+            return match.group(1)
+    return lms_name.split("_", 1)[1]
 
 
 def _unique_out_names(submissions: list[Submission]) -> None:

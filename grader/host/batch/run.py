@@ -27,7 +27,7 @@ from .. import intake as intake_mod
 from .. import packs
 from ..config import load_config
 from ..grading import grade_submission, select_exercises, ungraded_submission
-from ..messages import render
+from ..localize import render_key
 from ..results import StudentResult, StudentStatus
 from ..sandboxes import choose
 from . import outputs
@@ -50,6 +50,8 @@ class Entry:
     max_score: float
     sandbox: str
     skipped: bool = False  # unchanged since an earlier run: not graded again
+    rerendered: bool = False  # skipped, and its report written again (another language or templates)
+    rendered_with: str = ""  # the render key its report was written with (localize.render_key)
     seconds: float = 0.0
     exercises: dict = field(default_factory=dict)  # slug -> score (None: not graded)
 
@@ -87,6 +89,7 @@ def grade_class(
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     exercises = select_exercises(exercises_root, None)
+    by_slug = {ex.slug: ex for ex in exercises}
     settings = load_config(config)
     probe = choose(sandbox, settings)
     if probe.name == "docker":
@@ -112,6 +115,11 @@ def grade_class(
                 key = ""
             previous = None if force else _finished_entry(out_dir, sub, key)
             if previous is not None:
+                if previous.rendered_with != render_key(lang):
+                    # Rendering is not grading: a new language or new templates write the files
+                    # again from report.json, and nothing is judged again.
+                    outputs.rerender_student(out_dir / sub.out_name, lang, by_slug)
+                    previous.rerendered = True
                 entries[sub.out_name] = previous
                 on_done(previous)
             else:
@@ -122,7 +130,7 @@ def grade_class(
             try:
                 if sub.refused is not None:
                     result = ungraded_submission(student=sub.student, exercises=exercises, status=StudentStatus.ERROR,
-                                                 message=render(sub.refused, lang), sandbox=probe.name)
+                                                 message=sub.refused, sandbox=probe.name, lang=lang)
                 else:
                     result = grade_submission(submission=sub.folder, student=sub.student,
                                               sandbox=sandbox_of_this_worker(), exercises_root=exercises_root,
@@ -131,12 +139,12 @@ def grade_class(
                 log.error("grading %s failed inside the grader:\n%s", sub.student, traceback.format_exc())
                 result = ungraded_submission(student=sub.student, exercises=exercises,
                                              status=StudentStatus.INFRASTRUCTURE_ERROR,
-                                             message=render({"id": "infra_internal"}, lang), sandbox=probe.name)
+                                             message={"id": "infra_internal"}, sandbox=probe.name, lang=lang)
             result.submission_key = key
             seconds = time.perf_counter() - started
             if stopping.is_set():
                 return None  # interrupted mid-way: not written, so the rerun grades it
-            outputs.write_student(out_dir / sub.out_name, result, lang, seconds)
+            outputs.write_student(out_dir / sub.out_name, result, seconds)
             return entry_for(sub, result, seconds)
 
         interrupted = False
@@ -191,7 +199,8 @@ def _finished_entry(out_dir: Path, sub: Submission, key: str) -> Entry | None:
             return None
         return Entry(student=sub.student, folder=sub.out_name, source=sub.source, key=key, status=data["status"],
                      score=data["score"], max_score=data["max_score"], sandbox=data["sandbox"], skipped=True,
-                     exercises={e["exercise"]: e["score"] for e in data["exercises"]})
+                     exercises={e["exercise"]: e["score"] for e in data["exercises"]},
+                     rendered_with=data.get("rendered_with", ""))
     except (OSError, ValueError, KeyError, TypeError):  # missing or damaged: grade again
         return None
 
@@ -200,7 +209,7 @@ def entry_for(sub: Submission, result: StudentResult, seconds: float) -> Entry:
     return Entry(student=sub.student, folder=sub.out_name, source=sub.source, key=result.submission_key,
                  status=result.status.value, score=result.score, max_score=result.max_score,
                  sandbox=result.sandbox, seconds=round(seconds, 3),
-                 exercises={e.exercise: e.score for e in result.exercises})
+                 exercises={e.exercise: e.score for e in result.exercises}, rendered_with=result.rendered_with)
 
 
 def stop_running_sandboxes() -> None:

@@ -1,0 +1,82 @@
+"""Write a result's texts in one language, from its language-neutral references (pure functions).
+
+Grading builds a StudentResult with references only (messages.py); `localize` fills every text: the
+grader's messages from its catalogs, and the pack's own texts (title, descriptions, hints, check
+messages) from the pack's catalog. A report.json already written can be localized again, into
+another language or with changed templates, without judging anything again (batch grading does
+that when only `--lang` changed).
+
+It also says each cause once: when several checks of an exercise ended with the same outcome (the
+same deadlock, the same exception), the outcome is kept once in the exercise's `shared` list, with
+the checks it affected, and those checks point to it instead of repeating it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from functools import lru_cache
+from pathlib import Path
+
+from . import pack_i18n
+from .i18n import LOCALE_DIR
+from .messages import render
+from .packs import Exercise
+from .results import CheckStatus, StudentResult
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+SHARED_KEYS = ("threads", "stack", "interleaving")  # what makes two checks' outcomes the same
+
+
+def localize(result: StudentResult, lang: str, exercises: dict[str, Exercise]) -> StudentResult:
+    """Fill `result`'s texts in `lang` (in place) and return it."""
+    result.lang = lang
+    result.rendered_with = render_key(lang)
+    result.sandbox_note = render(result.sandbox_note_ref, lang)
+    result.sandbox_message = render(result.sandbox_message_ref, lang)
+    for refused in result.refused_files:
+        refused["message"] = render(refused.get("message_ref"), lang, exercises.get(refused.get("exercise")))
+    for ex in result.exercises:
+        pack = exercises.get(ex.exercise)
+        if pack is not None:
+            ex.title = pack_i18n.pack_text(pack, pack.spec.title, lang)
+        ex.message = render(ex.message_ref, lang, pack)
+        ex.warning_texts = [render(w, lang, pack) for w in ex.warnings]
+        for check in ex.checks:
+            spec = pack.spec.checks.get(check.name) if pack is not None else None
+            if spec is not None:
+                check.description = pack_i18n.pack_text(pack, spec.description, lang)
+            check.message = render(check.message_ref, lang, pack)
+        _share_outcomes(ex, lang, pack)
+    return result
+
+
+def _share_outcomes(ex, lang: str, pack) -> None:
+    """Checks that ended the same way (not a plain failed expectation) share one entry."""
+    ex.shared = []
+    groups: dict[str, list] = {}
+    for check in ex.checks:
+        check.shared = None
+        if check.status in (CheckStatus.PASSED, CheckStatus.FAILED) or not check.message_ref:
+            continue
+        key = repr((check.status.value, check.message_ref, [check.details.get(k) for k in SHARED_KEYS]))
+        groups.setdefault(key, []).append(check)
+    for checks in groups.values():
+        if len(checks) < 2:
+            continue
+        first = checks[0]
+        ex.shared.append({"checks": [c.name for c in checks], "status": first.status.value,
+                          "message": first.message, "message_ref": first.message_ref, "details": first.details})
+        for check in checks:
+            check.shared = len(ex.shared) - 1
+            check.details = {}
+
+
+@lru_cache(maxsize=8)
+def render_key(lang: str) -> str:
+    """Changes whenever a report written now would read differently: the language, a template, or a
+    catalog of the grader's. (A pack's catalog is part of the pack's version: a change there regrades.)"""
+    digest = hashlib.sha256(lang.encode())
+    for path in sorted([*TEMPLATES.glob("*.j2"), *LOCALE_DIR.rglob("*.po")]):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]

@@ -1,0 +1,87 @@
+"""An exercise pack's texts in the student's language: each pack has its own gettext catalog.
+
+A pack is written in English. Its translatable texts are
+- in `exercise.yaml`: the title, the summary, the topic, and each check's description and hint;
+- in `tests/test_*.py`: the message of every `expect(condition, "message {x}", x=...)` (a string
+  literal: the English text is the msgid, its `{placeholders}` are filled after translation).
+Their translations live beside the pack in `i18n/<lang>.po` (for example `i18n/zh.po`: `msgid` the
+English, `msgstr` the translation), and its README in `README.<lang>.md`. The .po files are compiled
+in memory with Babel on first use, as the grader's own catalogs are. A text with no translation
+reads in English; `tests/test_pack_i18n.py` fails when a pack lacks one or a placeholder differs.
+"""
+
+from __future__ import annotations
+
+import ast
+import gettext
+import io
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+
+
+@dataclass(frozen=True)
+class PackText:
+    msgid: str
+    where: str  # file and key or line, for the author
+
+
+def catalog_path(root: Path, lang: str) -> Path:
+    return Path(root) / "i18n" / f"{lang}.po"
+
+
+def pack_text(exercise, msgid: str, lang: str) -> str:
+    """`msgid` of `exercise` in `lang` (English: itself; untranslated: itself)."""
+    if lang == "en" or not msgid:
+        return msgid
+    path = catalog_path(exercise.root, lang)
+    try:
+        mtime = path.stat().st_mtime_ns
+    except OSError:
+        return msgid
+    return _translations(str(path), mtime).gettext(msgid)
+
+
+@lru_cache(maxsize=64)
+def _translations(path: str, mtime: int) -> gettext.NullTranslations:
+    with open(path, "rb") as fh:
+        catalog = read_po(fh)
+    compiled = io.BytesIO()
+    write_mo(compiled, catalog)
+    compiled.seek(0)
+    return gettext.GNUTranslations(compiled)
+
+
+def readme(exercise, lang: str) -> Path:
+    """The pack's README in `lang`, or the English one."""
+    localized = Path(exercise.root) / f"README.{lang}.md"
+    return localized if lang != "en" and localized.exists() else Path(exercise.root) / "README.md"
+
+
+def translatable(exercise) -> tuple[list[PackText], list[str]]:
+    """Every text of the pack a student can read, and the problems that keep one from translation
+    (a check message that is not a string literal)."""
+    spec = exercise.spec
+    texts = [PackText(spec.title, "exercise.yaml: title"), PackText(spec.summary, "exercise.yaml: summary"),
+             PackText(spec.topic, "exercise.yaml: topic")]
+    for name, check in spec.checks.items():
+        texts.append(PackText(check.description, f"exercise.yaml: checks.{name}.description"))
+        if check.hint:
+            texts.append(PackText(check.hint, f"exercise.yaml: checks.{name}.hint"))
+    problems: list[str] = []
+    for path in sorted(Path(exercise.root, "tests").glob("test_*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        for node in ast.walk(tree):
+            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "expect"):
+                continue
+            message = node.args[1] if len(node.args) > 1 else next(
+                (k.value for k in node.keywords if k.arg == "message"), None)
+            where = f"{path.relative_to(exercise.root)}:{node.lineno}"
+            if isinstance(message, ast.Constant) and isinstance(message.value, str):
+                texts.append(PackText(message.value, where))
+            else:
+                problems.append(f"{where}: the message of expect() must be a string literal to be translated")
+    return texts, problems
