@@ -12,6 +12,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from .host import packs, reports
+from .host.config import load_config
 from .host.grading import grade_submission, select_exercises
 from .host.i18n import LANGS
 from .host.messages import render
@@ -32,7 +33,7 @@ def main(argv: list[str] | None = None) -> int:
     g.add_argument("--sandbox", choices=SANDBOXES, default="auto")
     g.add_argument("--exercise", action="append", help="grade only this exercise (repeatable)")
     g.add_argument("--config", type=Path, help="YAML settings, e.g. the container's limits (docs/sandbox.md)")
-    g.add_argument("--lang", choices=LANGS, default="en", help="language of the report")
+    g.add_argument("--lang", choices=LANGS, default=None, help="language of the report (default: the config's `lang`, else en)")
 
     bt = sub.add_parser("batch", help="grade a whole class: a folder or an archive of submissions")
     bt.add_argument("submissions", type=Path, help="class folder or archive (docs/batch.md)")
@@ -40,7 +41,7 @@ def main(argv: list[str] | None = None) -> int:
     bt.add_argument("--sandbox", choices=SANDBOXES, default="auto")
     bt.add_argument("--workers", type=int, default=None, help="students graded at once (default: cores)")
     bt.add_argument("--force", action="store_true", help="regrade students whose submission has not changed")
-    bt.add_argument("--lang", choices=LANGS, default="en", help="language of the reports and the dashboard")
+    bt.add_argument("--lang", choices=LANGS, default=None, help="language of the reports and the dashboard (default: the config's `lang`, else en)")
     bt.add_argument("--config", type=Path)
 
     c = sub.add_parser("check", help="without DIR: check the packs' solutions and starters; "
@@ -50,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
     c.add_argument("--exercise", action="append")
     c.add_argument("--out", type=Path, default=None, help="where a self-check writes its report")
     c.add_argument("--config", type=Path)
-    c.add_argument("--lang", choices=LANGS, default="en")
+    c.add_argument("--lang", choices=LANGS, default=None, help="language of the report (default: the config's `lang`, else en)")
 
     i = sub.add_parser("image", help="the container sandbox's image")
     i_sub = i.add_subparsers(dest="image_command", required=True)
@@ -60,10 +61,16 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--mirror", default=None, help="Debian mirror for --registry-free")
 
     sub.add_parser("list", help="list the exercises")
+
+    t = sub.add_parser("translate", help="write or update an exercise pack's catalog for a language")
+    t.add_argument("exercise", help="the pack's slug")
+    t.add_argument("--lang", choices=[x for x in LANGS if x != "en"], default="zh")
     args = parser.parse_args(argv)
+    if getattr(args, "lang", "x") is None:
+        args.lang = load_config(getattr(args, "config", None)).lang
     try:
         return {"grade": _grade, "batch": _batch, "check": _check, "list": _list,
-                "image": _image}[args.command](args)
+                "image": _image, "translate": _translate}[args.command](args)
     except packs.PackError as exc:
         console.print(f"[red]Exercise pack problem:[/] {exc}", highlight=False)
         console.print("Fix the pack (see docs/exercise-packs.md), then run the command again.")
@@ -134,6 +141,7 @@ def _self_check(args) -> int:
 
 
 def _batch(args) -> int:
+    from .host.batch import dashboard
     from .host.batch.progress import BatchProgress
     from .host.batch.roster import ClassInputError
     from .host.batch.run import grade_class
@@ -150,8 +158,10 @@ def _batch(args) -> int:
     except InfrastructureError as exc:
         console.print(f"[red]Nothing was graded:[/] {escape(render(exc.message))}", highlight=False)
         return 3
-    problems = sum(1 for e in result.entries if e.status != "graded")
-    console.print(f"{result.graded} graded, {result.skipped} unchanged and skipped, {problems} with errors; "
+    n = dashboard.counts(result)
+    rerendered = f" ({n['rerendered']} of them written again in {args.lang})" if n["rerendered"] else ""
+    console.print(f"{n['graded']} graded, {n['skipped']} unchanged and skipped{rerendered}, "
+                  f"{n['with_errors']} with errors or timeouts, {n['with_missing']} with a missing file; "
                   f"dashboard: {args.out / 'index.html'}, gradebook: {args.out / 'grades.csv'}", highlight=False)
     if result.interrupted:
         console.print("[yellow]Interrupted.[/] Finished reports are kept; run the same command again to finish.")
@@ -180,6 +190,18 @@ def _image(args) -> int:
     verb = f"built in {report.seconds:.1f} s" if report.built else "already built"
     console.print(f"{report.tag}: {verb}", highlight=False)
     return 0
+
+
+def _translate(args) -> int:
+    from .host import pack_i18n
+
+    (exercise,) = select_exercises(None, [args.exercise])
+    path, total, untranslated = pack_i18n.update_catalog(exercise, args.lang)
+    console.print(f"{path}: {total} texts, {untranslated} still to translate.", highlight=False)
+    problems = pack_i18n.missing_translations(exercise, args.lang)
+    for problem in problems:
+        console.print(f"  {problem}", highlight=False, markup=False)
+    return 0 if not problems else 1
 
 
 def _list(args) -> int:

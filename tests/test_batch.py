@@ -58,6 +58,25 @@ def test_roster_reads_folders_archives_and_lms_prefixes(tmp_path):
     assert roster.ignored == ["notes.txt"]
 
 
+def test_lms_names_hold_for_archives_and_folders_and_resubmissions_keep_their_number(tmp_path):
+    # Regressions: a Moodle zip kept its whole prefix as the name; Canvas's `-1` file was ignored.
+    cls = tmp_path / "class"
+    cls.mkdir()
+    with zipfile.ZipFile(cls / "Zhang San_67890_assignsubmission_file_作业3.zip", "w") as zf:
+        zf.write(ROOT / "exercises" / "race-counter" / "race_counter.py", "race_counter.py")
+    (cls / "Wang Wu_13579_assignsubmission_file_").mkdir()
+    shutil.copy(SOLUTIONS / "race-counter" / "race_counter.py", cls / "Wang Wu_13579_assignsubmission_file_")
+    shutil.copy(SOLUTIONS / "race-counter" / "race_counter.py", cls / "lilei_12345_67890_race_counter.py")
+    shutil.copy(SAMPLES / "race-counter" / "lock_per_call.py", cls / "lilei_12345_67891_race_counter-1.py")
+    staging = tmp_path / "staging"
+    staging.mkdir()
+    roster = discover(cls, staging, ["race_counter.py", "handoff.py", "primes.py"])
+    by_name = {s.student: s for s in roster.submissions}
+    assert set(by_name) == {"Zhang San", "Wang Wu", "lilei"}
+    files = sorted(p.name for p in by_name["lilei"].folder.iterdir())
+    assert files == ["race_counter-1.py", "race_counter.py"]
+
+
 def test_a_nested_class_archive_is_unwrapped(tmp_path):
     cls = make_class(tmp_path / "class")
     archive = tmp_path / "class.tar.gz"
@@ -128,6 +147,62 @@ def test_reports_and_dashboard_in_chinese(tmp_path):
     missing = next(e for e in data["exercises"] if e["exercise"] == "semaphore-handoff")
     assert missing["message"] == "你的提交中没有 handoff.py，所以这道练习没有评分。"
     assert "班级成绩" in (out / "index.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.e2e
+def test_a_change_of_language_renders_again_without_judging(tmp_path):
+    # Regression: `--lang zh` into an English output skipped everyone and kept English reports.
+    cls = tmp_path / "class"
+    (cls / "李雷").mkdir(parents=True)
+    shutil.copy(ROOT / "exercises" / "race-counter" / "race_counter.py", cls / "李雷")
+    out = tmp_path / "out"
+    grade_class(submissions=cls, out_dir=out, sandbox="local", workers=1, lang="en")
+    before = json.loads((out / "李雷" / "report.json").read_text(encoding="utf-8"))
+    assert before["lang"] == "en"
+
+    import grader.host.grading as grading_module
+
+    def no_judging(*args, **kwargs):
+        raise AssertionError("a change of language must not judge again")
+
+    original = grading_module.run_sandbox
+    grading_module.run_sandbox = no_judging
+    try:
+        again = grade_class(submissions=cls, out_dir=out, sandbox="local", workers=1, lang="zh")
+    finally:
+        grading_module.run_sandbox = original
+    assert again.graded == 0 and again.skipped == 1 and again.entries[0].rerendered
+    after = json.loads((out / "李雷" / "report.json").read_text(encoding="utf-8"))
+    assert after["lang"] == "zh" and after["score"] == before["score"]
+    missing = next(e for e in after["exercises"] if e["exercise"] == "semaphore-handoff")
+    assert missing["message"] == "你的提交中没有 handoff.py，所以这道练习没有评分。"
+    failed = next(c for e in after["exercises"] for c in e["checks"] if c["status"] == "failed")
+    assert failed["message"] == next(c for e in before["exercises"] for c in e["checks"]
+                                     if c["name"] == failed["name"])["message"] or failed["message_ref"]
+    assert 'lang="zh-CN"' in (out / "李雷" / "report.html").read_text(encoding="utf-8")
+    assert "班级成绩" in (out / "index.html").read_text(encoding="utf-8")
+    third = grade_class(submissions=cls, out_dir=out, sandbox="local", workers=1, lang="zh")
+    assert not third.entries[0].rerendered  # nothing changed this time
+
+
+@pytest.mark.e2e
+def test_missing_files_have_their_own_column_and_the_counts_agree(tmp_path):
+    cls = tmp_path / "class"
+    (cls / "ann").mkdir(parents=True)
+    shutil.copy(SOLUTIONS / "race-counter" / "race_counter.py", cls / "ann")
+    shutil.copy(SOLUTIONS / "semaphore-handoff" / "handoff.py", cls / "ann" / "handoff - 副本.py")
+    out = tmp_path / "out"
+    proc = subprocess.run([sys.executable, "-m", "grader.cli", "batch", str(cls), "--out", str(out),
+                           "--sandbox", "local", "--workers", "1"], capture_output=True, text=True, cwd=ROOT,
+                          timeout=600)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "0 with errors or timeouts, 1 with a missing file" in proc.stdout
+    html = (out / "index.html").read_text(encoding="utf-8")
+    assert "did you mean handoff - 副本.py?" in html
+    missing = html.split('id="missing"', 1)[1].split("</ul>", 1)[0]
+    assert "ann" in missing and "did you mean to name it handoff.py?" in missing
+    problems = html.split("Errors and timeouts", 1)[1]
+    assert "ann" not in problems.split("</p>", 1)[0] and "None." in problems
 
 
 @pytest.mark.e2e

@@ -26,9 +26,9 @@ def template_strings() -> set[str]:
 
 def test_every_message_id_has_english_and_chinese():
     en, zh = catalog("en"), catalog("zh")
-    ids = {m.id for m in en if m.id}
-    assert ids and all(en[i].string for i in ids)
-    assert {i for i in ids if not (zh.get(i) and zh.get(i).string)} == set()
+    ids = {(m.id, m.context) for m in en if m.id}
+    assert ids and all(en.get(i, context=c).string for i, c in ids)
+    assert {i for i, c in ids if not (zh.get(i, context=c) and zh.get(i, context=c).string)} == set()
 
 
 def test_every_template_string_has_chinese():
@@ -52,7 +52,8 @@ def test_placeholders_match_between_languages():
     for message in en:
         if message.id:
             fields = set(re.findall(r"\{(\w+)", message.string))
-            assert set(re.findall(r"\{(\w+)", zh.get(message.id).string)) == fields, message.id
+            translated = zh.get(message.id, context=message.context).string
+            assert set(re.findall(r"\{(\w+)", translated)) == fields, message.id
 
 
 def test_text_in_both_languages():

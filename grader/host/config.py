@@ -2,6 +2,7 @@
 
     grader grade ... --config grader.yaml
 
+    lang: zh          # the reports' language when --lang is not given (en, zh)
     docker:
       mem_limit: 1g
       pids_limit: 256
@@ -45,6 +46,7 @@ class DockerSettings(BaseModel):
 
 class Settings(BaseModel):
     model_config = ConfigDict(extra="forbid")
+    lang: Literal["en", "zh"] = Field("en", description="the language of reports when --lang is not given")
     docker: DockerSettings = DockerSettings()
 
 

@@ -10,6 +10,7 @@ import logging
 import traceback
 from pathlib import Path
 
+from . import advice
 from . import intake as intake_mod
 from . import packs, reports, sandboxes
 from .config import load_config
@@ -43,6 +44,8 @@ def grade_submission(
     results = [settled.get(ex.slug) or judged(ex, run) for ex in chosen]
     for ex, r in zip(chosen, results):
         r.source = taken.taken_from.get(ex.slug, "")
+        if ex.slug in taken.accepted:
+            r.warnings = advice.warnings(taken.accepted[ex.slug])
     infra = run.outcome is SandboxOutcome.INFRASTRUCTURE_ERROR
     result = StudentResult(
         student=student,

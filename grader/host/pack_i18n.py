@@ -19,8 +19,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
+from babel.messages.pofile import read_po, write_po
 
 
 @dataclass(frozen=True)
@@ -85,3 +86,53 @@ def translatable(exercise) -> tuple[list[PackText], list[str]]:
             else:
                 problems.append(f"{where}: the message of expect() must be a string literal to be translated")
     return texts, problems
+
+
+def update_catalog(exercise, lang: str) -> tuple[Path, int, int]:
+    """Write `i18n/<lang>.po` with every translatable text of the pack, keeping the translations it
+    has and dropping texts the pack no longer has. Returns (path, texts, untranslated)."""
+    path = catalog_path(exercise.root, lang)
+    old = None
+    if path.exists():
+        with open(path, "rb") as fh:
+            old = read_po(fh)
+    texts, _ = translatable(exercise)
+    catalog = Catalog(locale=lang, project=f"exercise pack {exercise.slug}", charset="utf-8")
+    for item in texts:
+        previous = old.get(item.msgid) if old is not None else None
+        found = catalog.get(item.msgid)
+        if found is not None:
+            found.locations.append((item.where, 0))
+            continue
+        catalog.add(item.msgid, previous.string if previous is not None else "", locations=[(item.where, 0)])
+    path.parent.mkdir(exist_ok=True)
+    with open(path, "wb") as fh:
+        write_po(fh, catalog, width=100, omit_header=False, sort_output=False)
+    untranslated = sum(1 for m in catalog if m.id and not m.string)
+    return path, len([m for m in catalog if m.id]), untranslated
+
+
+def missing_translations(exercise, lang: str) -> list[str]:
+    """Why the pack is not complete in `lang`: untranslated texts, placeholders that differ, a
+    README missing; empty when complete."""
+    import re
+
+    problems = []
+    texts, literal_problems = translatable(exercise)
+    problems.extend(literal_problems)
+    path = catalog_path(exercise.root, lang)
+    if not path.exists():
+        return [*problems, f"{path} does not exist (grader translate {exercise.slug} --lang {lang} writes it)"]
+    with open(path, "rb") as fh:
+        catalog = read_po(fh)
+    for item in texts:
+        message = catalog.get(item.msgid)
+        if message is None or not message.string:
+            problems.append(f"{item.where}: no {lang} translation for {item.msgid[:60]!r}")
+            continue
+        fields = set(re.findall(r"\{(\w*)", item.msgid))
+        if set(re.findall(r"\{(\w*)", message.string)) != fields:
+            problems.append(f"{item.where}: the {lang} translation's placeholders differ from {sorted(fields)}")
+    if not (Path(exercise.root) / f"README.{lang}.md").exists():
+        problems.append(f"README.{lang}.md is missing")
+    return problems

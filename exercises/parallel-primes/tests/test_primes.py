@@ -55,6 +55,10 @@ def test_checks_run_in_parallel(pool_run):
     run, stats = pool_run
     obs = run.observations
     pids = stats.pids() - {run.outcome.pid}
+    expect(pids or not stats.calls,
+           "Every call of check() ran in the calling process itself, not in worker processes: one after "
+           "another, or in threads of that one process (a thread pool), which the GIL keeps from running "
+           "Python code at the same time. CPU-bound work needs processes: use multiprocessing.Pool(workers).")
     expect(stats.overlap_seen and len(pids) >= 2,
            "check() never ran in two worker processes at the same moment ({n} worker process(es) seen). "
            "Hand all the numbers to the pool at once (pool.map), not one apply() at a time, and create it "

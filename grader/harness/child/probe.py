@@ -90,8 +90,14 @@ def max_alive() -> int:
     return install.SCHED.max_alive
 
 
+# The standard library's own helper processes: they outlive a spawn or forkserver pool by design
+# (one per interpreter, shared by every pool), so they are never the student's leftovers.
+STDLIB_HELPERS = (b"multiprocessing.resource_tracker", b"multiprocessing.forkserver")
+
+
 def live_children() -> list[int]:
-    """Child processes of this process that are still running (zombies are already dead)."""
+    """The student's child processes of this process that are still running (zombies are already
+    dead; multiprocessing's resource tracker and fork server are not the student's)."""
     me = os.getpid()
     out = []
     for entry in os.listdir("/proc"):
@@ -100,10 +106,13 @@ def live_children() -> list[int]:
         try:
             with open(f"/proc/{entry}/stat", "rb") as fh:
                 stat = fh.read().decode("ascii", "replace")
+            with open(f"/proc/{entry}/cmdline", "rb") as fh:
+                cmdline = fh.read()
         except OSError:
             continue
         fields = stat[stat.rfind(")") + 2:].split()
-        if len(fields) > 1 and fields[1] == str(me) and fields[0] != "Z":
+        if len(fields) > 1 and fields[1] == str(me) and fields[0] != "Z" and not any(
+                helper in cmdline for helper in STDLIB_HELPERS):
             out.append(int(entry))
     return sorted(out)
 

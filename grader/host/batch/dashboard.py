@@ -19,7 +19,7 @@ def render(result, exercises, lang: str = "en") -> str:
 
 
 def context(result, exercises) -> dict:
-    reports = {e.folder: _report(result.out_dir / e.folder / "report.json") for e in result.entries}
+    reports = read_reports(result)
     graded = [e for e in result.entries if e.status == "graded"]
     return {
         "entries": result.entries,
@@ -28,6 +28,8 @@ def context(result, exercises) -> dict:
         "exercise_rates": exercise_rates(graded, exercises, reports),
         "check_rates": check_rates(graded, exercises, reports),
         "problems": problems(result.entries, reports),
+        "missing": missing_files(result.entries, reports),
+        "missing_by_student": {e.folder: _missing(reports.get(e.folder)) for e in result.entries},
         "interrupted": result.interrupted,
         "ignored": result.ignored,
         "total": len(result.entries),
@@ -77,20 +79,49 @@ def check_rates(graded, exercises, reports) -> list[dict]:
     return sorted(rows, key=lambda r: (r["rate"], r["exercise"], r["check"]))
 
 
+def read_reports(result) -> dict:
+    return {e.folder: _report(result.out_dir / e.folder / "report.json") for e in result.entries}
+
+
+def counts(result) -> dict:
+    """What the terminal's last line and the dashboard both say, counted once, the same way."""
+    reports = read_reports(result)
+    return {"graded": result.graded, "skipped": result.skipped,
+            "rerendered": sum(1 for e in result.entries if e.rerendered),
+            "with_errors": len(problems(result.entries, reports)),
+            "with_missing": len(missing_files(result.entries, reports))}
+
+
+def missing_files(entries, reports) -> list[dict]:
+    """Students with an exercise's file missing: which, and the file they perhaps meant."""
+    rows = []
+    for e in entries:
+        missing = _missing(reports.get(e.folder))
+        if missing:
+            rows.append({"student": e.student, "folder": e.folder, "missing": missing})
+    return rows
+
+
+def _missing(report: dict | None) -> list[dict]:
+    return [{"exercise": ex["exercise"], "near": ex.get("near", ""), "message": ex.get("message", "")}
+            for ex in (report or {}).get("exercises", []) if ex.get("status") == "missing"]
+
+
 def problems(entries, reports) -> list[dict]:
-    """Students who ended in an error, a timeout, a crash or an infrastructure error."""
+    """Students who ended in an error, a timeout, a crash or an infrastructure error (a missing file
+    is not one of them: it has its own list)."""
     rows = []
     for e in entries:
         report = reports.get(e.folder) or {}
-        reasons = []
+        reasons = []  # {"exercise": slug or None, "statuses": [status words, translated in the template]}
         if e.status != "graded":
-            reasons.append(e.status)
+            reasons.append({"exercise": None, "statuses": [e.status]})
         if report.get("sandbox_outcome", "ok") not in ("ok", "infrastructure_error"):
-            reasons.append(report["sandbox_outcome"])
+            reasons.append({"exercise": None, "statuses": [report["sandbox_outcome"]]})
         for ex in report.get("exercises", []):
             bad = sorted({c["status"] for c in ex.get("checks", []) if c["status"] in ("timeout", "crash", "error")})
             if ex.get("status") == "error" or bad:
-                reasons.append(f"{ex['exercise']}: {', '.join(bad) or 'error'}")
+                reasons.append({"exercise": ex["exercise"], "statuses": bad or ["error"]})
         if reasons:
             rows.append({"student": e.student, "folder": e.folder, "reasons": reasons})
     return rows

@@ -1,0 +1,42 @@
+"""Every exercise pack reads in Simplified Chinese as well as English: every text a student can
+read has its translation, with the same placeholders, and a README of its own."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from grader.host import pack_i18n, packs
+
+from .conftest import ROOT
+
+PACKS = [*packs.load_all(ROOT / "exercises"), *packs.load_all(Path(__file__).resolve().parent / "packs")]
+
+
+@pytest.mark.parametrize("exercise", PACKS, ids=lambda ex: ex.slug)
+def test_every_pack_is_complete_in_chinese(exercise):
+    assert pack_i18n.missing_translations(exercise, "zh") == []
+
+
+def test_a_missing_translation_or_a_changed_placeholder_is_named(tmp_path):
+    import shutil
+
+    root = tmp_path / "hit-counter"
+    shutil.copytree(Path(__file__).resolve().parent / "packs" / "hit-counter", root)
+    exercise = packs.load_exercise(root)
+    po = pack_i18n.catalog_path(root, "zh")
+    text = po.read_text(encoding="utf-8")
+    po.write_text(text.replace("{lost}", "{lots}"), encoding="utf-8")
+    (root / "README.zh.md").unlink()
+    problems = pack_i18n.missing_translations(exercise, "zh")
+    assert any("placeholders differ" in p for p in problems) and "README.zh.md is missing" in problems
+    path, total, untranslated = pack_i18n.update_catalog(exercise, "zh")  # keeps what it has
+    assert untranslated == 0 and total == len({t.msgid for t in pack_i18n.translatable(exercise)[0]})
+
+
+def test_pack_texts_translate_and_fall_back_to_english(tmp_path):
+    exercise = packs.load_exercise(Path(__file__).resolve().parent / "packs" / "hit-counter")
+    assert pack_i18n.pack_text(exercise, exercise.spec.title, "zh") != exercise.spec.title
+    assert pack_i18n.pack_text(exercise, "a text nobody translated", "zh") == "a text nobody translated"
+    assert pack_i18n.pack_text(exercise, exercise.spec.title, "en") == exercise.spec.title
