@@ -66,12 +66,12 @@ def translatable(exercise) -> tuple[list[PackText], list[str]]:
     """Every text of the pack a student can read, and the problems that keep one from translation
     (a check message that is not a string literal)."""
     spec = exercise.spec
-    texts = [PackText(spec.title, "exercise.yaml: title"), PackText(spec.summary, "exercise.yaml: summary"),
-             PackText(spec.topic, "exercise.yaml: topic")]
+    texts = [PackText(spec.title, "exercise.yaml#title"), PackText(spec.summary, "exercise.yaml#summary"),
+             PackText(spec.topic, "exercise.yaml#topic")]
     for name, check in spec.checks.items():
-        texts.append(PackText(check.description, f"exercise.yaml: checks.{name}.description"))
+        texts.append(PackText(check.description, f"exercise.yaml#checks.{name}.description"))
         if check.hint:
-            texts.append(PackText(check.hint, f"exercise.yaml: checks.{name}.hint"))
+            texts.append(PackText(check.hint, f"exercise.yaml#checks.{name}.hint"))
     problems: list[str] = []
     for path in sorted(Path(exercise.root, "tests").glob("test_*.py")):
         tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
