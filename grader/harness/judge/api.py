@@ -40,14 +40,25 @@ def expect(condition: bool, message: str, **details) -> None:
         raise CheckFailed(message.format(**details), {k: _plain(v) for k, v in details.items()}, template=message)
 
 
+class Described(str):
+    """A value as it reads in a message: English for the judge's own text, and a reference (`ref`)
+    that the host words in the student's language."""
+
+    ref: dict | None = None
+
+
 def describe(value) -> str:
     """How a value the child encoded reads in a message."""
     if isinstance(value, dict) and "__object__" in value:
-        return f"a {value['__object__']} object"
+        described = Described(f"a {value['__object__']} object")
+        described.ref = {"id": "describe_object", "params": {"type": value["__object__"]}}
+        return described
     return repr(value)
 
 
 def _plain(value):
+    if isinstance(value, Described) and value.ref:
+        return value.ref
     return value if isinstance(value, (int, float, str, bool, type(None), list, dict)) else repr(value)
 
 
