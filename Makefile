@@ -4,6 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DIR ?=
+REPORT_LANG ?=
 
 .PHONY: check test image stability bench bench-batch clean
 
@@ -14,9 +15,9 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 ## make check            grade the reference solutions (full marks) and starters (not)
-## make check DIR=folder  a student's self-check of their own folder
+## make check DIR=folder  a student's self-check of their own folder (REPORT_LANG=zh for a Chinese report)
 check: $(STAMP)
-	$(BIN)/grader check $(DIR)
+	$(BIN)/grader check $(DIR) $(if $(REPORT_LANG),--lang $(REPORT_LANG))
 
 ## make test              the grader's own tests (unit + every sample graded 5 times locally and once
 ##                        in a container + hostile submissions); Docker tests skip, saying why, without an engine

@@ -176,9 +176,10 @@ def test_a_change_of_language_renders_again_without_judging(tmp_path):
     assert after["lang"] == "zh" and after["score"] == before["score"]
     missing = next(e for e in after["exercises"] if e["exercise"] == "semaphore-handoff")
     assert missing["message"] == "你的提交中没有 handoff.py，所以这道练习没有评分。"
-    failed = next(c for e in after["exercises"] for c in e["checks"] if c["status"] == "failed")
-    assert failed["message"] == next(c for e in before["exercises"] for c in e["checks"]
-                                     if c["name"] == failed["name"])["message"] or failed["message_ref"]
+    failed = next(c for e in after["exercises"] for c in e["checks"] if c["status"] == "failed" and c["message"])
+    english = next(c for e in before["exercises"] for c in e["checks"] if c["name"] == failed["name"])
+    assert failed["message"] != english["message"] and "丢失" in failed["message"]  # the pack's own words
+    assert failed["description"] != english["description"]
     assert 'lang="zh-CN"' in (out / "李雷" / "report.html").read_text(encoding="utf-8")
     assert "班级成绩" in (out / "index.html").read_text(encoding="utf-8")
     third = grade_class(submissions=cls, out_dir=out, sandbox="local", workers=1, lang="zh")

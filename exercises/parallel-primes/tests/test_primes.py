@@ -36,9 +36,13 @@ def test_counts_correctly(student):
     obs = student.run("count_cases", cases=CASES)
     for (numbers, workers), got in zip(CASES, obs["results"]):
         want = sum(1 for n in numbers if _is_prime(n))
-        shown = numbers if len(numbers) <= 6 else f"a list of {len(numbers)} numbers"
-        expect(got == want and type(got) is int, "parallel_count({shown}, workers={workers}) returned {got}, "
-               "expected {want}.", shown=shown, workers=workers, got=describe(got), want=want)
+        if len(numbers) <= 6:
+            expect(got == want and type(got) is int, "parallel_count({numbers}, workers={workers}) returned "
+                   "{got}, expected {want}.", numbers=numbers, workers=workers, got=describe(got), want=want)
+        else:
+            expect(got == want and type(got) is int, "parallel_count on a list of {n} numbers, workers={workers}, "
+                   "returned {got}, expected {want}.", n=len(numbers), workers=workers, got=describe(got),
+                   want=want)
 
 
 def test_uses_the_check_argument(pool_run):

@@ -1,6 +1,6 @@
 """Hidden checks for semaphore-handoff. Each test is one check named in exercise.yaml."""
 
-from grader.harness.judge.api import describe, expect
+from grader.harness.judge.api import describe, describe_status, expect
 
 VALUES = [42, "parcel", 7]
 REPEATS = 2
@@ -27,7 +27,7 @@ def test_consumer_blocks_until_release(student):
                "`ready` semaphore it was given. Wait on `ready` itself.", kind=obs["waited_on"]["kind"],
                line=site.get("line", "?"))
     expect(obs["blocked_on_ready"], "Before anything was released, consumer() was {status}, not blocked in "
-           "ready.acquire().", status=obs["status_before"])
+           "ready.acquire().", status=describe_status(obs["status_before"]))
     expect(obs["finished_after_release"] and obs["got"] == 99,
            "After one ready.release(), consumer() did not return the item (it returned {got}).",
            got=describe(obs["got"]))

@@ -29,7 +29,8 @@ from .child_runner import Outcome, run_scenario, scenario_request
 from .explore import Exploration
 from .failures import CheckFailed, ScenarioProblem
 
-__all__ = ["CheckFailed", "Exploration", "ScenarioProblem", "Student", "RecordedRun", "describe", "expect"]
+__all__ = ["CheckFailed", "Exploration", "ScenarioProblem", "Student", "RecordedRun", "describe",
+           "describe_status", "expect"]
 
 IMPORT_PROBE = "def import_only(module, probe):\n    return {}\n"
 
@@ -54,6 +55,17 @@ def describe(value) -> str:
         described.ref = {"id": "describe_object", "params": {"type": value["__object__"]}}
         return described
     return repr(value)
+
+
+THREAD_STATUSES = ("running", "runnable", "sleeping", "blocked", "joining", "finished", "unknown")
+
+
+def describe_status(status: str) -> str:
+    """A thread's state as probe.thread_state says it (`blocked`, `sleeping`...), in words."""
+    described = Described(str(status))
+    if status in THREAD_STATUSES:
+        described.ref = {"id": f"thread_status_{status}"}
+    return described
 
 
 def _plain(value):
