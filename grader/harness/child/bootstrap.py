@@ -86,6 +86,7 @@ def main(argv):
         scenario_code = compile(request["scenario_source"], "<judge scenario>", "exec")
     except Exception as exc:  # noqa: BLE001 - the judge's own mistake, never the student's
         channel.final({"status": "judge_error", "message": f"{type(exc).__name__}: {exc}"[:500]})
+    install.STUDENT_CODE = student_code
     install.TRACER.scan(student_code)
     install.TRACER.scan(scenario_code)  # the scenario may write the student's objects' attributes
     gc.collect()

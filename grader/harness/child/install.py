@@ -104,6 +104,8 @@ class VirtualTime:
 
 
 SLEEP_LOG: list[dict] = []  # every tracked time.sleep call, for checks about simulated work
+THREAD_ERRORS: list[dict] = []  # exceptions that ended a thread (threading.excepthook), student's lines
+STUDENT_CODE = None  # the student's module, compiled (bootstrap sets it): probe.run_as_main runs it
 
 
 def pin_to_one_cpu() -> None:
@@ -148,7 +150,27 @@ def install(student_file: str, on_deadlock, tracing: bool = True) -> Scheduler:
     os.register_at_fork(after_in_child=_after_fork)
     random.seed(RANDOM_SEED)
     TRACER.enabled = tracing  # the main thread is traced during each run only (bootstrap._one_run)
+    threading.excepthook = _record_thread_error
     return sched
+
+
+_PRINT_THREAD_ERROR = threading.excepthook
+
+
+def _record_thread_error(args) -> None:
+    """An exception ended a thread: note it for the checks, and print it as Python would."""
+    THREAD_ERRORS.append({
+        "thread": getattr(args.thread, "name", "?"), "type": getattr(args.exc_type, "__name__", "?"),
+        "message": _text(args.exc_value), "stack": sites.student_traceback(args.exc_traceback),
+    })
+    _PRINT_THREAD_ERROR(args)
+
+
+def _text(value) -> str:
+    try:
+        return str(value)[:300]
+    except Exception:  # noqa: BLE001 - a student exception whose __str__ fails
+        return "<unprintable>"
 
 
 def new_run(strategy=None, recorder=None) -> None:
@@ -156,6 +178,7 @@ def new_run(strategy=None, recorder=None) -> None:
     SCHED.reset(strategy, recorder)
     primitives.reset()
     SLEEP_LOG.clear()
+    THREAD_ERRORS.clear()
     threading._counter = __import__("itertools").count(1).__next__  # Thread-1, Thread-2, ... again
     random.seed(RANDOM_SEED)
 
@@ -285,7 +308,10 @@ def _patch_thread(sched: Scheduler) -> None:
 
 def _trace_from_run(sched: Scheduler):
     def first_call(frame, event, arg):
-        if not TRACER.enabled or not sched.current().tracked:
+        me = sched.current()
+        if me.tracked and sched.hold_for is not None:
+            sched.point(me)  # through start(), a held thread gives way before running its target
+        if not TRACER.enabled or not me.tracked:
             sys.settrace(None)
             return None
         sys.settrace(TRACER.global_trace)

@@ -82,6 +82,66 @@ def sleeps(thread_name: str | None = None) -> list[dict]:
     return [s for s in install.SLEEP_LOG if thread_name is None or s["thread"] == thread_name]
 
 
+def most_asleep_at_once(thread_names=None) -> int:
+    """The most threads that were inside time.sleep at one virtual instant (of those named, if given)."""
+    edges = []
+    for s in install.SLEEP_LOG:
+        if s["seconds"] > 0 and (thread_names is None or s["thread"] in thread_names):
+            edges += [(s["at"], 1), (s["at"] + s["seconds"], -1)]
+    most = inside = 0
+    for _, step in sorted(edges, key=lambda e: (e[0], e[1])):  # an end before a start at one instant
+        inside += step
+        most = max(most, inside)
+    return most
+
+
+def thread_errors() -> list[dict]:
+    """Exceptions that ended a thread of this run: thread name, type, message, the student's lines."""
+    return list(install.THREAD_ERRORS)
+
+
+def queue_log(q) -> list[dict]:
+    """Every operation on a queue.Queue, in order: virtual time, thread, operation (get, put,
+    get_nowait, empty...), outcome (`ok`, or `empty`/`full` when it raised queue.Empty/Full), and
+    how many items the queue held after it."""
+    return [{"at": at, "thread": thread, "op": op, "outcome": outcome, "size": size}
+            for at, thread, op, outcome, size in getattr(q, "_grader_log", [])]
+
+
+def run_as_main(argv: list[str]) -> dict:
+    """Run the student's file as `python file.py ARGV...` would, in this process: as `__main__`,
+    then Python's exit, which waits for every thread that is not a daemon (a thread that never ends
+    is a deadlock of kind at_exit, with its line). Returns the exit status and the daemon threads
+    still alive when the program ended (their work is cut off)."""
+    import builtins
+    import sys
+
+    sched = install.SCHED
+    namespace = {"__name__": "__main__", "__file__": sites.STUDENT_FILE, "__builtins__": builtins}
+    saved, sys.argv = sys.argv, [sites.STUDENT_FILE, *map(str, argv)]
+    status = 0
+    try:
+        exec(install.STUDENT_CODE, namespace)
+    except SystemExit as exc:
+        status = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    finally:
+        sys.argv = saved
+    sched.at_exit = True  # from here, nobody left to wake a thread means Python never exits
+    main = threading.main_thread()
+    for thread in threading.enumerate():
+        if thread is not main and not thread.daemon:
+            thread.join()
+    daemons = [t.name for t in threading.enumerate() if t is not main and t.daemon and t.is_alive()]
+    return {"exit_status": status, "daemons_cut_off": daemons}
+
+
+def hold_other_threads_while_main_runs() -> None:
+    """From now on, no other thread runs while the calling thread is running or sleeping; they run
+    as soon as it blocks (a join, a queue's get, a lock...) or ends. So "sleep a while and hope the
+    other thread is done" finds it not done, on every run, while waiting for it works."""
+    install.SCHED.hold_for = install.SCHED.current()
+
+
 def now() -> float:
     return install.SCHED.now
 
@@ -179,5 +239,5 @@ class PoolTracker:
 
 # The probe's helpers run in the scenario's (traced) main thread but never call student code.
 for _name in ("encode", "thread_state", "is_blocked_on", "finished", "created", "primitive", "sleeps",
-              "live_children"):
+              "live_children", "most_asleep_at_once", "thread_errors", "queue_log"):
     globals()[_name] = primitives.untraced(globals()[_name])

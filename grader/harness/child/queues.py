@@ -62,11 +62,18 @@ def _wrap(sched, original, name: str):
     return primitives.untraced(functools.wraps(original)(operation))
 
 
+LOG_LIMIT = 20000  # operations kept per queue
+
+
 def _end(sched, me, changed: bool, q, name: str, result) -> None:
     if changed:
         sched.progress += 1
     else:
         me.polls += 1
+    log = q.__dict__.setdefault("_grader_log", [])
+    if len(log) < LOG_LIMIT:  # what probe.queue_log reports: who did what, when, and what was left
+        outcome = result if result in ("empty", "full") and name not in ("empty", "full") else "ok"
+        log.append((sched.now, me.name, name, outcome, q._qsize()))
     if sched.recorder is not None:
         sched.recorder.op(me, *_described(q, name, result))
 

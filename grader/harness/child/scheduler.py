@@ -88,7 +88,7 @@ class ThreadState:
 class DeadlockFound:
     """What the scheduler hands the deadlock handler, which reports it and ends the child."""
 
-    kind: str  # self, cycle, all_blocked, busy_wait
+    kind: str  # self, cycle, all_blocked, at_exit, busy_wait
     threads: list[ThreadState]
     culprit: ThreadState | None = None
 
@@ -128,6 +128,8 @@ class Scheduler:
         self.decisions: list[int] = []  # index chosen among the candidates, per step
         self.widths: list[int] = []  # how many candidates, per step
         self.progress = 0  # bumped by every change of shared state: spin detection's epoch
+        self.at_exit = False  # the program's main code is done: Python now waits for non-daemon threads
+        self.hold_for: ThreadState | None = None  # others wait while it runs or sleeps (probe.hold_...)
         main = ThreadState(next(self._orders), "MainThread")
         main.ident = _thread.get_ident()
         main.status = RUNNING
@@ -257,9 +259,13 @@ class Scheduler:
         if self.holder is not me or not self.runq:
             return
         with self.mutex:
-            if self.holder is not me or not self.runq:
+            if self._holding() and me is not self.hold_for and self.hold_for in self.runq:
+                self._switch(me, self.hold_for)  # a held thread got here through start(): give way
                 return
-            candidates = [me, *self.runq]
+            runnable = self._runnable()
+            if self.holder is not me or not runnable:
+                return
+            candidates = [me, *runnable]
             idx = self._choose(candidates, at_point=True)
             if idx == 0:
                 return
@@ -306,13 +312,13 @@ class Scheduler:
         with self.mutex:
             if self.holder is not me:
                 return
-            others = [s for s in self.runq if not _is_spinning(s, self.progress)]
+            others = [s for s in self._runnable() if not _is_spinning(s, self.progress)]
             if others:
                 self._switch(me, others[0])
                 return
             if self.untracked_active > 0:
                 return  # plumbing may yet change something; the backstop ends a real hang
-            spinners = [me, *(s for s in self.runq)]
+            spinners = [me, *self._runnable()]
             self.on_deadlock(DeadlockFound("busy_wait", spinners, culprit=me))
 
     def polled(self, me: ThreadState) -> None:
@@ -354,11 +360,30 @@ class Scheduler:
         if self.holder is None:
             self._dispatch()
 
+    def _holding(self) -> bool:
+        """Whether threads other than `hold_for` are held back now (probe.hold_other_threads_...):
+        while it runs, is runnable or sleeps. Once it waits for something (a join, a queue, a lock)
+        or ends, the hold is over for good; a thread's start-up handshake does not count."""
+        held = self.hold_for
+        if held is None:
+            return False
+        if held.status in (JOINING, FINISHED) or (
+                held.status == BLOCKED and not getattr(held.waiting_on, "_internal", False)):
+            self.hold_for = None
+            return False
+        return held.status != BLOCKED  # blocked in start(): the new thread may start
+
+    def _runnable(self) -> list[ThreadState]:
+        """The runnable threads that may run now: all of the run queue, but those held back."""
+        if not self._holding():
+            return list(self.runq)
+        return [s for s in self.runq if s is self.hold_for]
+
     def _dispatch(self) -> None:
         """Give the free baton to someone, advance the clock, or report a deadlock (mutex held)."""
         if self.holder is not None:
             return
-        if self.runq:
+        if self._runnable():
             self._grant_next()
             return
         alive = self.alive_tracked()
@@ -371,18 +396,19 @@ class Scheduler:
             for s in timed:  # already in start order: equal deadlines wake together, in order
                 if s.deadline <= earliest:
                     self._wake(s, timed_out=True)
-            if self.holder is None and self.runq:
+            if self.holder is None and self._runnable():
                 self._grant_next()
             return
         if self.untracked_active > 0:
             return  # the standard library's plumbing may still wake someone
-        self.on_deadlock(DeadlockFound("all_blocked", alive))
+        self.on_deadlock(DeadlockFound("at_exit" if self.at_exit else "all_blocked", alive))
 
     def _grant_next(self) -> None:
-        if len(self.runq) == 1:
-            self._grant(self.runq.popleft())
+        candidates = self._runnable()
+        if len(candidates) == 1:
+            self.runq.remove(candidates[0])
+            self._grant(candidates[0])
             return
-        candidates = list(self.runq)
         chosen = candidates[self._choose(candidates, at_point=False)]
         self.runq.remove(chosen)
         self._grant(chosen)

@@ -1,0 +1,123 @@
+"""What scenarios can observe (grader/harness/child/probe.py), through real child interpreters."""
+
+from __future__ import annotations
+
+from .harness_helpers import run_program
+
+OBSERVE = """
+def observe(module, probe, **kwargs):
+    result = module.main(probe, **kwargs)
+    return {"value": probe.encode(result), "errors": probe.thread_errors(),
+            "asleep": probe.most_asleep_at_once()}
+"""
+
+
+def _observe(tmp_path, source, **kwargs):
+    outcome = run_program(tmp_path, source, scenario=OBSERVE, function="observe", **kwargs)
+    assert outcome.status == "ok", (outcome.status, outcome.result)
+    return outcome.observations, outcome
+
+
+def test_an_exception_that_ends_a_thread_is_recorded_with_its_line_and_still_printed(tmp_path):
+    obs, outcome = _observe(tmp_path, """
+        import threading
+        def work():
+            raise ValueError("no desk")
+        def main(probe):
+            t = threading.Thread(target=work, name="customer-1")
+            t.start()
+            t.join()
+    """)
+    (error,) = obs["errors"]
+    assert error["thread"] == "customer-1" and error["type"] == "ValueError" and error["message"] == "no desk"
+    assert error["stack"][-1]["line"] == 4
+    assert "ValueError: no desk" in outcome.output  # as Python prints it
+
+
+def test_most_asleep_at_once_counts_overlapping_sleeps(tmp_path):
+    obs, _ = _observe(tmp_path, """
+        import threading, time
+        def main(probe):
+            ts = [threading.Thread(target=time.sleep, args=(1,)) for _ in range(4)]
+            [t.start() for t in ts]; [t.join() for t in ts]
+            time.sleep(1)  # alone, after the others
+    """)
+    assert obs["asleep"] == 4
+
+
+def test_a_queues_log_says_who_polled_and_how_full_it_got(tmp_path):
+    obs, _ = _observe(tmp_path, """
+        import queue, threading
+        def main(probe):
+            q = queue.Queue(maxsize=2)
+            def produce():
+                for i in range(4):
+                    q.put(i)
+            t = threading.Thread(target=produce, name="producer")
+            t.start()
+            try:
+                q.get_nowait()
+                q.get_nowait()
+                q.get_nowait()
+            except queue.Empty:
+                pass
+            t.join()
+            return probe.queue_log(q)
+    """)
+    log = obs["value"]
+    assert max(e["size"] for e in log) == 2
+    assert [e["outcome"] for e in log if e["op"] == "get_nowait"][-1] == "empty"
+    assert {e["thread"] for e in log if e["op"] == "put"} == {"producer"}
+
+
+def test_run_as_main_waits_for_non_daemon_threads_and_cuts_daemons_off(tmp_path):
+    scenario = """
+def as_script(module, probe, argv):
+    return probe.run_as_main(argv)
+"""
+    daemon = run_program(tmp_path, """
+        import queue, sys, threading, time
+        def writer(q, out):
+            while True:
+                out.append(q.get())
+                time.sleep(1)
+        if __name__ == "__main__":
+            q, out = queue.Queue(), []
+            threading.Thread(target=writer, args=(q, out), daemon=True, name="writer").start()
+            for i in range(int(sys.argv[1])):
+                q.put(i)
+            sys.exit(3)
+        def main():
+            pass
+    """, scenario=scenario, function="as_script", argv=["5"])
+    assert daemon.status == "ok", daemon.result
+    assert daemon.observations == {"exit_status": 3, "daemons_cut_off": ["writer"]}
+    forever = run_program(tmp_path, """
+        import queue, threading
+        def writer(q):
+            while True:
+                q.get()
+        if __name__ == "__main__":
+            q = queue.Queue()
+            threading.Thread(target=writer, args=(q,), name="writer").start()
+            q.put("line")
+    """, scenario=scenario, function="as_script", argv=[])
+    assert forever.status == "deadlock" and forever.result["kind"] == "at_exit"
+    stuck = next(t for t in forever.result["threads"] if t["name"] == "writer")
+    assert stuck["stack"][-1]["code"] == "q.get()"
+
+
+def test_held_threads_wait_while_the_main_thread_sleeps_and_go_when_it_blocks(tmp_path):
+    obs, _ = _observe(tmp_path, """
+        import threading, time
+        def main(probe):
+            done = []
+            probe.hold_other_threads_while_main_runs()
+            t = threading.Thread(target=lambda: done.append("work"))
+            t.start()
+            time.sleep(5)              # sleeping does not let the held thread run ...
+            before = list(done)
+            t.join()                   # ... waiting for it does
+            return [before, done]
+    """)
+    assert obs["value"] == [[], ["work"]]
