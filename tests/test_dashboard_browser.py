@@ -118,9 +118,13 @@ def test_dashboard_renders_links_work_and_the_console_is_clean(browser, server):
     names = page.locator("#students tbody tr td:first-child a")
     first_column = names.all_inner_texts()
     assert sorted(first_column) == sorted(["alice", "bob", "李雷"])
+    headers = page.locator("#students thead th").all_inner_texts()
+    total = next(i for i, h in enumerate(headers) if h.startswith("Total")) + 1
     page.locator("#students th", has_text="Total").click()  # sort by total, ascending
-    totals = [t.split("/")[0] for t in page.locator("#students tbody tr td:last-child").all_inner_texts()]
+    totals = [t.split("/")[0] for t in page.locator(f"#students tbody tr td:nth-child({total})").all_inner_texts()]
     assert totals == sorted(totals, key=float)
+    missing = page.locator("#students tbody tr td.missing").all_inner_texts()
+    assert any("semaphore-handoff" in m for m in missing)  # a student without handoff.py says so
 
     hrefs = [names.nth(i).get_attribute("href") for i in range(names.count())]
     for href in hrefs:
