@@ -47,7 +47,7 @@ def grade_submission(
         score=None if infra else sum(r.score for r in results),
         max_score=sum(r.max_score for r in results),
         sandbox=box.name,
-        sandbox_note="" if box.isolated else text("local_sandbox_note", lang),
+        sandbox_note=sandbox_note(box, run, lang),
         exercises=results,
         status=StudentStatus.INFRASTRUCTURE_ERROR if infra else StudentStatus.GRADED,
         sandbox_outcome=run.outcome.value,
@@ -59,6 +59,15 @@ def grade_submission(
     if out_dir is not None:
         reports.write(result, Path(out_dir) / reports.safe_dirname(student), lang)
     return result
+
+
+def sandbox_note(box, run: SandboxRun, lang: str) -> str:
+    """What the sandbox means for trust; nothing for one that isolates. The local sandbox's says
+    whether bubblewrap isolated the student's code: as it ran, or as it would have (nothing ran)."""
+    if box.isolated:
+        return ""
+    isolation = run.isolation or getattr(box, "isolation", lambda: "none")()
+    return text("local_bwrap_sandbox_note" if isolation == "bubblewrap" else "local_sandbox_note", lang)
 
 
 def select_exercises(exercises_root: Path | None, slugs: list[str] | None) -> list[packs.Exercise]:
