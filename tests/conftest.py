@@ -53,6 +53,24 @@ def _docker_unavailable(reason: str):
     pytest.skip(reason)
 
 
+REQUIRE_BWRAP = os.environ.get("GRADER_REQUIRE_BWRAP") == "1"
+
+
+@pytest.fixture(scope="session")
+def bwrap() -> str:
+    """bwrap's path, where it runs the local sandbox's isolation. Without it the test is skipped,
+    saying why; with GRADER_REQUIRE_BWRAP=1 (CI) it fails instead."""
+    from grader.host.sandboxes.local import usable_bwrap
+
+    found = usable_bwrap()
+    if found is None:
+        reason = "no usable bwrap for the local sandbox's isolation (Debian: apt-get install bubblewrap)"
+        if REQUIRE_BWRAP:
+            pytest.fail(f"{reason}; GRADER_REQUIRE_BWRAP=1 makes this a failure, not a skip")
+        pytest.skip(reason)
+    return found
+
+
 def grade_file(path: Path, student_file: str, exercise: str, tmp: Path, student: str = "s",
                sandbox: str = "local") -> tuple[dict, Path]:
     """Grade one file as a one-exercise submission through the CLI; return report.json and its folder."""

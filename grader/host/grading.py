@@ -53,7 +53,7 @@ def grade_submission(
         max_score=sum(r.max_score for r in results),
         sandbox=box.name,
         sandbox_note="",
-        sandbox_note_ref=None if box.isolated else {"id": "local_sandbox_note"},
+        sandbox_note_ref=sandbox_note(box, run),
         exercises=results,
         status=StudentStatus.INFRASTRUCTURE_ERROR if infra else StudentStatus.GRADED,
         sandbox_outcome=run.outcome.value,
@@ -66,6 +66,15 @@ def grade_submission(
     if out_dir is not None:
         reports.write(result, Path(out_dir) / reports.safe_dirname(student))
     return result
+
+
+def sandbox_note(box, run: SandboxRun) -> dict | None:
+    """What the sandbox means for trust; nothing for one that isolates. The local sandbox's says
+    whether bubblewrap isolated the student's code: as it ran, or as it would have (nothing ran)."""
+    if box.isolated:
+        return None
+    isolation = run.isolation or getattr(box, "isolation", lambda: "none")()
+    return {"id": "local_bwrap_sandbox_note" if isolation == "bubblewrap" else "local_sandbox_note"}
 
 
 def select_exercises(exercises_root: Path | None, slugs: list[str] | None) -> list[packs.Exercise]:

@@ -1,6 +1,6 @@
 """A preloaded interpreter that forks the scenario children, so each one skips Python's start-up.
 
-    python -s -P -X utf8 fork_server.py SOCKET_FD   (environment: judge/child_runner.minimal_env)
+    python -s -P -X utf8 fork_server.py SOCKET_FD [--sandboxed]   (environment: child_runner.minimal_env)
 
 A fresh interpreter with the instrumentation imported takes about 40 ms to start, and the judge
 starts about twenty children per student. This process imports the child's modules once (and
@@ -11,15 +11,25 @@ from /dev/null, stdout and stderr to the output pipe, the scenario's working fol
 user where there is one, and no descriptor but the ones passed in.
 
 Messages are JSON. In: `{"cwd": ..., "uid": ..., "gid": ...}` with four descriptors (request,
-result, fault, output). Out: `{"started": pid}` or `{"error": ...}`, and later `{"exited": pid,
-"code": returncode}` (negative for a signal, as Popen has it). The server stays single-threaded,
-so forking it is safe, and it leaves when the judge closes its end.
+result, fault, output), and `{"kill": pid}` to end a child's process group. Out: `{"started": pid}`
+or `{"error": ...}`, and later `{"exited": pid, "code": returncode}` (negative for a signal, as
+Popen has it). The server stays single-threaded, so forking it is safe, and it leaves when the
+judge closes its end.
+
+`--sandboxed`: the server runs inside bubblewrap (judge/isolation.py), as the init (pid 1) of a
+PID namespace of its own with its children, as the same user as the student's code. Its pids mean
+nothing outside, so the judge kills through it; and a kill also ends every other process of the
+namespace (all the student's: daemons that left the group, anything forged to outlive the run),
+since only one child runs at a time. As init it cannot be killed from inside and must reap the
+orphans; it makes itself undumpable, so that the student's code, running as the same user, cannot
+trace it or open its descriptors and memory through /proc.
 """
 
 import ctypes
 import json
 import os
 import select
+import signal
 import socket
 import sys
 
@@ -47,9 +57,11 @@ DESCRIPTORS = 4  # request, result, fault, output
 MAX_MESSAGE = 64 * 1024
 
 
-def serve(sock: socket.socket) -> None:
+def serve(sock: socket.socket, sandboxed: bool = False) -> None:
     children: dict[int, int] = {}  # pidfd -> pid
     while True:
+        if sandboxed:
+            _reap_orphans(children)
         ready, _, _ = select.select([sock, *children], [], [])
         for fd in ready:
             if fd is sock:
@@ -59,7 +71,10 @@ def serve(sock: socket.socket) -> None:
                     return
                 if not data:
                     return  # the judge has gone
-                _start(sock, data, fds, children)
+                if not fds and data.startswith(b'{"kill":'):
+                    _kill(data, children, sandboxed)
+                else:
+                    _start(sock, data, fds, children)
             else:
                 pid = children.pop(fd)
                 os.close(fd)
@@ -86,11 +101,50 @@ def _start(sock: socket.socket, data: bytes, fds: list[int], children: dict[int,
     _send(sock, {"started": pid})
 
 
+def _kill(data: bytes, children: dict[int, int], sandboxed: bool) -> None:
+    """End a child's process group; sandboxed, every other process of the namespace too. Its exit
+    notice follows as usual."""
+    try:
+        pid = int(json.loads(data)["kill"])
+    except (ValueError, KeyError, TypeError):
+        return
+    if pid in children.values():  # never a pid that is not, or no longer, one of ours
+        try:
+            os.killpg(pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+    if sandboxed:
+        # kill(-1) reaches every process of this PID namespace but us, its init. One pass is
+        # enough even for a fork bomb: a process with SIGKILL pending cannot fork.
+        try:
+            os.kill(-1, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
+def _reap_orphans(children: dict[int, int]) -> None:
+    """As init: reap the dead that were not ours (a student's daemons, re-parented to us), up to the
+    first of our own children, which its pidfd's turn reaps with its exit code."""
+    ours = set(children.values())
+    while True:
+        try:
+            info = os.waitid(os.P_ALL, 0, os.WEXITED | os.WNOHANG | os.WNOWAIT)
+        except ChildProcessError:
+            return
+        if info is None or info.si_pid in ours:
+            return
+        try:
+            os.waitpid(info.si_pid, 0)
+        except ChildProcessError:
+            return
+
+
 def _become_child(request: dict, fds: list[int]) -> None:
     """In the forked child: set up as Popen would, drop to the student, run the bootstrap."""
     try:
         req_fd, res_fd, fault_fd, out_fd = fds
         os.setsid()
+        signal.signal(signal.SIGINT, signal.default_int_handler)  # as in any Python, sandboxed or not
         devnull = os.open(os.devnull, os.O_RDONLY)
         os.dup2(devnull, 0)
         os.dup2(out_fd, 1)
@@ -107,11 +161,12 @@ def _become_child(request: dict, fds: list[int]) -> None:
             os.setgroups([])
             os.setregid(request["gid"], request["gid"])
             os.setreuid(request["uid"], request["uid"])
-            # Changing user without exec leaves the process undumpable, its /proc entries root's:
-            # the judge's sweep (by /proc owner) would miss it, and it could not raise its own
-            # oom_score_adj. exec would make it dumpable again; so do we.
-            if LIBC.prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) != 0:
-                raise OSError(ctypes.get_errno(), "prctl(PR_SET_DUMPABLE)")
+        # Changing user without exec leaves the process undumpable, its /proc entries root's: the
+        # judge's sweep (by /proc owner) would miss it, and it could not raise its own
+        # oom_score_adj. A sandboxed server is undumpable on purpose, and so its fork. exec would
+        # make it dumpable again; so do we.
+        if LIBC.prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) != 0:
+            raise OSError(ctypes.get_errno(), "prctl(PR_SET_DUMPABLE)")
         sys.argv = [BOOTSTRAP, str(req_fd), str(res_fd), str(fault_fd)]
         bootstrap.main(sys.argv)  # leaves with os._exit once the result is sent
     except BaseException as exc:  # noqa: BLE001 - like an interpreter dying on an uncaught error
@@ -129,5 +184,20 @@ def _send(sock: socket.socket, message: dict) -> None:
         pass  # the judge has gone; the next recv ends the loop
 
 
+def main(argv: list[str]) -> None:
+    sandboxed = "--sandboxed" in argv[2:]
+    if sandboxed:
+        # The init of a PID namespace of its own, or kill(-1) would reach far more than the
+        # student's processes: refuse rather than risk it.
+        if (os.getpid(), os.getppid()) != (1, 0):
+            raise SystemExit(f"fork server: --sandboxed, but pid {os.getpid()}, not a PID namespace's init")
+        if LIBC.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0:
+            raise OSError(ctypes.get_errno(), "prctl(PR_SET_DUMPABLE)")
+        # Init gets from inside only the signals it handles: Python's SIGINT handler would let
+        # student code end the server. Its children get that handler back (_become_child).
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    serve(socket.socket(fileno=int(argv[1])), sandboxed)
+
+
 if __name__ == "__main__":
-    serve(socket.socket(fileno=int(sys.argv[1])))
+    main(sys.argv)

@@ -24,7 +24,6 @@ from pathlib import Path
 
 from ...pipes import CappedReader
 from . import fork_client
-from .processes import kill_group
 from .student_user import StudentUser
 
 OUTPUT_CAP = 64 * 1024  # bytes of the student's output kept per child
@@ -105,10 +104,11 @@ class ChildSession:
         self.user = StudentUser.from_env()
         if self.user is not None:
             request = {**request, "nice": STUDENT_NICE}
-        self.workdir = tempfile.mkdtemp(prefix="grader-child-")
+        self.forks = fork_client.server(minimal_env())
+        sandbox = self.forks.sandbox  # where the sandboxed children can see it, if they are
+        self.workdir = tempfile.mkdtemp(prefix="grader-child-", dir=sandbox.children_dir if sandbox else None)
         if self.user is not None:
             os.chmod(self.workdir, 0o777)  # the student's user works in it; the judge made it
-        self.forks = fork_client.server(minimal_env())
         self.forks.lock.acquire()  # one child at a time, start to exit
         self._holds_lock = True
         self.child = None
@@ -241,7 +241,7 @@ class ChildSession:
         self.end_requests()
         if not self.timed_out:
             self.timed_out = not self.child.exited_within(GRACE)
-        kill_group(self.child.pid)
+        self.child.kill()
         if self.user is not None:
             self.user.kill_all()  # daemons that left the group, and anything forged to outlive the run
         self.returncode = self.child.wait()

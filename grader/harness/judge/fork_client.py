@@ -5,6 +5,14 @@ it is in the judge's process group, so it dies with the judge. Children are hand
 time (the judge runs its scenarios in sequence): `spawn` returns a `ForkedChild`, whose `wait`
 reads the server's exit notice. If the server has died (or was never able to start), the next
 spawn starts a new one; if that fails too, the caller gets an OSError, as from Popen.
+
+With a `ChildSandbox` (isolation.py: the local sandbox where bubblewrap works) the server runs
+inside bwrap, with nothing of the judge's on its standard streams (the sandbox could read the
+judge's log through /proc), and its pids are the sandbox's: `ForkedChild.kill` asks the server.
+Without one (the container, or no bwrap) the server runs as the judge's child and the judge kills
+a child's process group itself. If the sandboxed server dies, its namespace and every process in
+it die with it; so does the sandbox when the judge dies (bwrap's --die-with-parent: strictly, the
+thread that started it, which in the judge is pytest's main thread).
 """
 
 from __future__ import annotations
@@ -17,6 +25,9 @@ import sys
 import threading
 import time
 from pathlib import Path
+
+from .isolation import ChildSandbox
+from .processes import kill_group
 
 SERVER = Path(__file__).resolve().parent.parent / "child" / "fork_server.py"
 MAX_MESSAGE = 64 * 1024
@@ -36,6 +47,13 @@ class ForkedChild:
             self.returncode = self.server._exit_code(self.pid, seconds)
         return self.returncode is not None
 
+    def kill(self) -> None:
+        """SIGKILL the child's process group (sandboxed: every process in the sandbox but the server)."""
+        if self.server.sandbox is None:
+            kill_group(self.pid)
+        else:
+            self.server._send_kill(self.pid)
+
     def wait(self) -> int:
         """After the group was killed: the notice comes at once (or the server is gone: -9)."""
         while not self.exited_within(START_SECONDS):
@@ -44,8 +62,9 @@ class ForkedChild:
 
 
 class ForkServer:
-    def __init__(self, env: dict):
+    def __init__(self, env: dict, sandbox: ChildSandbox | None = None):
         self.env = env
+        self.sandbox = sandbox
         self.lock = threading.Lock()  # one child at a time, start to exit
         self._proc: subprocess.Popen | None = None
         self._sock: socket.socket | None = None
@@ -86,19 +105,30 @@ class ForkServer:
             return
         self.close()
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        # -s -P and an environment of our own make it as isolated as -I, which would also
+        # ignore PYTHONHASHSEED: a fixed hash seed keeps set and dict orders the same on every run.
+        command = [sys.executable, "-s", "-P", "-X", "utf8", str(SERVER), str(theirs.fileno())]
+        streams = {}
+        if self.sandbox is not None:
+            command = self.sandbox.command([*command, "--sandboxed"])
+            streams = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
         try:
-            self._proc = subprocess.Popen(
-                # -s -P and an environment of our own make it as isolated as -I, which would also
-                # ignore PYTHONHASHSEED: a fixed hash seed keeps set and dict orders the same on every run.
-                [sys.executable, "-s", "-P", "-X", "utf8", str(SERVER), str(theirs.fileno())],
-                stdin=subprocess.DEVNULL, env=self.env, pass_fds=(theirs.fileno(),), close_fds=True,
-            )
+            self._proc = subprocess.Popen(command, stdin=subprocess.DEVNULL, env=self.env,
+                                          pass_fds=(theirs.fileno(),), close_fds=True, **streams)
         except OSError:
             ours.close()
             raise
         finally:
             theirs.close()
         self._sock = ours
+
+    def _send_kill(self, pid: int) -> None:
+        if self._sock is None:
+            return  # the server, and with it its namespace, is gone
+        try:
+            self._sock.send(json.dumps({"kill": pid}).encode())
+        except OSError:
+            self.close()  # a server that cannot hear us is killed, and its sandbox with it
 
     def _receive(self, seconds: float, wanted) -> dict | None:
         """The next message `wanted` accepts, within `seconds`; older notices (a child that was
@@ -129,9 +159,9 @@ _SERVER_LOCK = threading.Lock()
 
 
 def server(env: dict) -> ForkServer:
-    """The judge process's fork server (one per process)."""
+    """The judge process's fork server (one per process), in the sandbox the environment names."""
     global _SERVER
     with _SERVER_LOCK:
         if _SERVER is None:
-            _SERVER = ForkServer(env)
+            _SERVER = ForkServer(env, ChildSandbox.from_env())
         return _SERVER

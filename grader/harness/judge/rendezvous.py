@@ -17,6 +17,8 @@ import threading
 from collections import Counter
 from dataclasses import dataclass, field
 
+from .isolation import sockets_dir
+
 
 @dataclass
 class RendezvousStats:
@@ -34,7 +36,7 @@ class RendezvousStats:
 class RendezvousServer:
     def __init__(self, bound: float = 3.0):
         self.bound = bound
-        self._dir = tempfile.mkdtemp(prefix="grader-rv-")
+        self._dir = tempfile.mkdtemp(prefix="grader-rv-", dir=sockets_dir())  # where children reach it
         os.chmod(self._dir, 0o755)
         self.address = os.path.join(self._dir, "rendezvous.sock")
         self._sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)

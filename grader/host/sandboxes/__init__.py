@@ -1,6 +1,7 @@
 """Sandboxes run the judge for one student's exercises and hand back a SandboxRun. Pick one with `choose`.
 
-- local: a child process on this machine, under resource limits; not isolation (self-checks).
+- local: a child process on this machine, under resource limits (self-checks); student code runs
+  inside bubblewrap where it works, out of reach of the hidden tests, else with no isolation.
 - docker: a fresh, locked-down container per student (grades).
 - auto: docker when a Docker engine answers, else local (and the report says so).
 """

@@ -37,3 +37,4 @@ class SandboxRun:
     outcome: SandboxOutcome = SandboxOutcome.OK
     message: dict = field(default_factory=dict)  # id + params: what a non-ok outcome means for the submission
     missing_message: dict = field(default_factory=dict)  # id + params for each job without a JudgeRun
+    isolation: str = ""  # the local sandbox's: what student code ran in ("bubblewrap" or "none")
