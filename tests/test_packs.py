@@ -29,7 +29,7 @@ def _edit(pack: Path, change) -> None:
 
 def test_the_shipped_packs_load():
     slugs = [ex.slug for ex in load_all(ROOT / "exercises")]
-    assert slugs == ["parallel-primes", "race-counter", "semaphore-handoff"]
+    assert slugs == ["daemon-writer", "parallel-primes", "race-counter", "semaphore-handoff"]
 
 
 def test_unknown_key_is_named(pack):
