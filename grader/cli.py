@@ -22,6 +22,20 @@ from .host.sandboxes import NAMES as SANDBOXES
 console = Console(soft_wrap=True)  # paths in messages must not be broken across lines
 
 
+def _options(p, *, sandbox=True, exercises=True, lang=True, config=True):
+    """The options several commands share."""
+    if sandbox:
+        p.add_argument("--sandbox", choices=SANDBOXES, default="auto")
+    if exercises:
+        p.add_argument("--exercises", type=Path, default=None,
+                       help="a folder of exercise packs (default: the config's `exercises`, else this checkout's)")
+    if lang:
+        p.add_argument("--lang", choices=LANGS, default=None,
+                       help="language of what students read (default: the config's `lang`, else en)")
+    if config:
+        p.add_argument("--config", type=Path, help="YAML settings (docs/sandbox.md)")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="grader", description="Grade Python concurrency exercises.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -30,28 +44,24 @@ def main(argv: list[str] | None = None) -> int:
     g.add_argument("submission", type=Path, help="folder with the student's files")
     g.add_argument("--student", required=True, help="the student's name, used for the report folder")
     g.add_argument("--out", type=Path, required=True, help="reports go to OUT/STUDENT/")
-    g.add_argument("--sandbox", choices=SANDBOXES, default="auto")
     g.add_argument("--exercise", action="append", help="grade only this exercise (repeatable)")
-    g.add_argument("--config", type=Path, help="YAML settings, e.g. the container's limits (docs/sandbox.md)")
-    g.add_argument("--lang", choices=LANGS, default=None, help="language of the report (default: the config's `lang`, else en)")
+    _options(g)
 
     bt = sub.add_parser("batch", help="grade a whole class: a folder or an archive of submissions")
     bt.add_argument("submissions", type=Path, help="class folder or archive (docs/batch.md)")
     bt.add_argument("--out", type=Path, required=True, help="reports, index.html, grades.csv go here")
-    bt.add_argument("--sandbox", choices=SANDBOXES, default="auto")
     bt.add_argument("--workers", type=int, default=None, help="students graded at once (default: cores)")
     bt.add_argument("--force", action="store_true", help="regrade students whose submission has not changed")
-    bt.add_argument("--lang", choices=LANGS, default=None, help="language of the reports and the dashboard (default: the config's `lang`, else en)")
-    bt.add_argument("--config", type=Path)
+    _options(bt)
 
-    c = sub.add_parser("check", help="without DIR: check the packs' solutions and starters; "
-                                     "with DIR: self-check your own folder")
+    c = sub.add_parser("check", help="without DIR: check the packs' solutions and starters (with --samples: "
+                                     "every sample against its expected verdict); with DIR: self-check a folder")
     c.add_argument("dir", type=Path, nargs="?")
-    c.add_argument("--sandbox", choices=SANDBOXES, default="auto")
     c.add_argument("--exercise", action="append")
+    c.add_argument("--samples", action="store_true", help="grade every sample answer against its expected verdict")
+    c.add_argument("--repeat", type=int, default=1, help="grade each case N times: flaky checks show up")
     c.add_argument("--out", type=Path, default=None, help="where a self-check writes its report")
-    c.add_argument("--config", type=Path)
-    c.add_argument("--lang", choices=LANGS, default=None, help="language of the report (default: the config's `lang`, else en)")
+    _options(c)
 
     i = sub.add_parser("image", help="the container sandbox's image")
     i_sub = i.add_subparsers(dest="image_command", required=True)
@@ -60,15 +70,19 @@ def main(argv: list[str] | None = None) -> int:
                    help="base it on Debian packages via debootstrap instead of python:3.11-slim from a registry")
     b.add_argument("--mirror", default=None, help="Debian mirror for --registry-free")
 
-    sub.add_parser("list", help="list the exercises")
+    ls = sub.add_parser("list", help="list the exercises")
+    _options(ls, sandbox=False, lang=False)
 
     t = sub.add_parser("translate", help="write or update an exercise pack's catalog for a language")
     t.add_argument("exercise", help="the pack's slug")
+    _options(t, sandbox=False, lang=False)
     t.add_argument("--lang", choices=[x for x in LANGS if x != "en"], default="zh")
     args = parser.parse_args(argv)
-    if getattr(args, "lang", "x") is None:
-        args.lang = load_config(getattr(args, "config", None)).lang
     try:
+        settings = load_config(getattr(args, "config", None))
+        if getattr(args, "lang", "x") is None:
+            args.lang = settings.lang
+        args.exercises = getattr(args, "exercises", None) or settings.exercises
         return {"grade": _grade, "batch": _batch, "check": _check, "list": _list,
                 "image": _image, "translate": _translate}[args.command](args)
     except packs.PackError as exc:
@@ -82,7 +96,8 @@ def _grade(args) -> int:
         console.print(f"[red]{args.submission} is not a folder.[/] Give the folder that holds the student's files.")
         return 2
     result = grade_submission(submission=args.submission, student=args.student, out_dir=args.out,
-                              sandbox=args.sandbox, exercises=args.exercise, config=args.config, lang=args.lang)
+                              sandbox=args.sandbox, exercises=args.exercise, config=args.config, lang=args.lang,
+                              exercises_root=args.exercises)
     reports.print_summary(result, console)
     console.print(f"Report: {args.out / reports.safe_dirname(args.student) / 'report.html'}", highlight=False)
     return _exit_code(result)
@@ -96,16 +111,17 @@ def _exit_code(result) -> int:
 def _check(args) -> int:
     if args.dir is not None:
         return _self_check(args)
-    exercises = select_exercises(None, args.exercise)
+    exercises = select_exercises(args.exercises, args.exercise)
+    if args.samples or args.repeat > 1:
+        return _check_samples(args, exercises)
     table = Table(title="Reference solutions must get full marks; starters must not")
     for col in ("exercise", "solution", "starter", "verdict"):
         table.add_column(col)
     surprises = 0
     used = set()
-    root = packs.project_root()
     for ex in exercises:
-        graded = grade_submission(submission=root / "solutions" / ex.slug, student="solution",
-                                  sandbox=args.sandbox, exercises=[ex.slug], config=args.config)
+        graded = grade_submission(submission=ex.solution.parent, student="solution", sandbox=args.sandbox,
+                                  exercises=[ex.slug], config=args.config, exercises_root=args.exercises)
         if graded.status is StudentStatus.INFRASTRUCTURE_ERROR:
             console.print(f"[red]Not graded:[/] {graded.sandbox_message}", highlight=False)
             return 3
@@ -114,7 +130,8 @@ def _check(args) -> int:
         with tempfile.TemporaryDirectory() as tmp:
             (Path(tmp) / ex.student_file).write_bytes(ex.starter.read_bytes())
             starter = grade_submission(submission=Path(tmp), student="starter", sandbox=args.sandbox,
-                                       exercises=[ex.slug], config=args.config).exercises[0]
+                                       exercises=[ex.slug], config=args.config,
+                                       exercises_root=args.exercises).exercises[0]
         ok = solution.score == solution.max_score and starter.score < starter.max_score
         surprises += not ok
         table.add_row(ex.slug, f"{solution.score:g}/{solution.max_score:g}", f"{starter.score:g}/{starter.max_score:g}",
@@ -128,13 +145,37 @@ def _check(args) -> int:
     return 1 if surprises else 0
 
 
+def _check_samples(args, exercises) -> int:
+    """Each pack's solution, starter and samples against expected.yaml, `--repeat` times each."""
+    from .host import pack_check
+
+    table = Table(title=f"Every case against its expected verdict, {args.repeat} run(s) each ({args.sandbox} sandbox)")
+    for col in ("exercise", "case", "identical", "verdict"):
+        table.add_column(col)
+    odd = 0
+    for ex in exercises:
+        def show(result, ex=ex):
+            ok = result.stable
+            table.add_row(ex.slug, result.case.name, f"{result.matched}/{result.runs}",
+                          "[green]as expected[/]" if ok else "[red]DIFFERENT[/]")
+            if not ok:
+                console.print(f"  {ex.slug}/{result.case.name}: expected {result.case.want['checks']}, "
+                              f"got {dict(result.different[0][2])}", markup=False, highlight=False)
+        with console.status(f"{ex.slug}..."):
+            results = pack_check.check_pack(ex, repeat=args.repeat, sandbox=args.sandbox, on_case=show)
+        odd += sum(1 for r in results if not r.stable)
+    console.print(table)
+    return 1 if odd else 0
+
+
 def _self_check(args) -> int:
     if not args.dir.is_dir():
         console.print(f"[red]{args.dir} is not a folder.[/] Give the folder with your exercise files.")
         return 2
     out = args.out or packs.project_root() / "reports"
     result = grade_submission(submission=args.dir, student="self-check", out_dir=out, sandbox=args.sandbox,
-                              exercises=args.exercise, config=args.config, lang=args.lang)
+                              exercises=args.exercise, config=args.config, lang=args.lang,
+                              exercises_root=args.exercises)
     reports.print_summary(result, console, details=True)
     console.print(f"Full report: {out / 'self-check' / 'report.html'}", highlight=False)
     return _exit_code(result)
@@ -151,6 +192,7 @@ def _batch(args) -> int:
         with BatchProgress(console) as progress:
             result = grade_class(submissions=args.submissions, out_dir=args.out, sandbox=args.sandbox,
                                  workers=args.workers, force=args.force, lang=args.lang, config=args.config,
+                                 exercises_root=args.exercises,
                                  on_start=progress.start, on_done=progress.done)
     except ClassInputError as exc:
         console.print(f"[red]Cannot read the class:[/] {escape(str(exc))}", highlight=False)
@@ -195,7 +237,7 @@ def _image(args) -> int:
 def _translate(args) -> int:
     from .host import pack_i18n
 
-    (exercise,) = select_exercises(None, [args.exercise])
+    (exercise,) = select_exercises(args.exercises, [args.exercise])
     path, total, untranslated = pack_i18n.update_catalog(exercise, args.lang)
     console.print(f"{path}: {total} texts, {untranslated} still to translate.", highlight=False)
     problems = pack_i18n.missing_translations(exercise, args.lang)
@@ -208,7 +250,7 @@ def _list(args) -> int:
     table = Table(title="Exercises")
     for col in ("exercise", "student file", "topic", "points", "checks"):
         table.add_column(col)
-    for ex in packs.load_all(packs.project_root() / "exercises"):
+    for ex in select_exercises(args.exercises, None):
         table.add_row(ex.slug, ex.student_file, ex.spec.topic, f"{ex.max_score:g}", str(len(ex.spec.checks)))
     console.print(table)
     return 0

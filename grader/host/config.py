@@ -3,6 +3,7 @@
     grader grade ... --config grader.yaml
 
     lang: zh          # the reports' language when --lang is not given (en, zh)
+    exercises: /srv/my-packs   # a folder of exercise packs (default: this checkout's exercises/)
     docker:
       mem_limit: 1g
       pids_limit: 256
@@ -47,6 +48,7 @@ class DockerSettings(BaseModel):
 class Settings(BaseModel):
     model_config = ConfigDict(extra="forbid")
     lang: Literal["en", "zh"] = Field("en", description="the language of reports when --lang is not given")
+    exercises: Path | None = Field(None, description="a folder of exercise packs, when --exercises is not given")
     docker: DockerSettings = DockerSettings()
 
 

@@ -2,6 +2,11 @@
 
 A pack is `exercise.yaml`, the starter file (named as `student_file`), `README.md` and `tests/`
 with the hidden judge tests. Each check in the yaml is one `test_<check>` function in the tests.
+
+Its reference solution and sample answers are the author's: a pack that lives on its own (a
+teacher's folder, `--exercises DIR`) keeps them inside, in `solution/` and `samples/`; the packs of
+this repository keep them beside, in `solutions/<slug>/` and `tests/samples/<slug>/`. Neither is
+part of the pack's version: they do not change a grade.
 """
 
 from __future__ import annotations
@@ -50,6 +55,9 @@ class ExerciseSpec(BaseModel):
         return value
 
 
+AUTHOR_ONLY = ("solution", "samples")  # a pack's folders that never reach a student or a judge
+
+
 class Exercise:
     """A loaded, validated pack."""
 
@@ -78,10 +86,23 @@ class Exercise:
     def max_score(self) -> float:
         return sum(c.points for c in self.spec.checks.values())
 
+    @property
+    def solution(self) -> Path:
+        """The reference solution: `solution/<file>` in the pack, else the repository's `solutions/`."""
+        inside = self.root / "solution" / self.student_file
+        return inside if inside.exists() else project_root() / "solutions" / self.slug / self.student_file
+
+    @property
+    def samples_dir(self) -> Path:
+        """Sample answers and their expected.yaml: `samples/` in the pack, else `tests/samples/<slug>`."""
+        inside = self.root / "samples"
+        return inside if inside.is_dir() else project_root() / "tests" / "samples" / self.slug
+
     def version(self) -> str:
-        """A hash of everything in the pack, so a result can say which pack graded it."""
+        """A hash of what grades: the pack without its author's solution and samples."""
         digest = hashlib.sha256()
-        for path in sorted(p for p in self.root.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+        for path in sorted(p for p in self.root.rglob("*") if p.is_file() and "__pycache__" not in p.parts
+                           and p.relative_to(self.root).parts[0] not in AUTHOR_ONLY):
             digest.update(str(path.relative_to(self.root)).encode())
             digest.update(path.read_bytes())
         return digest.hexdigest()[:16]
@@ -150,3 +171,8 @@ def load_all(exercises_root: Path) -> list[Exercise]:
 def project_root() -> Path:
     """The checkout this package lives in (exercises/ and solutions/ sit beside grader/)."""
     return Path(__file__).resolve().parents[2]
+
+
+def default_root(config_root: Path | None = None) -> Path:
+    """Where packs are looked for: `--exercises`, else the config's `exercises`, else this checkout's."""
+    return Path(config_root) if config_root else project_root() / "exercises"
