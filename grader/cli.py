@@ -73,6 +73,10 @@ def main(argv: list[str] | None = None) -> int:
     ls = sub.add_parser("list", help="list the exercises")
     _options(ls, sandbox=False, lang=False)
 
+    n = sub.add_parser("new", help="write a new exercise pack to fill in (docs/exercise-packs.md)")
+    n.add_argument("slug", help="the pack's name: lowercase words joined by hyphens")
+    _options(n, sandbox=False, lang=False)
+
     t = sub.add_parser("translate", help="write or update an exercise pack's catalog for a language")
     t.add_argument("exercise", help="the pack's slug")
     _options(t, sandbox=False, lang=False)
@@ -84,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
             args.lang = settings.lang
         args.exercises = getattr(args, "exercises", None) or settings.exercises
         return {"grade": _grade, "batch": _batch, "check": _check, "list": _list,
-                "image": _image, "translate": _translate}[args.command](args)
+                "image": _image, "translate": _translate, "new": _new}[args.command](args)
     except packs.PackError as exc:
         console.print(f"[red]Exercise pack problem:[/] {exc}", highlight=False)
         console.print("Fix the pack (see docs/exercise-packs.md), then run the command again.")
@@ -231,6 +235,25 @@ def _image(args) -> int:
         return 3
     verb = f"built in {report.seconds:.1f} s" if report.built else "already built"
     console.print(f"{report.tag}: {verb}", highlight=False)
+    return 0
+
+
+def _new(args) -> int:
+    from .host.scaffold import new_pack
+
+    root = packs.default_root(args.exercises)
+    option = f" --exercises {args.exercises}" if args.exercises else ""
+    written = new_pack(args.slug, root, option)
+    console.print(f"Wrote the pack {root / args.slug}:", highlight=False)
+    for path in written:
+        console.print(f"  {path.relative_to(root)}", highlight=False, markup=False)
+    console.print(
+        f"Next: 1. write the exercise in exercise.yaml, the starter and the READMEs (each TODO says what);\n"
+        f"      2. write the reference solution, solution/{args.slug.replace('-', '_')}.py, and run\n"
+        f"         grader check --exercise {args.slug}{option}   (it fails until the solution gets full marks);\n"
+        f"      3. write the checks (tests/), a sample answer per mistake (samples/), then\n"
+        f"         grader check --exercise {args.slug} --samples --repeat 20{option};\n"
+        f"      4. grader translate {args.slug}{option}, and fill i18n/zh.po.", highlight=False, markup=False)
     return 0
 
 

@@ -1,0 +1,89 @@
+"""A teacher's own exercise, outside this repository: `grader new` writes a pack that loads and
+fails until filled in, and `grader check --samples --repeat` grades its cases as the catalog's are."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .conftest import run_cli
+
+LOCKED = """import threading
+
+
+def count_up(n_threads, per_thread):
+    total = 0
+    lock = threading.Lock()
+
+    def work():
+        nonlocal total
+        for _ in range(per_thread):
+            with lock:
+                total += 1
+
+    threads = [threading.Thread(target=work) for _ in range(n_threads)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return total
+"""
+
+
+def test_a_new_pack_fails_check_until_its_solution_is_written_then_passes(tmp_path: Path):
+    packs = tmp_path / "my-packs"
+    packs.mkdir()
+    made = run_cli("new", "shared-total", "--exercises", str(packs))
+    assert made.returncode == 0, made.stdout + made.stderr
+    assert "solution/shared_total.py" in made.stdout and "grader translate shared-total" in made.stdout
+    pack = packs / "shared-total"
+    assert (pack / "i18n" / "zh.po").exists() and (pack / "README.zh.md").exists()
+
+    unfinished = run_cli("check", "--exercise", "shared-total", "--exercises", str(packs), "--sandbox", "local")
+    assert unfinished.returncode == 1
+    assert "write the reference solution of shared-total in solution/shared_total.py" in unfinished.stdout
+
+    (pack / "solution" / "shared_total.py").write_text(LOCKED, encoding="utf-8")
+    done = run_cli("check", "--exercise", "shared-total", "--exercises", str(packs), "--sandbox", "local")
+    assert done.returncode == 0, done.stdout
+    assert "as expected" in done.stdout
+
+    (pack / "samples" / "lock_per_call.py").write_text(
+        LOCKED.replace("    lock = threading.Lock()\n", "").replace("with lock:", "with threading.Lock():"),
+        encoding="utf-8")
+    expected = (pack / "samples" / "expected.yaml").read_text(encoding="utf-8")
+    (pack / "samples" / "expected.yaml").write_text(
+        expected + "lock_per_call:\n  status: failed\n  score: 0.0\n  checks:\n    counts_every_increment: failed\n",
+        encoding="utf-8")
+    samples = run_cli("check", "--exercise", "shared-total", "--exercises", str(packs), "--samples",
+                      "--repeat", "2", "--sandbox", "local")
+    assert samples.returncode == 0, samples.stdout
+    assert samples.stdout.count("2/2") == 3  # solution, starter, lock_per_call, each the same twice
+
+
+def test_a_sample_that_comes_out_otherwise_is_shown_and_fails_the_command(tmp_path: Path):
+    packs = tmp_path / "packs"
+    packs.mkdir()
+    assert run_cli("new", "shared-total", "--exercises", str(packs)).returncode == 0
+    pack = packs / "shared-total"
+    (pack / "solution" / "shared_total.py").write_text(LOCKED, encoding="utf-8")
+    expected = (pack / "samples" / "expected.yaml").read_text(encoding="utf-8")
+    (pack / "samples" / "expected.yaml").write_text(expected.replace("    counts_every_increment: failed",
+                                                                     "    counts_every_increment: passed"))
+    result = run_cli("check", "--exercise", "shared-total", "--exercises", str(packs), "--samples",
+                     "--sandbox", "local")
+    assert result.returncode == 1 and "DIFFERENT" in result.stdout and "starter" in result.stdout
+
+
+def test_the_config_file_names_the_packs_folder(tmp_path: Path):
+    packs = tmp_path / "packs"
+    packs.mkdir()
+    assert run_cli("new", "shared-total", "--exercises", str(packs)).returncode == 0
+    config = tmp_path / "grader.yaml"
+    config.write_text(f"exercises: {packs}\n", encoding="utf-8")
+    listed = run_cli("list", "--config", str(config))
+    assert "shared-total" in listed.stdout and "race-counter" not in listed.stdout
+
+
+def test_a_bad_name_says_what_a_name_looks_like(tmp_path: Path):
+    result = run_cli("new", "Bad_Name", "--exercises", str(tmp_path))
+    assert result.returncode == 2 and "lowercase words joined by hyphens" in result.stdout
