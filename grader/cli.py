@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import tempfile
 from pathlib import Path
@@ -36,7 +37,14 @@ def _options(p, *, sandbox=True, exercises=True, lang=True, config=True):
         p.add_argument("--config", type=Path, help="YAML settings (docs/sandbox.md)")
 
 
+WINDOWS = ("The grader needs Linux or macOS: it forks a fresh interpreter for each scenario, which "
+           "Windows cannot. On Windows, install WSL (Ubuntu) or Docker Desktop and run it there.")
+
+
 def main(argv: list[str] | None = None) -> int:
+    if os.name == "nt":
+        console.print(WINDOWS, highlight=False)
+        return 2
     parser = argparse.ArgumentParser(prog="grader", description="Grade Python concurrency exercises.")
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -73,6 +81,13 @@ def main(argv: list[str] | None = None) -> int:
     ls = sub.add_parser("list", help="list the exercises")
     _options(ls, sandbox=False, lang=False)
 
+    h = sub.add_parser("handout", help="the kit for students: starters, READMEs, visible checks, make check")
+    h.add_argument("--out", type=Path, required=True, help="a new folder, or a .zip file")
+    h.add_argument("--exercise", action="append", help="only this exercise (repeatable)")
+    h.add_argument("--wheels", action="store_true",
+                   help="add every package the grader needs, for installing offline (on this platform)")
+    _options(h, sandbox=False)
+
     n = sub.add_parser("new", help="write a new exercise pack to fill in (docs/exercise-packs.md)")
     n.add_argument("slug", help="the pack's name: lowercase words joined by hyphens")
     _options(n, sandbox=False, lang=False)
@@ -88,7 +103,8 @@ def main(argv: list[str] | None = None) -> int:
             args.lang = settings.lang
         args.exercises = getattr(args, "exercises", None) or settings.exercises
         return {"grade": _grade, "batch": _batch, "check": _check, "list": _list,
-                "image": _image, "translate": _translate, "new": _new}[args.command](args)
+                "image": _image, "translate": _translate, "new": _new,
+                "handout": _handout}[args.command](args)
     except packs.PackError as exc:
         console.print(f"[red]Exercise pack problem:[/] {exc}", highlight=False)
         console.print("Fix the pack (see docs/exercise-packs.md), then run the command again.")
@@ -182,7 +198,9 @@ def _self_check(args) -> int:
                               exercises_root=args.exercises)
     reports.print_summary(result, console, details=True)
     console.print(f"Full report: {out / 'self-check' / 'report.html'}", highlight=False)
-    return _exit_code(result)
+    # Like a test runner: non-zero while any check fails, so `make check` does too.
+    failed = any(c.status.value != "passed" for ex in result.exercises for c in ex.checks)
+    return _exit_code(result) or (1 if failed else 0)
 
 
 def _batch(args) -> int:
@@ -235,6 +253,21 @@ def _image(args) -> int:
         return 3
     verb = f"built in {report.seconds:.1f} s" if report.built else "already built"
     console.print(f"{report.tag}: {verb}", highlight=False)
+    return 0
+
+
+def _handout(args) -> int:
+    from .host.handout import HandoutError, make_handout
+
+    exercises = select_exercises(args.exercises, args.exercise)
+    try:
+        with console.status("Building the kit..."):
+            out = make_handout(exercises, args.out, lang=args.lang, wheels=args.wheels)
+    except HandoutError as exc:
+        console.print(f"[red]The kit could not be made:[/] {escape(str(exc))}", highlight=False)
+        return 3
+    console.print(f"Wrote {out}: {len(exercises)} exercise(s), visible checks only. Students unpack it and run "
+                  f"`make check`.", highlight=False)
     return 0
 
 

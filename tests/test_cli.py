@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 
+from grader.host.packs import load_all
 from grader.host.sandboxes.local import usable_bwrap
 
 from .conftest import ROOT, run_cli
@@ -33,8 +34,9 @@ def test_empty_submission_is_all_missing_and_exits_0(tmp_path):
                    "--sandbox", "local")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     report = json.loads((tmp_path / "out" / "Wang_Fang" / "report.json").read_text(encoding="utf-8"))
-    assert [e["status"] for e in report["exercises"]] == ["missing"] * 3
-    assert report["score"] == 0 and report["max_score"] == 31
+    catalog = load_all(ROOT / "exercises")
+    assert [e["status"] for e in report["exercises"]] == ["missing"] * len(catalog)
+    assert report["score"] == 0 and report["max_score"] == sum(ex.max_score for ex in catalog)
     # Nothing ran: the note says what student code would have run in.
     note = "isolated with bubblewrap" if usable_bwrap() else "not isolation"
     assert report["sandbox"] == "local" and note in report["sandbox_note"]

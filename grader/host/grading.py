@@ -46,6 +46,10 @@ def grade_submission(
         r.source = taken.taken_from.get(ex.slug, "")
         if ex.slug in taken.accepted:
             r.warnings = advice.warnings(taken.accepted[ex.slug])
+        left_out = ex.spec.left_out
+        if left_out is not None and left_out.checks:  # a handout's self-check: the grade has more
+            r.warnings.append({"id": "handout_left_out", "params": {"checks": left_out.checks,
+                                                                    "points": f"{left_out.points:g}"}})
     infra = run.outcome is SandboxOutcome.INFRASTRUCTURE_ERROR
     result = StudentResult(
         student=student,

@@ -37,6 +37,13 @@ class CheckSpec(BaseModel):
     hint: str | None = None
 
 
+class LeftOut(BaseModel):
+    """In a handout's copy of a pack: the hidden checks it does not have, which the grade includes."""
+    model_config = ConfigDict(extra="forbid")
+    checks: int = Field(ge=0)
+    points: float = Field(ge=0)
+
+
 class ExerciseSpec(BaseModel):
     model_config = ConfigDict(extra="forbid")
     title: str = Field(min_length=1)
@@ -46,6 +53,7 @@ class ExerciseSpec(BaseModel):
     time_limit: float = Field(gt=0, description="real seconds for the whole judge of this exercise")
     check_timeout: float = Field(gt=0, description="real seconds before one scenario is killed")
     checks: dict[str, CheckSpec] = Field(min_length=1)
+    left_out: LeftOut | None = None  # written by `grader handout` only
 
     @field_validator("student_file")
     @classmethod

@@ -62,8 +62,11 @@ class Outcome:
 
 
 def minimal_env() -> dict:
-    return {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "HOME": "/nonexistent",
-            "PYTHONHASHSEED": "0"}  # the same set and dict orders on every run
+    env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "HOME": "/nonexistent",
+           "PYTHONHASHSEED": "0"}  # the same set and dict orders on every run
+    if os.environ.get("GRADER_PORTABLE"):
+        env["GRADER_PORTABLE"] = "1"  # no pidfd, no /proc: what a Mac has (tests/test_handout.py)
+    return env
 
 
 def scenario_request(*, student_file: Path, module: str, scenario_source: str, function: str,

@@ -7,6 +7,7 @@ It returns plain JSON-able data, which the host reads into a JudgeRun.
 from __future__ import annotations
 
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -50,6 +51,7 @@ def judge_env(extra: dict | None = None) -> dict:
         "PYTHONPATH": str(HARNESS_ROOT), "PYTHONDONTWRITEBYTECODE": "1",
         # only the plugins named on the command line: nothing installed nearby can join the judge
         "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1",
+        **({"GRADER_PORTABLE": "1"} if os.environ.get("GRADER_PORTABLE") else {}),
         **(extra or {}),
     }
 

@@ -58,8 +58,16 @@ class BuildReport:
 
 
 def pins() -> list[str]:
-    data = tomllib.loads((project_root() / "pyproject.toml").read_text(encoding="utf-8"))
-    return list(data["project"]["optional-dependencies"]["sandbox-image"])
+    """The image's pinned packages: the `sandbox-image` extra of pyproject.toml in a checkout, or of
+    the installed distribution's metadata (a handout's kit installs the grader from a wheel)."""
+    pyproject = project_root() / "pyproject.toml"
+    if pyproject.exists():
+        data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+        return list(data["project"]["optional-dependencies"]["sandbox-image"])
+    from importlib.metadata import requires
+
+    marker = 'extra == "sandbox-image"'
+    return [r.split(";")[0].strip() for r in requires("concurrency-grader") or [] if marker in r]
 
 
 def harness_files() -> dict[str, bytes]:

@@ -67,7 +67,9 @@ def child_sandbox(work: Path, pack_root: Path) -> ChildSandbox | None:
     if bwrap is None:
         return None
     sandbox = ChildSandbox(bwrap=bwrap, student_dir=str(work / "submission"), scratch=str(work / "scratch"))
-    secrets = [pack_root, HARNESS_ROOT]
+    # A checkout holds every pack and solution; an installed grader (a handout's kit) sits in
+    # site-packages, which holds nothing to hide.
+    secrets = [pack_root, *([HARNESS_ROOT] if (HARNESS_ROOT / "pyproject.toml").exists() else [])]
     try:
         secrets.append(Path.home())
     except RuntimeError:  # no home folder to be found: none to hide

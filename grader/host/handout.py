@@ -1,0 +1,101 @@
+"""`grader handout`: the kit a teacher hands out, in a folder or a .zip.
+
+    kit/
+      README.md, Makefile            how to work and self-check (`make check`), in the chosen language
+      <slug>/<student_file>          the starter, where the student works
+      <slug>/README.md               the exercise's task, in the chosen language
+      .grader/packs/<slug>/          the pack with its visible checks only (visible_pack.py)
+      .grader/wheels/                the grader itself as a wheel (and, with `wheels=True`, every
+                                     package it needs, for installing offline on the same platform)
+
+No reference solution, no sample answer and no hidden check goes in (tests/test_handout.py looks).
+`make check` installs the grader into `.grader/venv` and runs `grader check .` with the kit's
+packs: the same judge as the teacher's, in Docker when an engine answers, else on this machine.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import tempfile
+import zipfile
+from pathlib import Path
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+
+from . import pack_i18n
+from .packs import Exercise, PackError, project_root
+from .visible_pack import write_visible_pack
+
+
+def make_handout(exercises: list[Exercise], out: Path, lang: str = "en", wheels: bool = False) -> Path:
+    """Write the kit to `out` (a folder, or a .zip file); returns `out`."""
+    out = Path(out)
+    if out.exists():
+        raise PackError(f"{out} exists already: give a new folder or .zip name")
+    with tempfile.TemporaryDirectory(prefix="grader-handout-") as tmp:
+        kit = Path(tmp) / (out.stem if out.suffix == ".zip" else out.name)
+        kit.mkdir()
+        titles = []
+        for ex in exercises:
+            (kit / ex.slug).mkdir()
+            shutil.copy2(ex.starter, kit / ex.slug / ex.student_file)
+            shutil.copy2(pack_i18n.readme(ex, lang), kit / ex.slug / "README.md")
+            write_visible_pack(ex, kit / ".grader" / "packs" / ex.slug)
+            titles.append({"slug": ex.slug, "student_file": ex.student_file,
+                           "title": pack_i18n.pack_text(ex, ex.spec.title, lang)})
+        env = Environment(loader=PackageLoader("grader", "templates/handout"), undefined=StrictUndefined,
+                          keep_trailing_newline=True)
+        (kit / "README.md").write_text(env.get_template(f"README.{lang}.md.j2").render(exercises=titles),
+                                       encoding="utf-8")
+        (kit / "Makefile").write_text(env.get_template("Makefile.j2").render(lang=lang), encoding="utf-8")
+        _wheels(kit / ".grader" / "wheels", with_dependencies=wheels)
+        if out.suffix == ".zip":
+            _zip(kit, out)
+        else:
+            shutil.copytree(kit, out, symlinks=False)
+    return out
+
+
+def _wheels(folder: Path, with_dependencies: bool) -> None:
+    """The grader as a wheel, built from this checkout (hidden tests and solutions are not in the
+    package); and its dependencies, downloaded for this platform and Python, when asked."""
+    root = project_root()
+    if not (root / "pyproject.toml").exists():
+        raise HandoutError("grader handout builds the grader's wheel from its source: run it from a checkout")
+    folder.mkdir(parents=True)
+    pip = [sys.executable, "-m", "pip"]
+    with tempfile.TemporaryDirectory() as build:  # an out-of-tree build leaves the checkout clean
+        source = Path(build) / "source"
+        shutil.copytree(root, source, ignore=shutil.ignore_patterns(
+            ".git", ".venv", "*.egg-info", "__pycache__", "build", "dist", "reports", "bench", "tests",
+            "exercises", "solutions", "docs"))
+        wheel = [*pip, "wheel", "--quiet", "--no-deps", "--wheel-dir", str(folder), str(source)]
+        try:  # with the build tools at hand, no network is needed; else pip fetches them
+            _run([*wheel[:4], "--no-build-isolation", *wheel[4:]])
+        except HandoutError:
+            _run(wheel)
+    if with_dependencies:
+        wheel = next(folder.glob("concurrency_grader-*.whl"))
+        _run([*pip, "download", "--quiet", "--dest", str(folder), "--only-binary", ":all:", str(wheel)])
+
+
+class HandoutError(Exception):
+    """The kit could not be made; the message says why."""
+
+
+def _run(command: list[str]) -> None:
+    done = subprocess.run(command, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise HandoutError(f"{' '.join(command[2:5])} failed:\n{done.stdout[-2000:]}{done.stderr[-2000:]}")
+
+
+def _zip(kit: Path, out: Path) -> None:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+        for path in sorted(kit.rglob("*")):
+            if path.is_file():
+                info = zipfile.ZipInfo.from_file(path, f"{kit.name}/{path.relative_to(kit).as_posix()}")
+                info.compress_type = zipfile.ZIP_DEFLATED
+                zf.writestr(info, path.read_bytes())

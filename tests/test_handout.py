@@ -1,0 +1,125 @@
+"""The kit a teacher hands out: it installs in a fresh folder and venv, self-checks with the same
+judge (starters fail, reference solutions pass the visible checks), also without Linux's pidfd and
+/proc, and holds nothing of a hidden check, a solution or a sample."""
+
+from __future__ import annotations
+
+import ast
+import io
+import os
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from grader.host import pack_i18n, packs
+from grader.host.handout import make_handout
+
+from .conftest import ROOT
+
+EXERCISES = packs.load_all(ROOT / "exercises")
+
+
+@pytest.fixture(scope="module")
+def kit_zip(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("handout") / "concurrency-kit.zip"
+    return make_handout(EXERCISES, out, lang="zh")
+
+
+def _unpack(kit_zip: Path, where: Path) -> Path:
+    with zipfile.ZipFile(kit_zip) as zf:
+        zf.extractall(where)
+    return where / "concurrency-kit"
+
+
+def _make_check(kit: Path, **env) -> subprocess.CompletedProcess:
+    return subprocess.run(["make", "check", "SANDBOX=local", f"PYTHON={sys.executable}"], cwd=kit,
+                          capture_output=True, text=True, timeout=900, env={**os.environ, **env})
+
+
+@pytest.mark.e2e
+def test_the_kit_installs_and_self_checks_starters_and_solutions(kit_zip, tmp_path):
+    kit = _unpack(kit_zip, tmp_path)
+    for ex in EXERCISES:
+        assert (kit / ex.slug / ex.student_file).read_bytes() == ex.starter.read_bytes()
+        assert (kit / ex.slug / "README.md").read_text(encoding="utf-8") == (
+            ex.root / "README.zh.md").read_text(encoding="utf-8")
+    starters = _make_check(kit)
+    assert starters.returncode != 0, starters.stdout + starters.stderr  # like a test runner
+    assert "failed" in starters.stdout
+    for ex in EXERCISES:
+        shutil.copy(ex.solution, kit / ex.slug / ex.student_file)
+    solutions = _make_check(kit)
+    assert solutions.returncode == 0, solutions.stdout + solutions.stderr
+    report = (kit / "reports" / "self-check" / "report.html").read_text(encoding="utf-8")
+    assert 'lang="zh-CN"' in report and "老师评分时还有" in report  # the grade has hidden checks too
+
+
+@pytest.mark.e2e
+def test_the_kit_works_without_pidfd_and_proc(kit_zip, tmp_path):
+    # What a Mac lacks: the fork server polls for exits, and the probe asks multiprocessing.
+    kit = _unpack(kit_zip, tmp_path)
+    for ex in EXERCISES:
+        shutil.copy(ex.solution, kit / ex.slug / ex.student_file)
+    done = _make_check(kit, GRADER_PORTABLE="1")
+    assert done.returncode == 0, done.stdout + done.stderr
+    probe = subprocess.run([str(kit / ".grader" / "venv" / "bin" / "python"), "-c",
+                            "import grader.harness.child.fork_server as f; print(f.PIDFD)"],
+                           capture_output=True, text=True, env={**os.environ, "GRADER_PORTABLE": "1"})
+    assert probe.stdout.strip() == "False"
+
+
+def _kit_texts(kit_zip: Path) -> dict[str, str]:
+    """Every file of the kit as text, the grader's wheel opened too."""
+    texts = {}
+    with zipfile.ZipFile(kit_zip) as zf:
+        for name in zf.namelist():
+            data = zf.read(name)
+            if name.endswith(".whl"):
+                with zipfile.ZipFile(io.BytesIO(data)) as wheel:
+                    for inner in wheel.namelist():
+                        texts[f"{name}!{inner}"] = wheel.read(inner).decode("utf-8", "replace")
+            else:
+                texts[name] = data.decode("utf-8", "replace")
+    return texts
+
+
+def _hidden_texts(exercise) -> set[str]:
+    """What a hidden check is made of: its name, hint, its test's source and messages, in both languages."""
+    hidden = {n: c for n, c in exercise.spec.checks.items() if c.visibility.value == "hidden"}
+    found = set()
+    for name, check in hidden.items():
+        found.add(name)
+        if check.hint:
+            found |= {check.hint, pack_i18n.pack_text(exercise, check.hint, "zh")}
+    for test_file in exercise.tests_dir.glob("test_*.py"):
+        tree = ast.parse(test_file.read_text(encoding="utf-8"))
+        for node in tree.body:
+            if isinstance(node, ast.FunctionDef) and node.name[len("test_"):] in hidden:
+                for sub in ast.walk(node):
+                    if isinstance(sub, ast.Constant) and isinstance(sub.value, str) and len(sub.value) > 20:
+                        found |= {sub.value, pack_i18n.pack_text(exercise, sub.value, "zh")}
+    return found
+
+
+def test_the_kit_holds_no_hidden_check_solution_or_sample(kit_zip):
+    texts = _kit_texts(kit_zip)
+    everything = "\n".join(texts.values())
+    for ex in EXERCISES:
+        for secret in _hidden_texts(ex):
+            assert secret not in everything, (ex.slug, secret[:80])
+        solution = ex.solution.read_text(encoding="utf-8")
+        samples = [p.read_text(encoding="utf-8") for p in ex.samples_dir.glob("*.py")]
+        for name, text in texts.items():
+            assert text != solution and text not in samples, name
+    kit_files = [n for n in texts if "!" not in n]  # the kit itself, not the grader's own package
+    assert not [n for n in kit_files if "/solution" in n or "/samples/" in n or "/tests/samples" in n]
+    for name, text in texts.items():
+        if name.endswith(".py"):
+            for node in ast.walk(ast.parse(text)):
+                modules = ([a.name for a in node.names] if isinstance(node, ast.Import)
+                           else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+                assert not [m for m in modules if m.split(".")[0] in ("solutions", "tests")], (name, modules)
