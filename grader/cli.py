@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
+import time
 import tempfile
 from pathlib import Path
 
@@ -53,6 +55,8 @@ def main(argv: list[str] | None = None) -> int:
     g.add_argument("--student", required=True, help="the student's name, used for the report folder")
     g.add_argument("--out", type=Path, required=True, help="reports go to OUT/STUDENT/")
     g.add_argument("--exercise", action="append", help="grade only this exercise (repeatable)")
+    g.add_argument("--results-json", type=Path, default=None,
+                   help="also write the result in Gradescope's results.json format here")
     _options(g)
 
     bt = sub.add_parser("batch", help="grade a whole class: a folder or an archive of submissions")
@@ -88,6 +92,13 @@ def main(argv: list[str] | None = None) -> int:
                    help="add every package the grader needs, for installing offline (on this platform)")
     _options(h, sandbox=False)
 
+    gs = sub.add_parser("gradescope", help="the autograder zip for Gradescope: our checks, graded there")
+    gs.add_argument("--out", type=Path, required=True, help="the .zip to write")
+    gs.add_argument("--exercise", action="append", help="only this exercise (repeatable)")
+    gs.add_argument("--wheels", action="store_true",
+                    help="add every package the grader needs, for installing offline (on this platform)")
+    _options(gs, sandbox=False)
+
     n = sub.add_parser("new", help="write a new exercise pack to fill in (docs/exercise-packs.md)")
     n.add_argument("slug", help="the pack's name: lowercase words joined by hyphens")
     _options(n, sandbox=False, lang=False)
@@ -104,7 +115,7 @@ def main(argv: list[str] | None = None) -> int:
         args.exercises = getattr(args, "exercises", None) or settings.exercises
         return {"grade": _grade, "batch": _batch, "check": _check, "list": _list,
                 "image": _image, "translate": _translate, "new": _new,
-                "handout": _handout}[args.command](args)
+                "handout": _handout, "gradescope": _gradescope}[args.command](args)
     except packs.PackError as exc:
         console.print(f"[red]Exercise pack problem:[/] {exc}", highlight=False)
         console.print("Fix the pack (see docs/exercise-packs.md), then run the command again.")
@@ -115,9 +126,15 @@ def _grade(args) -> int:
     if not args.submission.is_dir():
         console.print(f"[red]{args.submission} is not a folder.[/] Give the folder that holds the student's files.")
         return 2
+    started = time.monotonic()
     result = grade_submission(submission=args.submission, student=args.student, out_dir=args.out,
                               sandbox=args.sandbox, exercises=args.exercise, config=args.config, lang=args.lang,
                               exercises_root=args.exercises)
+    if args.results_json is not None:
+        from .host.batch.gradescope import results_json
+
+        data = results_json(result, time.monotonic() - started)
+        reports.atomic_write(args.results_json, json.dumps(data, indent=2, ensure_ascii=False).encode("utf-8"))
     reports.print_summary(result, console)
     console.print(f"Report: {args.out / reports.safe_dirname(args.student) / 'report.html'}", highlight=False)
     return _exit_code(result)
@@ -268,6 +285,22 @@ def _handout(args) -> int:
         return 3
     console.print(f"Wrote {out}: {len(exercises)} exercise(s), visible checks only. Students unpack it and run "
                   f"`make check`.", highlight=False)
+    return 0
+
+
+def _gradescope(args) -> int:
+    from .host.gradescope_zip import make_autograder
+    from .host.handout import HandoutError
+
+    exercises = select_exercises(args.exercises, args.exercise)
+    try:
+        with console.status("Building the autograder..."):
+            out = make_autograder(exercises, args.out, lang=args.lang, wheels=args.wheels)
+    except HandoutError as exc:
+        console.print(f"[red]The autograder could not be made:[/] {escape(str(exc))}", highlight=False)
+        return 3
+    console.print(f"Wrote {out}: upload it as the assignment's autograder on Gradescope "
+                  f"(docs/batch.md, \"Gradescope\").", highlight=False)
     return 0
 
 

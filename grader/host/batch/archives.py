@@ -2,7 +2,8 @@
 
 Everything is checked before anything is written: entry count, each file's size, the total size
 and the compression ratio; absolute paths and `..`, symlinks, hard links and device files; names
-that are not valid UTF-8. tar extraction then goes through the standard library's `data` filter as
+that are not valid UTF-8. tar extraction then goes through the standard library's `data` filter (on
+Python 3.11.4+; before, the same modes are dropped by hand) as
 a second line; zip members are written one by one through a size cap.
 """
 
@@ -103,7 +104,14 @@ def _extract_tar(archive: Path, dest: Path) -> list[str]:
                 raise Refused("archive_special_file", archive=archive.name, file=name)
             entries.append(Entry(name, m.size, m.isdir()))
         _check(archive, entries)
-        tar.extractall(dest, members=members, filter="data")  # the standard library's own guard too
+        if hasattr(tarfile, "data_filter"):  # 3.11.4+: the standard library's own guard as well
+            tar.extractall(dest, members=members, filter="data")
+        else:  # Debian's 3.11.2: every member was checked above; drop what the data filter would
+            for member in members:
+                member.mode &= 0o755  # no setuid, setgid, sticky or group/other write bits
+                member.uid = member.gid = 0
+                member.uname = member.gname = ""
+            tar.extractall(dest, members=members)
     return [e.name for e in entries if not e.is_dir]
 
 
