@@ -54,8 +54,9 @@ def one_thread(module, probe, words):
 
 def counting_threads(module, probe, words, n_threads):
     """count_words with words that note which thread looks them up (every dict or Counter that counts
-    a word hashes it, so the threads that hash words are the ones that count), and the order in which
-    the caller started and joined threads."""
+    a word hashes it, so the threads that hash words are the ones that count) and a Tally.add that
+    notes who calls it (for words turned into plain strings first), and the order in which the caller
+    started and joined threads."""
     seen = set()
     calls = []
     main = threading.current_thread()
@@ -68,6 +69,14 @@ def counting_threads(module, probe, words, n_threads):
             return str.__hash__(self)
 
     start, join = threading.Thread.start, threading.Thread.join
+    tally_class = getattr(module, "Tally", None)
+    add = getattr(tally_class, "add", None)
+    if add is not None:
+        def noted_add(self, word, *args, **kwargs):
+            seen.add(threading.current_thread().name)
+            return add(self, word, *args, **kwargs)
+
+        setattr(tally_class, "add", noted_add)
 
     def noted_start(thread):
         if threading.current_thread() is main:
@@ -79,11 +88,17 @@ def counting_threads(module, probe, words, n_threads):
             calls.append("join")
         return join(thread, *args, **kwargs)
 
-    threading.Thread.start, threading.Thread.join = noted_start, noted_join
+    # setattr, not `Thread.start = ...`: an attribute this file assigns would become a scheduling
+    # point wherever the student's code reads an attribute of that name, in every scenario.
+    setattr(threading.Thread, "start", noted_start)
+    setattr(threading.Thread, "join", noted_join)
     try:
         got = module.count_words([Word(w) for w in words], n_threads)
     finally:
-        threading.Thread.start, threading.Thread.join = start, join
+        setattr(threading.Thread, "start", start)
+        setattr(threading.Thread, "join", join)
+        if add is not None:
+            setattr(tally_class, "add", add)
     first_join = calls.index("join") if "join" in calls else len(calls)
     return {"got": probe.encode(_counts(got)), "counting_threads": sorted(seen - {main.name}),
             "started_before_first_join": calls[:first_join].count("start"), "starts": calls.count("start")}
