@@ -111,3 +111,15 @@ def concurrent_updates(module, probe, before, plans):
     for t in threads:
         t.join()
     return {"final": probe.encode(dict(inv.stock)), "errors": probe.encode(probe.thread_errors())}
+
+
+def restock_cases(module, probe, cases):
+    return {"results": [restock_once(module, probe, before, items) for before, items in cases]}
+
+
+def invalid_restock_cases(module, probe, cases):
+    return {"results": [invalid_restock(module, probe, before, items) for before, items in cases]}
+
+
+def invalid_add_cases(module, probe, before, cases):
+    return {"results": [invalid_add(module, probe, before, item, n) for item, n in cases]}
