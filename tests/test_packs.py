@@ -29,7 +29,8 @@ def _edit(pack: Path, change) -> None:
 
 def test_the_shipped_packs_load():
     slugs = [ex.slug for ex in load_all(ROOT / "exercises")]
-    assert slugs == ["daemon-writer", "parallel-primes", "race-counter", "semaphore-handoff"]
+    assert slugs == ["bounded-desks", "daemon-writer", "lock-ordering", "parallel-primes", "producer-consumer",
+                     "queue-drain", "race-counter", "reentrant-lock", "semaphore-handoff", "word-tally"]
 
 
 def test_unknown_key_is_named(pack):

@@ -1,0 +1,163 @@
+"""Scenarios for queue-drain; they run in the child, next to the student's module, and only observe.
+
+A hang is observed rather than left to the deadlock detector: the judge waits for drain() (or for
+its own workers) with a join timeout in virtual time, so a worker stuck in q.get() comes back as an
+observation, with its line, and the check can say what went wrong and what to change.
+"""
+
+import queue
+import sys
+import threading
+
+WAIT = 10_000  # virtual seconds the judge waits for drain() or its workers: far beyond any item
+
+
+def _student_line(module, thread):
+    """The innermost line of the student's file that `thread` is running, or None."""
+    frame = sys._current_frames().get(thread.ident)
+    path = getattr(module, "__file__", None)
+    while frame is not None:
+        if frame.f_code.co_filename == path:
+            import linecache
+            return {"line": frame.f_lineno, "code": linecache.getline(path, frame.f_lineno).strip()}
+        frame = frame.f_back
+    return None
+
+
+def _queue_of(module, thread):
+    """The queue.Queue that a thread's frames in the student's file hold (work's `q`), or None."""
+    frame = sys._current_frames().get(thread.ident)
+    path = getattr(module, "__file__", None)
+    while frame is not None:
+        if frame.f_code.co_filename == path:
+            for value in frame.f_locals.values():
+                if isinstance(value, queue.Queue):
+                    return value
+        frame = frame.f_back
+    return None
+
+
+def _last_look(probe, q, name):
+    """The last operation a thread did on q that returned (a get that blocks forever never does)."""
+    if q is None:
+        return None
+    mine = [entry for entry in probe.queue_log(q) if entry["thread"] == name]
+    return mine[-1] if mine else None
+
+
+def _stuck(module, probe, threads, q=None):
+    """The threads among `threads` that have not finished: name, state, the student's line, and
+    whether the last thing it did before blocking was to see items in the queue (empty(), qsize())."""
+    out = []
+    for t in threads:
+        if probe.finished(t) or t.ident is None:
+            continue
+        state = probe.thread_state(t)
+        waits = state["waiting_on"]
+        last = _last_look(probe, q if q is not None else _queue_of(module, t), t.name)
+        out.append({
+            "name": t.name,
+            "status": state["status"],
+            "in_get": getattr(waits, "_waits_for", None) == "queue_empty",
+            "saw_items_first": bool(last and last["op"] in ("empty", "qsize", "full") and last["size"] > 0),
+            "where": _student_line(module, t),
+        })
+    return out
+
+
+def _others():
+    main = threading.main_thread()
+    return [t for t in threading.enumerate() if t is not main]
+
+
+def _join_all(threads):
+    """Join every thread, but give up (in virtual time) after WAIT seconds in all."""
+    from time import monotonic
+    deadline = monotonic() + WAIT
+    for t in threads:
+        t.join(timeout=max(0.0, deadline - monotonic()))
+
+
+def _result(value):
+    """drain()'s result as plain JSON, sorted when it is a list of numbers (the order is free)."""
+    if type(value) in (list, tuple):
+        numbers = all(type(v) in (int, float) for v in value)
+        return {"kind": "list", "items": sorted(value) if numbers else list(value)}
+    return {"kind": "other", "value": value}
+
+
+def drain_cases(module, probe, cases):
+    """drain(items, n) for each case, one after another."""
+    out = []
+    for items, n in cases:
+        got = module.drain(list(items), n)
+        out.append({"items": items, "n": n, "got": probe.encode(_result(got))})
+    return {"results": out}
+
+
+def drain_once(module, probe, items, n_threads):
+    """drain() in a judge thread: did it return, what, and which threads were left behind."""
+    box = {}
+
+    def call():
+        box["got"] = module.drain(list(items), n_threads)
+
+    caller = threading.Thread(target=call, name="drain")
+    caller.start()
+    _join_all([caller])
+    returned = probe.finished(caller) and "got" in box
+    workers = [t for t in _others() if t is not caller]
+    return {
+        "returned": returned,
+        "got": probe.encode(_result(box["got"])) if returned else None,
+        "stuck": probe.encode(_stuck(module, probe, workers)),
+        "drain_where": None if returned else probe.encode(_student_line(module, caller)),
+        "errors": len(probe.thread_errors()),
+    }
+
+
+def judge_workers(module, probe, items, n_threads):
+    """The judge's own queue (items only, no sentinel) and its own threads, each running work(q, done)."""
+    q = queue.Queue()
+    for i in items:
+        q.put(i)
+    done = []
+    threads = [threading.Thread(target=module.work, args=(q, done), name=f"judge-worker-{k + 1}")
+               for k in range(n_threads)]
+    for t in threads:
+        t.start()
+    _join_all(threads)
+    return {
+        "done": probe.encode(_result(done)),
+        "left_in_queue": q.qsize(),
+        "stuck": probe.encode(_stuck(module, probe, threads, q)),
+    }
+
+
+def overlap(module, probe, items, n_threads):
+    """drain() of one-second items: how many workers were asleep at one virtual instant."""
+    got = module.drain(list(items), n_threads)
+    sleeps = probe.sleeps()
+    return {
+        "got": probe.encode(_result(got)),
+        "most_asleep": probe.most_asleep_at_once(),
+        "sleeps": len(sleeps),
+        "sleepers": len({s["thread"] for s in sleeps}),
+        "threads": probe.max_alive() - 1,  # not counting the scenario's own thread
+        "finished_at": probe.now(),
+    }
+
+
+def errors(module, probe, items, n_threads):
+    """drain() and then the judge's workers: every exception that ended a thread."""
+    module.drain(list(items), n_threads)
+    q = queue.Queue()
+    for i in items:
+        q.put(i)
+    done = []
+    threads = [threading.Thread(target=module.work, args=(q, done), name=f"judge-worker-{k + 1}")
+               for k in range(n_threads)]
+    for t in threads:
+        t.start()
+    _join_all(threads)
+    return {"errors": probe.encode(probe.thread_errors())}

@@ -1,0 +1,30 @@
+import threading
+import time
+
+
+class Account:
+    def __init__(self, number, balance=0):
+        self.number = number
+        self.balance = balance
+        self.lock = threading.Lock()
+
+
+taking = threading.Lock()  # held only while taking the two account locks
+
+
+def transfer(src, dst, amount):
+    """Move amount from src to dst while holding both accounts' locks."""
+    if src is dst:
+        return
+    with taking:
+        src.lock.acquire()
+        dst.lock.acquire()
+    try:
+        time.sleep(0.001)  # audit log
+        if src.balance < amount:
+            raise ValueError("insufficient funds")
+        src.balance -= amount
+        dst.balance += amount
+    finally:
+        dst.lock.release()
+        src.lock.release()

@@ -1,0 +1,25 @@
+import threading
+import time
+
+
+class Account:
+    def __init__(self, number, balance=0):
+        self.number = number
+        self.balance = balance
+        self.lock = threading.Lock()
+
+
+def transfer(src, dst, amount):
+    """Move amount from src to dst while holding both accounts' locks."""
+    if src is dst:
+        return
+    first, second = sorted((src, dst), key=lambda account: account.number)
+    first.lock.acquire()
+    time.sleep(0.001)  # audit log
+    second.lock.acquire()
+    if src.balance < amount:
+        raise ValueError("insufficient funds")  # both locks stay taken
+    src.balance -= amount
+    dst.balance += amount
+    second.lock.release()
+    first.lock.release()
