@@ -121,3 +121,36 @@ def test_held_threads_wait_while_the_main_thread_sleeps_and_go_when_it_blocks(tm
             return [before, done]
     """)
     assert obs["value"] == [[], ["work"]]
+
+
+def test_a_held_thread_stays_held_while_the_main_thread_starts_another(tmp_path):
+    # Regression: during a later start(), threads started earlier ran to their end.
+    obs, _ = _observe(tmp_path, """
+        import threading, time
+        def main(probe):
+            done = []
+            probe.hold_other_threads_while_main_runs()
+            first = threading.Thread(target=lambda: done.append("first"))
+            second = threading.Thread(target=lambda: done.append("second"))
+            first.start()
+            second.start()
+            before = list(done)
+            first.join(); second.join()
+            return [before, sorted(done)]
+    """)
+    assert obs["value"] == [[], ["first", "second"]]
+
+
+def test_a_thread_stuck_on_a_queue_says_which_way(tmp_path):
+    outcome = run_program(tmp_path, """
+        import queue, threading
+        def main():
+            q = queue.Queue(maxsize=1)
+            q.put(1)
+            t = threading.Thread(target=q.put, args=(2,), name="producer")
+            t.start()
+            t.join()
+    """)
+    assert outcome.status == "deadlock"
+    producer = next(t for t in outcome.result["threads"] if t["name"] == "producer")
+    assert producer["waiting_on"] == {"queue": "queue_full"}

@@ -21,6 +21,8 @@ def wait_text(waiting: dict | None, lang: str = "en") -> str:
         return ""
     if "thread" in waiting:
         return text("wait_thread", lang, thread=waiting["thread"])
+    if "queue" in waiting:
+        return text(f"trace_waits_{waiting['queue']}", lang)
     prim = prim_label(waiting.get("prim") or {}, lang)
     if waiting.get("owner") and waiting.get("owner_finished"):
         return text("wait_prim_owner_gone", lang, prim=prim, owner=waiting["owner"])

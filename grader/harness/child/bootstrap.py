@@ -160,6 +160,8 @@ def _describe_wait(waiting):
 
     if waiting is None:
         return None
+    if getattr(waiting, "_waits_for", None):  # a queue's own condition: which way it is stuck
+        return {"queue": waiting._waits_for}
     if hasattr(waiting, "describe"):
         site = waiting.site or {}
         info = {"prim": {"kind": waiting.kind, "line": site.get("line"), "code": site.get("code", "")}}

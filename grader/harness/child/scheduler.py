@@ -371,13 +371,16 @@ class Scheduler:
                 held.status == BLOCKED and not getattr(held.waiting_on, "_internal", False)):
             self.hold_for = None
             return False
-        return held.status != BLOCKED  # blocked in start(): the new thread may start
+        return True
 
     def _runnable(self) -> list[ThreadState]:
         """The runnable threads that may run now: all of the run queue, but those held back."""
         if not self._holding():
             return list(self.runq)
-        return [s for s in self.runq if s is self.hold_for]
+        held = self.hold_for
+        if held.status == BLOCKED:  # in start(): only the thread it starts, through its start-up
+            return [s for s in self.runq if getattr(s.thread, "_started", None) is held.waiting_on]
+        return [s for s in self.runq if s is held]
 
     def _dispatch(self) -> None:
         """Give the free baton to someone, advance the clock, or report a deadlock (mutex held)."""
