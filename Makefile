@@ -32,9 +32,11 @@ image: $(STAMP)
 stability: $(STAMP)
 	$(BIN)/python bench/stability.py
 
-## make bench             grading speed (local), schedule exploration, the container sandbox's overhead
+## make bench             grading speed (local), the whole catalog (container), schedule exploration,
+##                        the container sandbox's overhead
 bench: $(STAMP)
 	$(BIN)/python bench/grading_speed.py
+	$(BIN)/python bench/catalog.py
 	$(BIN)/python bench/exploration.py
 	$(BIN)/python bench/container_overhead.py
 

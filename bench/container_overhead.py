@@ -1,8 +1,8 @@
 """Container overhead per student: the same submission graded in the container sandbox minus the
 local sandbox, per student (a benchmark, not a test: no threshold here). Target: under 0.5 s.
 
-Students: one holding all three reference solutions, one holding all three starters, and one
-per-exercise wrong answer from tests/samples. Each is graded ROUNDS times with each sandbox,
+Students: one holding every reference solution, one holding every starter, and one holding a
+typical wrong answer of each exercise (WRONG) from tests/samples. Each is graded ROUNDS times with each sandbox,
 alternating, so load drifts hit both alike.
 """
 
@@ -25,8 +25,12 @@ from grader.host import packs  # noqa: E402
 from grader.host.grading import grade_submission  # noqa: E402
 
 ROUNDS = int(os.environ.get("ROUNDS", "5"))
+# One typical wrong answer per exercise; a pack missing here stops the bench with its slug.
 WRONG = {"race-counter": "lock_around_write_only", "semaphore-handoff": "releases_before_storing",
-         "parallel-primes": "thread_pool"}
+         "parallel-primes": "thread_pool", "bounded-desks": "lock_instead_of_semaphore",
+         "daemon-writer": "sleeps_instead_of_join", "lock-ordering": "orders_by_balance",
+         "producer-consumer": "one_sentinel_for_all_consumers", "queue-drain": "while_not_empty",
+         "reentrant-lock": "add_without_lock", "word-tally": "lock_per_call"}
 
 
 def students(tmp: Path) -> dict[str, Path]:
@@ -68,7 +72,8 @@ def main():
             rows.append((name, statistics.median(local), statistics.median(docker), statistics.median(overhead),
                          min(overhead), max(overhead)))
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
-          f"medians of {ROUNDS} rounds; each student = 3 exercises in one container")
+          f"medians of {ROUNDS} rounds; each student = {len(packs.load_all(ROOT / 'exercises'))} exercises "
+          "in one container")
     print(f"{'student':<15}{'local s':>9}{'docker s':>10}{'overhead s':>12}{'min..max':>14}")
     for name, loc, doc, over, lo, hi in rows:
         print(f"{name:<15}{loc:>9.2f}{doc:>10.2f}{over:>12.2f}{f'{lo:.2f}..{hi:.2f}':>14}")
