@@ -116,7 +116,7 @@ def drain_once(module, probe, items, n_threads):
     }
 
 
-def judge_workers(module, probe, items, n_threads):
+def _run_judge_workers(module, items, n_threads):
     """The judge's own queue (items only, no sentinel) and its own threads, each running work(q, done)."""
     q = queue.Queue()
     for i in items:
@@ -127,6 +127,12 @@ def judge_workers(module, probe, items, n_threads):
     for t in threads:
         t.start()
     _join_all(threads)
+    return q, done, threads
+
+
+def judge_workers(module, probe, items, n_threads):
+    """work() in the judge's threads, on the judge's queue: what they took, what was left, who is stuck."""
+    q, done, threads = _run_judge_workers(module, items, n_threads)
     return {
         "done": probe.encode(_result(done)),
         "left_in_queue": q.qsize(),
@@ -151,13 +157,5 @@ def overlap(module, probe, items, n_threads):
 def errors(module, probe, items, n_threads):
     """drain() and then the judge's workers: every exception that ended a thread."""
     module.drain(list(items), n_threads)
-    q = queue.Queue()
-    for i in items:
-        q.put(i)
-    done = []
-    threads = [threading.Thread(target=module.work, args=(q, done), name=f"judge-worker-{k + 1}")
-               for k in range(n_threads)]
-    for t in threads:
-        t.start()
-    _join_all(threads)
+    _run_judge_workers(module, items, n_threads)
     return {"errors": probe.encode(probe.thread_errors())}
