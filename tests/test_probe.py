@@ -154,3 +154,21 @@ def test_a_thread_stuck_on_a_queue_says_which_way(tmp_path):
     assert outcome.status == "deadlock"
     producer = next(t for t in outcome.result["threads"] if t["name"] == "producer")
     assert producer["waiting_on"] == {"queue": "queue_full"}
+
+
+def test_join_all_gives_threads_virtual_seconds_in_all_and_names_the_ones_left(tmp_path):
+    obs, _ = _observe(tmp_path, """
+        import threading, time
+        def nap(seconds):
+            time.sleep(seconds)
+        def main(probe):
+            threads = [threading.Thread(target=nap, args=(s,), name=f"nap-{s}") for s in (1, 4, 30)]
+            start = probe.now()
+            left = probe.start_and_join(threads, within=5)
+            waited = probe.now() - start
+            rest = probe.join_all(left)
+            return [[t.name for t in left], waited, [t.name for t in rest], probe.now() - start]
+    """)
+    left, waited, rest, in_all = obs["value"]
+    assert left == ["nap-30"] and waited == 5  # 1 s and 4 s end within the 5 virtual seconds, 30 s does not
+    assert rest == [] and in_all == 30  # without `within`, join_all waits for the end

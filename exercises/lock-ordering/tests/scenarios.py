@@ -52,10 +52,7 @@ def _join_all(probe, threads, patience, locks):
     left to the harness, which reports it with every thread's line (a circle of lock waits is reported
     the moment it forms). Threads still busy after that long, taking locks or sleeping again and again
     without finishing, are retrying forever (a livelock): they are named, and left behind."""
-    give_up = probe.now() + patience
-    for t in threads:
-        t.join(timeout=max(give_up - probe.now(), 0))
-    stuck = [t for t in threads if t.is_alive()]
+    stuck = probe.join_all(threads, within=patience)
     if not stuck:
         return []
     before = _activity(probe, locks, stuck)

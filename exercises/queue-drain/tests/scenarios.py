@@ -70,14 +70,6 @@ def _others():
     return [t for t in threading.enumerate() if t is not main]
 
 
-def _join_all(threads):
-    """Join every thread, but give up (in virtual time) after WAIT seconds in all."""
-    from time import monotonic
-    deadline = monotonic() + WAIT
-    for t in threads:
-        t.join(timeout=max(0.0, deadline - monotonic()))
-
-
 def _result(value):
     """drain()'s result as plain JSON, sorted when it is a list of numbers (the order is free)."""
     if type(value) in (list, tuple):
@@ -103,8 +95,7 @@ def drain_once(module, probe, items, n_threads):
         box["got"] = module.drain(list(items), n_threads)
 
     caller = threading.Thread(target=call, name="drain")
-    caller.start()
-    _join_all([caller])
+    probe.start_and_join([caller], within=WAIT)
     returned = probe.finished(caller) and "got" in box
     workers = [t for t in _others() if t is not caller]
     return {
@@ -116,7 +107,7 @@ def drain_once(module, probe, items, n_threads):
     }
 
 
-def _run_judge_workers(module, items, n_threads):
+def _run_judge_workers(module, probe, items, n_threads):
     """The judge's own queue (items only, no sentinel) and its own threads, each running work(q, done)."""
     q = queue.Queue()
     for i in items:
@@ -124,15 +115,13 @@ def _run_judge_workers(module, items, n_threads):
     done = []
     threads = [threading.Thread(target=module.work, args=(q, done), name=f"judge-worker-{k + 1}")
                for k in range(n_threads)]
-    for t in threads:
-        t.start()
-    _join_all(threads)
+    probe.start_and_join(threads, within=WAIT)
     return q, done, threads
 
 
 def judge_workers(module, probe, items, n_threads):
     """work() in the judge's threads, on the judge's queue: what they took, what was left, who is stuck."""
-    q, done, threads = _run_judge_workers(module, items, n_threads)
+    q, done, threads = _run_judge_workers(module, probe, items, n_threads)
     return {
         "done": probe.encode(_result(done)),
         "left_in_queue": q.qsize(),
@@ -157,5 +146,5 @@ def overlap(module, probe, items, n_threads):
 def errors(module, probe, items, n_threads):
     """drain() and then the judge's workers: every exception that ended a thread."""
     module.drain(list(items), n_threads)
-    _run_judge_workers(module, items, n_threads)
+    _run_judge_workers(module, probe, items, n_threads)
     return {"errors": probe.encode(probe.thread_errors())}

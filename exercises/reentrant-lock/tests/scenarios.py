@@ -85,10 +85,7 @@ def restock_vs_snapshot(module, probe, before, items, snapshots):
 
     threads = [threading.Thread(target=inv.restock, args=(items,), name="restocker"),
                threading.Thread(target=look, name="looker")]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    probe.start_and_join(threads)
     return {"seen": seen, "final": probe.encode(dict(inv.stock)),
             "errors": probe.encode(probe.thread_errors())}
 
@@ -106,10 +103,7 @@ def concurrent_updates(module, probe, before, plans):
 
     threads = [threading.Thread(target=work, args=(plan,), name=f"worker-{i + 1}")
                for i, plan in enumerate(plans)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    probe.start_and_join(threads)
     return {"final": probe.encode(dict(inv.stock)), "errors": probe.encode(probe.thread_errors())}
 
 

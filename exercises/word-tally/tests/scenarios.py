@@ -35,10 +35,7 @@ def add_from_threads(module, probe, per_thread):
 
     threads = [threading.Thread(target=add_all, args=(words,), name=f"judge-{k + 1}")
                for k, words in enumerate(per_thread)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    probe.start_and_join(threads)
     return {"got": probe.encode(_counts(getattr(tally, "counts", None)))}
 
 

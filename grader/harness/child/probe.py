@@ -146,6 +146,22 @@ def now() -> float:
     return install.SCHED.now
 
 
+def join_all(threads, within: float | None = None) -> list[threading.Thread]:
+    """Join every thread; with `within`, give them that many virtual seconds in all. Returns the
+    threads still alive. A wait that can never end is not waited out: the scheduler reports it."""
+    give_up = None if within is None else now() + within
+    for t in threads:
+        t.join(timeout=None if give_up is None else max(give_up - now(), 0.0))
+    return [t for t in threads if t.is_alive()]
+
+
+def start_and_join(threads, within: float | None = None) -> list[threading.Thread]:
+    """Start every thread, then join_all(threads, within)."""
+    for t in threads:
+        t.start()
+    return join_all(threads, within)
+
+
 def max_alive() -> int:
     return install.SCHED.max_alive
 
