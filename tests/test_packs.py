@@ -33,6 +33,15 @@ def test_the_shipped_packs_load():
                      "queue-drain", "race-counter", "reentrant-lock", "semaphore-handoff", "word-tally"]
 
 
+@pytest.mark.parametrize("exercise", load_all(ROOT / "exercises"), ids=lambda ex: ex.slug)
+@pytest.mark.parametrize("readme", ["README.md", "README.zh.md"])
+def test_a_packs_readme_names_each_visible_check_and_no_hidden_one(exercise, readme):
+    text = (exercise.root / readme).read_text(encoding="utf-8")
+    for name, check in exercise.spec.checks.items():
+        named = f"`{name}`" in text
+        assert named == (check.visibility.value == "visible"), (readme, name, check.visibility.value)
+
+
 def test_unknown_key_is_named(pack):
     _edit(pack, lambda d: d.update(colour="blue"))
     with pytest.raises(PackError, match=r"exercise.yaml: colour: unknown key"):
