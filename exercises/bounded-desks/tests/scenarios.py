@@ -5,7 +5,6 @@ takes that customer's time at the desk with time.sleep (virtual), and returns a 
 for the customers in `fail`. Every comparison happens in the judge.
 """
 
-import threading
 import time
 
 
@@ -15,22 +14,14 @@ class JudgeError(Exception):
 
 def office(module, probe, customers, desks, durations, fail=()):
     seconds = dict(zip(customers, durations))
-    log = []
-    inside = []
+    visits = probe.Visits("handle()")
 
     def handle(customer):
-        inside.append(customer)
-        log.append({"event": "enter", "customer": customer, "at": probe.now(), "inside": len(inside),
-                    "thread": threading.current_thread().name})
-        try:
+        with visits.inside(customer):
             time.sleep(seconds.get(customer, 1))
             if customer in fail:
                 raise JudgeError(f"customer {customer} left angry")
             return f"ticket {customer}"
-        finally:
-            inside.remove(customer)
-            log.append({"event": "leave", "customer": customer, "at": probe.now(), "inside": len(inside),
-                        "thread": threading.current_thread().name})
 
     result = module.open_office(list(customers), desks, handle)
     created = []
@@ -40,7 +31,7 @@ def office(module, probe, customers, desks, durations, fail=()):
                     for p in probe.created(kind)]
     return {
         "result": probe.encode(result),
-        "log": log,
+        "log": visits.log,
         "errors": [{"thread": e["thread"], "type": e["type"], "message": e["message"], "stack": e["stack"]}
                    for e in probe.thread_errors()],
         "created": created,

@@ -9,6 +9,7 @@ from collections import Counter
 import pytest
 
 from grader.harness.judge.api import describe, expect
+from grader.harness.judge.visits import inside_at, late_handoff
 
 NAMES = ["Ana", "Bo", "Chen", "Dara", "Eli", "Fay", "Gus", "Hana", "Ivo", "Jun"]
 
@@ -43,38 +44,6 @@ def runs(student):
     return out
 
 
-def _inside_at(log, index):
-    """Who was inside right after the log's event number `index`."""
-    inside = []
-    for event in log[:index + 1]:
-        if event["event"] == "enter":
-            inside.append(event["customer"])
-        elif event["customer"] in inside:
-            inside.remove(event["customer"])
-    return inside
-
-
-def _late_handoff(log, total):
-    """The first desk freed while customers were waiting that nobody took at that same instant:
-    (the leave event, how many were waiting, when the next customer came in), or None."""
-    entered, owed, now = 0, [], None  # owed: desks freed at `now` while someone waited, not yet taken
-    for event in log:
-        if owed and event["at"] > now:
-            break  # virtual time moved on with a freed desk still empty
-        now = event["at"]
-        if event["event"] == "enter":
-            entered += 1
-            if owed:
-                owed.pop(0)
-        elif total - entered > len(owed):
-            owed.append((event, total - entered))
-    if not owed:
-        return None
-    leave, waiting = owed[0]
-    later = [e["at"] for e in log if e["event"] == "enter" and e["at"] > leave["at"]]
-    return leave, waiting, (min(later) if later else None)
-
-
 def test_never_more_than_desks(runs):
     for name, (n, desks, _, _) in CASES.items():
         log = runs[name].observations["log"]
@@ -87,7 +56,7 @@ def test_never_more_than_desks(runs):
                "same time (at {at} s: {who}). Never more than `desks` calls of handle() may run at once: each visit "
                "must wait for a free desk before calling handle() (a threading.Semaphore(desks) shared by all the "
                "visits), and give it back afterwards.",
-               n=n, desks=desks, most=most, at=_t(log[worst]["at"]), who=", ".join(_inside_at(log, worst)))
+               n=n, desks=desks, most=most, at=_t(log[worst]["at"]), who=", ".join(inside_at(log, worst)))
 
 
 def _nobody_waited(log, n):
@@ -117,7 +86,7 @@ def test_freed_desk_taken_at_once(runs):
         expect(not _nobody_waited(log, n), "With {n} customers and {desks} desks, no customer ever waited for a desk: "
                "all {n} were inside handle() at once. This check looks at how a freed desk goes to a waiting "
                "customer: limit the office to `desks` customers first.", n=n, desks=desks)
-        late = _late_handoff(log, n)
+        late = late_handoff(log, n)
         if late is None:
             continue
         leave, waiting, next_at = late
@@ -126,7 +95,7 @@ def test_freed_desk_taken_at_once(runs):
                "take a freed desk at once: serving the customers in batches of `desks` and joining each batch makes "
                "everyone wait for the slowest of the batch. Start every thread, and let each one wait for a desk "
                "itself (semaphore.acquire(), or `with semaphore:`).",
-               n=n, desks=desks, who=leave["customer"], left=_t(leave["at"]), waiting=waiting,
+               n=n, desks=desks, who=leave["who"], left=_t(leave["at"]), waiting=waiting,
                next=_t(next_at) if next_at is not None else "?")
 
 
@@ -137,7 +106,7 @@ def test_results_in_order(runs):
         customers = _customers(name)
         want = [f"ticket {c}" for c in customers]
         got = obs["result"]
-        calls = Counter(e["customer"] for e in obs["log"] if e["event"] == "enter")
+        calls = Counter(e["who"] for e in obs["log"] if e["event"] == "enter")
         for c in customers:
             expect(calls[c] == 1, "With {n} customers and {desks} desk(s), handle({customer!r}) was called {k} "
                    "time(s); call it exactly once for each customer.", n=n, desks=desks, customer=c, k=calls[c])
@@ -163,11 +132,11 @@ def test_failing_handle_frees_desk(runs):
     expect(not _nobody_waited(log, n), "With {n} customers and {desks} desks, no customer ever waited for a desk: all "
            "{n} were inside handle() at once. This check looks at whether the desk of a failing customer goes to a "
            "waiting one: limit the office to `desks` customers first.", n=n, desks=desks)
-    served = {e["customer"] for e in log if e["event"] == "enter"}
+    served = {e["who"] for e in log if e["event"] == "enter"}
     missing = [c for c in _customers(name) if c not in served]
     expect(not missing, "handle({failed!r}) raised an exception, and then handle() was never called for {missing}: "
            "every other customer must still be served.", failed=failed, missing=", ".join(missing))
-    at = next(i for i, e in enumerate(log) if e["event"] == "leave" and e["customer"] == failed)
+    at = next(i for i, e in enumerate(log) if e["event"] == "leave" and e["who"] == failed)
     left = log[at]
     still_waiting = n - sum(1 for e in log[:at] if e["event"] == "enter")
     handed_on = any(e["event"] == "enter" and e["at"] == left["at"] for e in log[at:])

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import threading
+from contextlib import contextmanager
 
 from . import install, primitives, sites
 from .scheduler import FINISHED, ThreadState
@@ -146,6 +147,40 @@ def now() -> float:
     return install.SCHED.now
 
 
+class Visits:
+    """Who is inside a judge-supplied function, and when. Each call wraps its body in
+    `with visits.inside(who):`, which logs its entry and its exit: virtual time, thread, and how many
+    calls were inside right after. The judge reads the log with grader.harness.judge.visits.
+
+    It refuses to run in another process (a pool's worker): nothing it logs there would come back,
+    so the caller gets an exception that says so instead of a wrong verdict."""
+
+    def __init__(self, what: str = "this function"):
+        self.log: list[dict] = []
+        self.what = what
+        self._inside: list = []
+        self._pid = os.getpid()
+
+    @contextmanager
+    def inside(self, who):
+        if os.getpid() != self._pid:
+            raise RuntimeError(f"the judge's {self.what} runs only in the process that called it, "
+                               f"not in process {os.getpid()}")
+        self._note("enter", who)
+        try:
+            yield
+        finally:
+            self._note("leave", who)
+
+    def _note(self, event: str, who) -> None:
+        if event == "enter":
+            self._inside.append(who)
+        else:
+            self._inside.remove(who)
+        self.log.append({"event": event, "who": who, "at": now(), "inside": len(self._inside),
+                         "thread": threading.current_thread().name})
+
+
 def join_all(threads, within: float | None = None) -> list[threading.Thread]:
     """Join every thread; with `within`, give them that many virtual seconds in all. Returns the
     threads still alive. A wait that can never end is not waited out: the scheduler reports it."""
@@ -233,7 +268,8 @@ class PoolTracker:
             def init(obj, *args, _original=original_init, _kind=kind, **kwargs):
                 _original(obj, *args, **kwargs)
                 tracker._keep.append(obj)
-                tracker.pools.append({"kind": _kind, "site": sites.student_site(), "id": id(obj),
+                tracker.pools.append({"kind": _kind, "class": type(obj).__name__, "site": sites.student_site(),
+                                      "id": id(obj),
                                       "closed": False, "joined": False, "terminated": False})
 
             cls.__init__ = init
@@ -253,7 +289,7 @@ class PoolTracker:
         out = []
         for record in self.pools:
             shut = record["terminated"] or (record["closed"] and record["joined"])
-            out.append({"kind": record["kind"], "site": record["site"], "shut_down": shut,
+            out.append({"kind": record["kind"], "class": record["class"], "site": record["site"], "shut_down": shut,
                         "closed": record["closed"], "joined": record["joined"]})
         return out
 

@@ -3,7 +3,8 @@
 Picklable by reference (a class in an importable module), so pool workers can run it. Each call
 connects to the judge's rendezvous server, says which process it is in, waits for the server's
 "go" (the server holds the first callers, bounded, until two processes are inside at once), then
-computes a predicate the judge can count on its own.
+computes a function the judge can count on its own. Without an address it only computes: a
+picklable `work` for cases that check results, not overlap.
 """
 
 from __future__ import annotations
@@ -15,17 +16,20 @@ import socket
 PREDICATES = {
     "multiple_of_3": lambda n: n % 3 == 0,
     "odd": lambda n: n % 2 == 1,
+    "square": lambda n: n * n,
 }
 
 
 class RendezvousCheck:
-    def __init__(self, address: str, predicate: str = "multiple_of_3", wait_limit: float = 30.0):
+    def __init__(self, address: str | None, predicate: str = "multiple_of_3", wait_limit: float = 30.0):
         self.address = address
         self.predicate = predicate
         self.parent_pid = os.getpid()  # the scenario's process: calls here are not parallel
         self.wait_limit = wait_limit
 
     def __call__(self, n):
+        if self.address is None:
+            return PREDICATES[self.predicate](n)
         sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         sock.settimeout(self.wait_limit)
         try:

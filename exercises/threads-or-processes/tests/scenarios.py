@@ -1,0 +1,57 @@
+"""Scenarios for threads-or-processes; they run in the child, next to the student's module, and only
+observe. Every comparison happens in the judge.
+
+crunch gets the judge's `work` (picklable, so pool workers can run it): with an address, each call
+reports its process to the judge's rendezvous server, which proves overlap; without one it only
+computes n * n. download gets the judge's `fetch`, which waits (virtual seconds) and notes who was
+inside it and when; it cannot be sent to another process.
+"""
+
+import os
+import time
+
+from grader.harness.child.rendezvous_client import RendezvousCheck
+
+
+def crunch_cases(module, probe, cases):
+    """crunch(numbers, work, workers) for each case, with a work that only computes n * n."""
+    work = RendezvousCheck(None, "square")
+    return {"results": [probe.encode(module.crunch(list(numbers), work, workers)) for numbers, workers in cases]}
+
+
+def crunch_rendezvous(module, probe, address, numbers, workers):
+    """crunch with the judge's work, which reports every call to the judge's server."""
+    work = RendezvousCheck(address, "square")
+    result = module.crunch(list(numbers), work, workers)
+    return {"result": probe.encode(result), "pid": os.getpid()}
+
+
+def _judge_fetch(probe, seconds):
+    visits = probe.Visits("fetch")
+
+    def fetch(url):
+        with visits.inside(url):
+            time.sleep(seconds.get(url, 1))
+            return f"<html>{url}</html>"
+
+    return fetch, visits
+
+
+def downloads(module, probe, urls, max_threads, seconds):
+    """download(urls, fetch, max_threads) with the judge's fetch: the result, and who waited when."""
+    fetch, visits = _judge_fetch(probe, dict(zip(urls, seconds)))
+    result = module.download(list(urls), fetch, max_threads)
+    return {"result": probe.encode(result), "log": visits.log, "end": probe.now()}
+
+
+def download_where(module, probe, urls, max_threads):
+    """download with the judge's fetch: which pools it made, and whether it raised (a process pool
+    cannot take the judge's fetch)."""
+    fetch, visits = _judge_fetch(probe, {})
+    pools = probe.PoolTracker()
+    try:
+        module.download(list(urls), fetch, max_threads)
+        raised = None
+    except Exception as exc:  # the judge reports it; the student's code is done here
+        raised = {"type": type(exc).__name__, "message": str(exc)[:300]}
+    return {"raised": raised, "pools": pools.report(), "fetched": len([e for e in visits.log if e["event"] == "enter"])}
