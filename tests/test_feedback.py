@@ -108,3 +108,13 @@ def test_one_exception_in_every_check_is_said_once(tmp_path):
     assert len(ex.shared) == 1 and len(ex.shared[0]["checks"]) >= 3
     html = (tmp_path / "out" / "s" / "report.html").read_text(encoding="utf-8")
     assert html.count("Your code raised KeyError") == 1
+
+
+def test_a_student_object_reads_with_its_article_in_both_languages():
+    from grader.harness.judge.api import describe
+    from grader.host.messages import render
+
+    account, tally = describe({"__object__": "Account"}), describe({"__object__": "Tally"})
+    assert (account, tally) == ("an Account object", "a Tally object")
+    assert render(account.ref, "en") == "an Account object" and render(tally.ref, "en") == "a Tally object"
+    assert render(account.ref, "zh") == "一个 Account 对象"

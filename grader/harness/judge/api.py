@@ -51,8 +51,10 @@ class Described(str):
 def describe(value) -> str:
     """How a value the child encoded reads in a message."""
     if isinstance(value, dict) and "__object__" in value:
-        described = Described(f"a {value['__object__']} object")
-        described.ref = {"id": "describe_object", "params": {"type": value["__object__"]}}
+        kind = str(value["__object__"])
+        vowel = kind[:1].lower() in ("a", "e", "i", "o", "u")  # "an Account object", "a Tally object"
+        described = Described(f"{'an' if vowel else 'a'} {kind} object")
+        described.ref = {"id": "describe_object_an" if vowel else "describe_object", "params": {"type": kind}}
         return described
     return repr(value)
 
