@@ -118,3 +118,44 @@ def test_a_student_object_reads_with_its_article_in_both_languages():
     assert (account, tally) == ("an Account object", "a Tally object")
     assert render(account.ref, "en") == "an Account object" and render(tally.ref, "en") == "a Tally object"
     assert render(account.ref, "zh") == "一个 Account 对象"
+
+
+CASES_SCENARIO = """
+def each_case(module, probe, cases):
+    return {"results": [module.run(n, names) for n, names in cases]}
+"""
+
+
+def test_a_deadlock_in_the_second_case_says_which_call_it_was(tmp_path):
+    from grader.harness.judge.verdicts import outcome_verdict
+    from grader.host.report_text import details_lines
+
+    outcome = run_program(tmp_path, """
+        import threading
+        lock = threading.Lock()
+        def run(n, names):
+            if n == 2:
+                with lock:
+                    with lock:  # a Lock taken twice by its holder
+                        pass
+            return n
+    """, scenario=CASES_SCENARIO, function="each_case", cases=[[1, ["a"]], [2, ["b", "c"]], [3, []]])
+    assert outcome.status == "deadlock" and outcome.call == "run(2, ['b', 'c'])"
+    verdict = outcome_verdict(outcome, str(tmp_path / "prog.py"))
+    assert verdict["call"] == "run(2, ['b', 'c'])"
+    assert details_lines(verdict)[0] == "The judge's last call into your file: `run(2, ['b', 'c'])`"
+    assert details_lines(verdict, "zh")[0] == "评测程序最后一次调用你的文件：`run(2, ['b', 'c'])`"
+
+
+def test_a_call_shows_plain_values_and_names_the_rest(tmp_path):
+    outcome = run_program(tmp_path, """
+        class Account:
+            def transfer(self, other, amount, note):
+                raise ValueError("no")
+    """, scenario="""
+def go(module, probe):
+    a = module.Account()
+    a.transfer(module.Account(), 50, "x" * 100)
+""", function="go")
+    assert outcome.status == "exception"
+    assert outcome.call == "Account.transfer(other, 50, '" + "x" * 40 + "'…)"

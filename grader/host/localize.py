@@ -24,7 +24,8 @@ from .packs import Exercise
 from .results import CheckStatus, StudentResult
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
-SHARED_KEYS = ("threads", "stack", "interleaving")  # what makes two checks' outcomes the same
+# What makes two checks' outcomes the same; not the call: one cause in three cases is said once.
+SHARED_KEYS = ("threads", "stack", "interleaving")
 
 
 def localize(result: StudentResult, lang: str, exercises: dict[str, Exercise]) -> StudentResult:

@@ -47,6 +47,8 @@ def stack_text(stack: list[dict], lang: str = "en") -> str:
 def details_lines(details: dict, lang: str = "en") -> list[str]:
     """Everything a check's or an exercise's details show, as plain lines."""
     out = []
+    if details.get("call"):
+        out.append(text("while_calling", lang, call=details["call"]))
     for t in details.get("threads") or []:
         where = stack_text(t.get("stack") or [], lang) or text("not_in_your_file", lang)
         waits = wait_text(t.get("waiting_on"), lang)

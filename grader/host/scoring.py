@@ -11,7 +11,7 @@ from .judge_report import CheckVerdict
 from .packs import Exercise, Visibility
 from .results import CheckResult, CheckStatus, ExerciseResult, ExerciseStatus
 
-DETAIL_KEYS = ("threads", "stack", "output", "output_truncated", "output_bytes", "details", "phase",
+DETAIL_KEYS = ("call", "threads", "stack", "output", "output_truncated", "output_bytes", "details", "phase",
                "interleaving", "exploration")
 
 
@@ -19,7 +19,7 @@ DETAIL_KEYS = ("threads", "stack", "output", "output_truncated", "output_bytes",
 # (the judge's own message might give the check away), but the outcome itself (a deadlock, a busy
 # wait, a crash...) when the student's code did not let the scenario finish: that is the student's
 # own code, and a hint written for a wrong value would point the wrong way.
-HIDDEN_OUTCOME_KEYS = ("threads", "stack", "output", "output_truncated", "output_bytes", "phase")
+HIDDEN_OUTCOME_KEYS = ("call", "threads", "stack", "output", "output_truncated", "output_bytes", "phase")
 
 
 def check_result(name: str, exercise: Exercise, verdict: CheckVerdict) -> CheckResult:

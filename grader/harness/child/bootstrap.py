@@ -74,6 +74,12 @@ def main(argv):
             channel.send({"event": "thread", "ident": f"0x{ident:016x}", "name": name})
 
     install.ON_THREAD_NAMED = thread_named
+
+    def called(call):
+        if os.getpid() == my_pid:
+            channel.send({"event": "call", "call": call})
+
+    install.ON_CALL = called
     thread_named(threading.get_ident(), "MainThread")
     sys.path.insert(0, os.path.dirname(student_file))
 

@@ -45,6 +45,10 @@ CPUS: set[int] | None = None  # the CPUs this process may use, before it pinned 
 # Told each tracked thread's ident and name (bootstrap sends them to the judge), so that a timeout's
 # faulthandler dump, which knows threads by ident only, reads with their names.
 ON_THREAD_NAMED = None
+# The scenario's last call into the student's file in the main thread, as code (`run(100, 100)`), so
+# a deadlock or an exception says which case it happened in; ON_CALL tells the judge at once.
+LAST_CALL: str | None = None
+ON_CALL = None
 RANDOM_SEED = 20240101
 # Fixed bases for the virtual clock: time.time() reads 2026-01-01 00:00:00 UTC plus virtual seconds
 # on every run, so a program that prints or compares times behaves the same each time.
@@ -130,7 +134,7 @@ def install(student_file: str, on_deadlock, tracing: bool = True) -> Scheduler:
     SCHED = sched
     primitives.bind(sched)
     vt = VirtualTime(sched)
-    TRACER = Tracer(student_file, _point_handler(sched))
+    TRACER = Tracer(student_file, _point_handler(sched), on_entry=_note_call)
 
     for name in ("sleep", "time", "monotonic", "perf_counter", "time_ns", "monotonic_ns", "perf_counter_ns"):
         setattr(time, name, getattr(vt, name))
@@ -175,12 +179,28 @@ def _text(value) -> str:
 
 def new_run(strategy=None, recorder=None) -> None:
     """Everything a fresh schedule must not inherit from the last one in this process."""
+    global LAST_CALL
+    LAST_CALL = None
     SCHED.reset(strategy, recorder)
     primitives.reset()
     SLEEP_LOG.clear()
     THREAD_ERRORS.clear()
     threading._counter = __import__("itertools").count(1).__next__  # Thread-1, Thread-2, ... again
     random.seed(RANDOM_SEED)
+
+
+def _note_call(frame) -> None:
+    """A student function the scenario called, in the main thread: remember it as code."""
+    global LAST_CALL
+    if threading.current_thread() is not threading.main_thread():
+        return  # the judge's own threads may call the student thousands of times
+    if frame.f_code.co_name.startswith("__"):
+        return  # Counter(100) sets up a case; it is not the case (and __eq__ & co. are the judge's asking)
+    call = sites.call_text(frame)
+    if call != LAST_CALL:
+        LAST_CALL = call
+        if ON_CALL is not None:
+            ON_CALL(call)
 
 
 def _point_handler(sched: Scheduler):

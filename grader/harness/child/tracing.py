@@ -80,9 +80,11 @@ def _shown(op: str, name: str) -> str:
 class Tracer:
     """The trace functions, bound to one student file and one callback for every point."""
 
-    def __init__(self, student_file: str, on_point):
+    def __init__(self, student_file: str, on_point, on_entry=None, entry_from: str = "<judge scenario>"):
         self.student_file = student_file
         self.on_point = on_point  # (frame, kind, name) -> None
+        self.on_entry = on_entry  # (frame) -> None: a student function the scenario itself called
+        self.entry_from = entry_from  # the scenario code's file name
         self.shared = SharedNames()
         self._local: dict[int, tuple] = {}  # id(code) -> (code, local trace function or None)
         self.enabled = True
@@ -102,11 +104,16 @@ class Tracer:
     def _global_trace(self):
         """The function CPython calls for every new frame of a traced thread: it must be cheap."""
         student_file, cache, make_local = self.student_file, self._local, self._make_local
+        on_entry, entry_from = self.on_entry, self.entry_from
 
         def global_trace(frame, event, arg):
             code = frame.f_code
             if code.co_filename != student_file:
                 return None
+            if on_entry is not None:
+                back = frame.f_back
+                if back is not None and back.f_code.co_filename == entry_from:
+                    on_entry(frame)
             entry = cache.get(id(code))
             if entry is None or entry[0] is not code:
                 entry = cache[id(code)] = (code, make_local(code))

@@ -49,6 +49,7 @@ class Outcome:
     fault_dump: str = ""
     pid: int | None = None
     thread_names: dict = field(default_factory=dict)  # "0x<ident>" -> the thread's Python name
+    call: str | None = None  # the scenario's last call into the student's file, as code
 
     @property
     def ok(self) -> bool:
@@ -118,6 +119,7 @@ class ChildSession:
         self.returncode: int | None = None
         self.timed_out = False
         self.phase: str | None = None
+        self.call: str | None = None
         self.thread_names: dict[str, str] = {}
         self._results: queue.Queue = queue.Queue()
         self._requests = None
@@ -138,6 +140,7 @@ class ChildSession:
         """Ask for one more run under schedule `run`; False when the child is gone."""
         if self._requests is None or self.returncode is not None:
             return False
+        self.call = None  # the last run's calls were all read with its result
         try:
             self._requests.write((json.dumps({"run": run, "trace": trace}) + "\n").encode("utf-8"))
             self._requests.flush()
@@ -232,6 +235,8 @@ class ChildSession:
                 return None
             if message.get("event") == "phase":
                 self.phase = message.get("phase")
+            elif message.get("event") == "call":
+                self.call = str(message.get("call"))[:200]
             elif message.get("event") == "thread" and len(self.thread_names) < 10000:
                 self.thread_names[str(message.get("ident"))] = str(message.get("name"))[:200]
             elif message.get("event") == "result":
@@ -261,6 +266,7 @@ class ChildSession:
         outcome.output_bytes = self._output.total
         outcome.pid = self.child.pid
         outcome.thread_names = dict(self.thread_names)
+        outcome.call = self.call
         if outcome.status == "crash" and oom_kills() > self._memory_kills:
             outcome.status = "memory"  # the kernel's OOM killer, seen in the sandbox's memory cgroup
         return outcome

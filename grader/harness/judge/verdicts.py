@@ -67,6 +67,8 @@ def outcome_verdict(outcome: Outcome, student_file: str) -> dict:
     else:
         verdict.update(status="crash", message={"id": f"crash_{outcome.phase or 'start'}", "params": {
             "code": outcome.exit_code}})
+    if outcome.call:
+        verdict["call"] = outcome.call  # which case: the judge's last call into the student's file
     if outcome.output:
         verdict["output"] = outcome.output[:STUDENT_OUTPUT_IN_VERDICT]
         verdict["output_truncated"] = outcome.output_truncated or len(outcome.output) > STUDENT_OUTPUT_IN_VERDICT
