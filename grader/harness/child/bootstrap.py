@@ -64,7 +64,8 @@ def main(argv):
                 "stack": sites.student_stack(frame) if frame is not None else [],
             })
         status = "busy_wait" if found.kind == "busy_wait" else "deadlock"
-        channel.final({"status": status, "kind": found.kind, "threads": threads, "virtual_time": sched.now})
+        channel.final({"status": status, "kind": found.kind, "threads": threads, "virtual_time": sched.now,
+                       "call": install.last_call()})
 
     install.install(student_file, on_deadlock, tracing=request.get("tracing", True))
     channel.schedule_info = _schedule_info
@@ -74,12 +75,6 @@ def main(argv):
             channel.send({"event": "thread", "ident": f"0x{ident:016x}", "name": name})
 
     install.ON_THREAD_NAMED = thread_named
-
-    def called(call):
-        if os.getpid() == my_pid:
-            channel.send({"event": "call", "call": call})
-
-    install.ON_CALL = called
     thread_named(threading.get_ident(), "MainThread")
     sys.path.insert(0, os.path.dirname(student_file))
 
@@ -141,7 +136,7 @@ def _one_run(channel, request, student_code, scenario_code, probe, first: bool) 
         try:
             observations = scenario(module, probe, **request.get("kwargs", {}))
         except BaseException as exc:  # noqa: BLE001
-            channel.final(_failure("scenario", exc))
+            channel.final({**_failure("scenario", exc), "call": install.last_call()})
         return {"status": "ok", "observations": observations, "virtual_time": install.SCHED.now}
     finally:
         sys.settrace(None)

@@ -45,10 +45,11 @@ CPUS: set[int] | None = None  # the CPUs this process may use, before it pinned 
 # Told each tracked thread's ident and name (bootstrap sends them to the judge), so that a timeout's
 # faulthandler dump, which knows threads by ident only, reads with their names.
 ON_THREAD_NAMED = None
-# The scenario's last call into the student's file in the main thread, as code (`run(100, 100)`), so
-# a deadlock or an exception says which case it happened in; ON_CALL tells the judge at once.
-LAST_CALL: str | None = None
-ON_CALL = None
+# The frame of the scenario's last call into the student's file in the main thread, so that a
+# deadlock or an exception can say which case it happened in (`run(100, 100)`). Only the frame is
+# kept: a scenario may call the student thousands of times, and text is made only for a report.
+LAST_CALL_FRAME = None
+MAIN_IDENT: int | None = None  # the scenario's thread, set by install()
 RANDOM_SEED = 20240101
 # Fixed bases for the virtual clock: time.time() reads 2026-01-01 00:00:00 UTC plus virtual seconds
 # on every run, so a program that prints or compares times behaves the same each time.
@@ -127,7 +128,8 @@ def pin_to_one_cpu() -> None:
 def install(student_file: str, on_deadlock, tracing: bool = True) -> Scheduler:
     """`tracing=False` leaves the student's bytecodes without points (no race search inside a line,
     no busy-wait detection): for measuring what tracing costs, never for grading."""
-    global SCHED, TRACER
+    global SCHED, TRACER, MAIN_IDENT
+    MAIN_IDENT = threading.get_ident()
     pin_to_one_cpu()
     sites.set_student_file(student_file)
     sched = Scheduler(on_deadlock)
@@ -179,8 +181,8 @@ def _text(value) -> str:
 
 def new_run(strategy=None, recorder=None) -> None:
     """Everything a fresh schedule must not inherit from the last one in this process."""
-    global LAST_CALL
-    LAST_CALL = None
+    global LAST_CALL_FRAME
+    LAST_CALL_FRAME = None
     SCHED.reset(strategy, recorder)
     primitives.reset()
     SLEEP_LOG.clear()
@@ -190,17 +192,24 @@ def new_run(strategy=None, recorder=None) -> None:
 
 
 def _note_call(frame) -> None:
-    """A student function the scenario called, in the main thread: remember it as code."""
-    global LAST_CALL
-    if threading.current_thread() is not threading.main_thread():
+    """A student function the scenario called, in the main thread: remember its frame."""
+    global LAST_CALL_FRAME
+    if threading.get_ident() != MAIN_IDENT:
         return  # the judge's own threads may call the student thousands of times
     if frame.f_code.co_name.startswith("__"):
         return  # Counter(100) sets up a case; it is not the case (and __eq__ & co. are the judge's asking)
-    call = sites.call_text(frame)
-    if call != LAST_CALL:
-        LAST_CALL = call
-        if ON_CALL is not None:
-            ON_CALL(call)
+    LAST_CALL_FRAME = frame
+
+
+def last_call() -> str | None:
+    """The scenario's last call into the student's file, as code, or None."""
+    frame = LAST_CALL_FRAME
+    if frame is None:
+        return None
+    try:
+        return sites.call_text(frame)
+    except Exception:  # noqa: BLE001 - a report without the call rather than no report
+        return None
 
 
 def _point_handler(sched: Scheduler):

@@ -119,7 +119,6 @@ class ChildSession:
         self.returncode: int | None = None
         self.timed_out = False
         self.phase: str | None = None
-        self.call: str | None = None
         self.thread_names: dict[str, str] = {}
         self._results: queue.Queue = queue.Queue()
         self._requests = None
@@ -140,7 +139,6 @@ class ChildSession:
         """Ask for one more run under schedule `run`; False when the child is gone."""
         if self._requests is None or self.returncode is not None:
             return False
-        self.call = None  # the last run's calls were all read with its result
         try:
             self._requests.write((json.dumps({"run": run, "trace": trace}) + "\n").encode("utf-8"))
             self._requests.flush()
@@ -235,8 +233,6 @@ class ChildSession:
                 return None
             if message.get("event") == "phase":
                 self.phase = message.get("phase")
-            elif message.get("event") == "call":
-                self.call = str(message.get("call"))[:200]
             elif message.get("event") == "thread" and len(self.thread_names) < 10000:
                 self.thread_names[str(message.get("ident"))] = str(message.get("name"))[:200]
             elif message.get("event") == "result":
@@ -266,7 +262,6 @@ class ChildSession:
         outcome.output_bytes = self._output.total
         outcome.pid = self.child.pid
         outcome.thread_names = dict(self.thread_names)
-        outcome.call = self.call
         if outcome.status == "crash" and oom_kills() > self._memory_kills:
             outcome.status = "memory"  # the kernel's OOM killer, seen in the sandbox's memory cgroup
         return outcome
@@ -317,7 +312,9 @@ def _interpret(result: dict | None, phase: str | None, code: int | None, timed_o
         observations = result.get("observations") if status == "ok" else {}
         if not isinstance(observations, dict):
             observations = {}
-        return Outcome(status=status, observations=observations, result=result, phase=phase, exit_code=code)
+        call = result.get("call") if status != "ok" else None
+        return Outcome(status=status, observations=observations, result=result, phase=phase, exit_code=code,
+                       call=str(call)[:200] if call else None)
     if timed_out or fault_text.strip():
         return Outcome(status="timeout", phase=phase, exit_code=code, fault_dump=fault_text)
     return Outcome(status="crash", phase=phase, exit_code=code)
