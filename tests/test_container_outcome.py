@@ -65,3 +65,9 @@ def test_infrastructure_error_is_not_a_zero(race_counter):
 def test_a_run_from_the_container_is_read_fail_closed():
     run = JudgeRun.from_dict({"report": "not a dict", "exit_code": "0", "timed_out": "yes", "log": 5})
     assert (run.report, run.exit_code, run.timed_out, run.log) == (None, None, False, "")
+
+
+def test_the_judges_own_oom_count_is_read_and_wrong_types_count_nothing():
+    assert JudgeRun.from_dict({"report": None, "exit_code": 0, "oom_kills": 2}).oom_kills == 2
+    assert JudgeRun.from_dict({"report": None, "exit_code": 0, "oom_kills": "2"}).oom_kills == 0
+    assert JudgeRun.from_dict({"report": None, "exit_code": 0, "oom_kills": True}).oom_kills == 0

@@ -15,6 +15,7 @@ import os
 import sys
 from pathlib import Path
 
+from .judge.child_runner import oom_kills
 from .judge.launch import run_judge
 from .judge.student_user import StudentUser
 
@@ -29,9 +30,12 @@ def main(argv: list[str]) -> int:
     for job in plan["jobs"]:
         work = judge_dir / "work" / job["slug"]
         work.mkdir(mode=0o700, parents=True)
+        killed_before = oom_kills()
         data = run_judge(tests_dir=Path(job["tests_dir"]), student_path=Path(job["student_path"]),
                          module=job["module"], check_backstop=job["check_backstop"],
                          time_limit=job["time_limit"], work_dir=work, env=user.to_env())
+        # The cgroup's own count: Docker's OOMKilled flag comes from an event it can miss.
+        data["oom_kills"] = max(oom_kills() - killed_before, 0)
         user.kill_all()  # nothing of this exercise's student code lives on into the next
         tmp = out / f".{job['slug']}.json"
         tmp.write_text(json.dumps(data), encoding="utf-8")

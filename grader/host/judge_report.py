@@ -20,6 +20,7 @@ class JudgeRun:
     timed_out: bool = False
     time_limit: float = 0.0
     log: str = ""
+    oom_kills: int = 0  # processes the OOM killer ended while this judge ran (container sandbox)
 
     @classmethod
     def from_dict(cls, data: dict) -> "JudgeRun":
@@ -33,6 +34,7 @@ class JudgeRun:
             timed_out=data.get("timed_out") is True,
             time_limit=float(limit) if isinstance(limit, (int, float)) else 0.0,
             log=data.get("log") if isinstance(data.get("log"), str) else "",
+            oom_kills=data["oom_kills"] if type(data.get("oom_kills")) is int else 0,
         )
 
 

@@ -91,7 +91,8 @@ class DockerSandbox:
         finally:
             _remove(container)
         end = ContainerEnd(timed_out=timed_out, wall_seconds=wall, exit_code=state.get("ExitCode"),
-                           oom_killed=bool(state.get("OOMKilled")), results_over_cap=over_cap,
+                           oom_killed=bool(state.get("OOMKilled")) or any(r.oom_kills for r in runs.values()),
+                           results_over_cap=over_cap,
                            memory=self.settings.mem_limit)
         outcome, message, missing_message = classify(end, [job.exercise.slug for job in jobs], set(runs))
         return SandboxRun(runs=runs, outcome=outcome, message=message, missing_message=missing_message)
