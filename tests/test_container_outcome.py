@@ -71,3 +71,13 @@ def test_the_judges_own_oom_count_is_read_and_wrong_types_count_nothing():
     assert JudgeRun.from_dict({"report": None, "exit_code": 0, "oom_kills": 2}).oom_kills == 2
     assert JudgeRun.from_dict({"report": None, "exit_code": 0, "oom_kills": "2"}).oom_kills == 0
     assert JudgeRun.from_dict({"report": None, "exit_code": 0, "oom_kills": True}).oom_kills == 0
+
+
+def test_a_memory_kill_the_judge_reported_counts_without_dockers_flag():
+    from grader.host.sandboxes.container import _memory_killed
+
+    killed = {"tests": [{"metadata": {"verdict": {"status": "crash", "message": {"id": "memory_limit"}}}}]}
+    assert _memory_killed(JudgeRun(report=killed, exit_code=1))
+    assert _memory_killed(JudgeRun(report=None, exit_code=1, oom_kills=1))
+    assert not _memory_killed(JudgeRun(report={"tests": [{"metadata": {"verdict": {"status": "passed"}}}]},
+                                       exit_code=0))

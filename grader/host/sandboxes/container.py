@@ -91,7 +91,7 @@ class DockerSandbox:
         finally:
             _remove(container)
         end = ContainerEnd(timed_out=timed_out, wall_seconds=wall, exit_code=state.get("ExitCode"),
-                           oom_killed=bool(state.get("OOMKilled")) or any(r.oom_kills for r in runs.values()),
+                           oom_killed=bool(state.get("OOMKilled")) or any(_memory_killed(r) for r in runs.values()),
                            results_over_cap=over_cap,
                            memory=self.settings.mem_limit)
         outcome, message, missing_message = classify(end, [job.exercise.slug for job in jobs], set(runs))
@@ -189,6 +189,18 @@ def inputs_archive(jobs: list[JudgeJob]) -> bytes:
             })
         add("judge/plan.json", 0o600, json.dumps(plan).encode())
     return buffer.getvalue()
+
+
+def _memory_killed(run: JudgeRun) -> bool:
+    """The judge saw the OOM killer end student code: by the cgroup's count, or a check's verdict
+    says so (Docker's OOMKilled flag comes from an event it can miss)."""
+    if run.oom_kills:
+        return True
+    for test in (run.report or {}).get("tests") or []:
+        verdict = (test.get("metadata") or {}).get("verdict") if isinstance(test, dict) else None
+        if isinstance(verdict, dict) and (verdict.get("message") or {}).get("id") == "memory_limit":
+            return True
+    return False
 
 
 def read_results(container) -> tuple[dict[str, JudgeRun], bool]:
