@@ -129,7 +129,8 @@ def test_hostile_submission(case: Case, tmp_path, docker_image):
     assert (result["status"], result["score"]) == (case.status, case.score), [
         (c["name"], c["status"], c["message"], c["details"]) for c in result["checks"] if c["status"] != "passed"]
     assert report["sandbox"] == "docker" and report["status"] == "graded"
-    assert report["sandbox_outcome"] == case.sandbox_outcome
+    assert report["sandbox_outcome"] == case.sandbox_outcome, [  # e.g. a timeout instead, on a loaded machine
+        (c["name"], c["status"], c["message"]) for c in result["checks"]]
     for phrase in case.mentions:
         assert phrase in raw["report.json"].decode("utf-8"), f"the report should mention {phrase!r}"
     assert report["ignored_files"] == sorted(case.ignored)

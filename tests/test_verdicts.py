@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from grader.harness.judge.api import CheckFailed, ScenarioProblem, expect
 from grader.harness.judge.child_runner import Outcome
-from grader.harness.judge.verdicts import fault_threads, verdict_for
+from grader.harness.judge.verdicts import fault_threads, verdict_for, waiting_on_processes
 
 import pytest
 
@@ -54,3 +54,18 @@ def test_student_output_is_capped_in_the_verdict():
 def test_fault_dump_is_trimmed_to_the_students_lines():
     threads = fault_threads(DUMP, "/sub/prog.py")
     assert [[s["line"] for s in t["stack"]] for t in threads] == [[9], [12, 4]]
+
+
+def test_a_timeout_inside_multiprocessing_is_a_wait_for_another_process():
+    student = "/work/relay.py"
+    joined = ('Current thread 0x00007f0000000001 (most recent call first):\n'
+              '  File "/usr/lib/python3.11/multiprocessing/popen_fork.py", line 27 in poll\n'
+              '  File "/usr/lib/python3.11/multiprocessing/process.py", line 149 in join\n'
+              f'  File "{student}", line 30 in relay\n'
+              '  File "<judge scenario>", line 5 in relay_run\n')
+    looping = ('Current thread 0x00007f0000000001 (most recent call first):\n'
+               f'  File "{student}", line 12 in relay\n')
+    assert waiting_on_processes(joined, student)
+    assert not waiting_on_processes(looping, student)
+    assert not waiting_on_processes(joined + "\n" + looping.replace("Current thread", "Thread"), student)
+    assert not waiting_on_processes("", student)

@@ -95,12 +95,12 @@ def main(argv):
 
     spec = request.get("run")
     trace = bool(request.get("trace"))
-    first = True
     while True:
-        if not first:
-            faulthandler.dump_traceback_later(backstop, exit=True, file=fault_file)
+        # Armed again here: the time it took to start and install (long on a loaded machine) is
+        # not the student's; the judge's own deadline restarts at the phase message too.
+        faulthandler.dump_traceback_later(backstop, exit=True, file=fault_file)
         install.new_run(strategies.from_spec(spec), events.Recorder() if trace else None)
-        result = _one_run(channel, request, student_code, scenario_code, probe, first)
+        result = _one_run(channel, request, student_code, scenario_code, probe)
         faulthandler.cancel_dump_traceback_later()
         if install.SCHED.leftovers():
             channel.final(result)  # the next run must start alone: a fresh child takes over
@@ -110,18 +110,17 @@ def main(argv):
         if not line:
             os._exit(0)
         message = json.loads(line.decode("utf-8"))
-        spec, trace, first = message["run"], bool(message.get("trace")), False
+        spec, trace = message["run"], bool(message.get("trace"))
 
 
-def _one_run(channel, request, student_code, scenario_code, probe, first: bool) -> dict:
+def _one_run(channel, request, student_code, scenario_code, probe) -> dict:
     """Import the student's module afresh and run the scenario once (gc off: no finalizer runs mid-run)."""
     from grader.harness.child import install
 
     gc.disable()
     install.TRACER.install()  # the main thread from here to the scenario's end: not the harness's set-up
     try:
-        if not first:
-            channel.send({"event": "phase", "phase": "import"})
+        channel.send({"event": "phase", "phase": "import"})  # also the judge's deadline restarting
         try:
             module = _import_student(request["module"], request["student_file"], student_code)
         except BaseException as exc:  # noqa: BLE001 - whatever the student raised is a result

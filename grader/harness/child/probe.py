@@ -10,6 +10,7 @@ import threading
 from contextlib import contextmanager
 
 from . import install, primitives, sites
+from .process_order import ProcessOrder  # noqa: F401 - scenarios use it as probe.ProcessOrder
 from .scheduler import FINISHED, ThreadState
 
 _PLAIN = (int, float, str, bool, type(None))

@@ -233,6 +233,8 @@ class ChildSession:
                 return None
             if message.get("event") == "phase":
                 self.phase = message.get("phase")
+                # The child arms its backstop when the student's code is about to run: count from here.
+                deadline = time.monotonic() + seconds
             elif message.get("event") == "thread" and len(self.thread_names) < 10000:
                 self.thread_names[str(message.get("ident"))] = str(message.get("name"))[:200]
             elif message.get("event") == "result":

@@ -47,7 +47,8 @@ def outcome_verdict(outcome: Outcome, student_file: str) -> dict:
         verdict.update(status="timeout", message={"id": "busy_wait"},
                        threads=collapse_threads(result.get("threads", [])))
     elif outcome.status == "timeout":
-        verdict.update(status="timeout", message={"id": "timeout"},
+        waits = "timeout_process_wait" if waiting_on_processes(outcome.fault_dump, student_file) else "timeout"
+        verdict.update(status="timeout", message={"id": waits},
                        threads=collapse_threads(fault_threads(outcome.fault_dump, student_file,
                                                               outcome.thread_names)))
     elif outcome.status == "memory":
@@ -94,6 +95,30 @@ def collapse_threads(threads: list[dict]) -> list[dict]:
         if entry["count"] == 1:
             del entry["count"]
     return out
+
+
+def waiting_on_processes(dump: str, student_file: str) -> bool:
+    """Whether every thread stopped in the student's code was inside multiprocessing (a process's
+    join, a queue's get, a pipe): then the time ran out waiting for another process, not looping."""
+    waiting = None
+    in_student = False
+    innermost = None  # the file of the current thread's innermost frame (faulthandler prints it first)
+    for raw in dump.splitlines():
+        line = raw.strip()
+        if line.startswith(("Thread 0x", "Current thread 0x")):
+            innermost = None
+            in_student = False
+            continue
+        m = FAULT_LINE.search(line)
+        if not m:
+            continue
+        if innermost is None:
+            innermost = m.group("file")
+        if m.group("file") == student_file and not in_student:
+            in_student = True
+            inside = "/multiprocessing/" in innermost.replace("\\", "/")
+            waiting = inside if waiting is None else waiting and inside
+    return bool(waiting)
 
 
 def fault_threads(dump: str, student_file: str, names: dict | None = None) -> list[dict]:

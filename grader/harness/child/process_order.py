@@ -1,0 +1,297 @@
+"""Holding a student's processes at multiprocessing queue operations, so that racy orders happen on
+every run, and recording what the parent did with its processes.
+
+Real processes are not the scheduler's to switch, so a relay whose reader is terminated too early, or
+polls `empty()` before the writers start, would lose values on some runs and not others. The judge
+makes the unlucky order the only one, and never holds a process that somebody waits for:
+
+- writers go late, one at a time: a process whose target is named `writer_name` (the exercise's
+  `write`) waits before each `put` until the parent joins (or asks `is_alive` of) that writer or the
+  reader, or reads a queue; and a join lets a writer go only once a reader already started has
+  asked its queue for the first time (or ended);
+- the reader goes late (optional): a process whose target is named `reader_name` waits before each
+  blocking `get` until the parent reads or puts on a queue, or joins (or asks about) the reader, or a
+  writer waits on `JoinableQueue.join()` for it.
+
+So a reader that polls `empty()` finds it empty, a sentinel put before the writers are joined comes
+first, a reader that stops at the first writer's sentinel misses the next writer's values, and a reader terminated once the writers are joined has forwarded nothing, on every run; an
+answer that waits for the right thing is only held until it does.
+
+The signals are two pipes written once and never read: once a byte is in, select() reports the pipe
+readable to every process forever, a broadcast that a terminated process cannot break (a
+multiprocessing.Condition's notify waits for each sleeper to wake, and a killed one never does).
+Processes started by the spawn or forkserver methods inherit none of this: they are not held.
+Children note what they did (a hold, an `empty()` answer, a `qsize()`) as JSON lines appended to a
+file, which the parent reads back for the judge.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import select
+import tempfile
+
+from . import primitives, sites
+
+WRITERS, READER = "writers", "reader"
+
+
+class _Flag:
+    """A one-way, cross-process, sticky signal: set once, seen by every process from then on."""
+
+    def __init__(self):
+        self._read, self._write = os.pipe()
+        self._seen = False
+
+    def set(self) -> None:
+        if not self.is_set():
+            try:
+                os.write(self._write, b"!")
+            except OSError:  # pragma: no cover - the pipe is ours and never full
+                pass
+            self._seen = True
+
+    def is_set(self) -> bool:
+        if not self._seen:
+            self._seen = bool(select.select([self._read], [], [], 0)[0])
+        return self._seen
+
+    @staticmethod
+    def wait_any(*flags: "_Flag") -> None:
+        if not any(flag.is_set() for flag in flags):
+            select.select([flag._read for flag in flags], [], [])
+
+
+class ProcessOrder:
+    """Install the holds and the records for one scenario run (patches the classes: call once)."""
+
+    def __init__(self, writer_name: str = "write", reader_name: str = "read", hold_reader: bool = True):
+        import multiprocessing.process as mpp
+        import multiprocessing.queues as mpq
+
+        self.parent = os.getpid()
+        self.writer_name, self.reader_name, self.hold_reader = writer_name, reader_name, hold_reader
+        self.go = {WRITERS: _Flag(), READER: _Flag()}
+        self.reader_began = _Flag()  # the reader's first get or empty() has been asked
+        self.started: list[dict] = []
+        self.terminated: list[dict] = []
+        self.qsize_calls: list[dict] = []
+        self._by_id: dict[int, dict] = {}
+        self._processes: list = []
+        self._role = None  # this process's role, set in each child when it starts
+        self._own = None  # this writer's own go-ahead, set in each child when it starts
+        fd, self._log_path = tempfile.mkstemp(prefix="grader-processes-", suffix=".jsonl")
+        os.close(fd)
+        self._install(mpp.BaseProcess, mpq)
+
+    # -- in the child: holds and notes ------------------------------------------------------------
+    def _note(self, **event) -> None:
+        event.update(pid=os.getpid(), role=self._role, site=sites.student_site(3))
+        line = (json.dumps(event, default=str) + "\n").encode()
+        fd = os.open(self._log_path, os.O_WRONLY | os.O_APPEND)
+        try:
+            os.write(fd, line)  # one write of a short line: appends from processes never interleave
+        finally:
+            os.close(fd)
+
+    def _hold(self, role: str, op: str) -> None:
+        flags = [self.go[role]] + ([self._own] if self._own is not None else [])
+        if not any(flag.is_set() for flag in flags):
+            self._note(event="held", op=op)
+            _Flag.wait_any(*flags)
+
+    def _in_parent(self) -> bool:
+        return os.getpid() == self.parent
+
+    # -- in the parent: releases ------------------------------------------------------------------
+    def _release(self, *roles: str) -> None:
+        for role in roles:
+            self.go[role].set()
+
+    def _release_for(self, process) -> None:
+        """The parent waits for (or asks about) `process`: whatever it needs may go."""
+        record = self._by_id.get(id(process))
+        if record is not None and record["role"] == WRITERS:
+            self._let_reader_begin()
+            record["go"].set()  # that writer only: the others wait for their own join
+        else:
+            self._release(WRITERS, READER)
+
+    def _let_reader_begin(self) -> None:
+        """Before a writer may put, a reader already started asks the queue first (or ends): so a
+        reader that polls empty() or get_nowait() finds nothing, on every run."""
+        if self.reader_began.is_set():
+            return
+        for process, record in zip(self._processes, self.started):
+            if record["role"] == READER and record["pid"] is not None and _alive(process):
+                select.select([self.reader_began._read, process.sentinel], [], [])
+                return
+
+    def _roles_of(self, process) -> str | None:
+        name = getattr(getattr(process, "_target", None), "__name__", None)
+        return WRITERS if name == self.writer_name else READER if name == self.reader_name else None
+
+    def _install(self, BaseProcess, mpq) -> None:
+        order = self
+        original = {name: getattr(BaseProcess, name) for name in ("start", "join", "is_alive", "terminate", "kill")}
+
+        def start(process):
+            record = order._record(process)  # before start(), which forgets the target
+            result = original["start"](process)
+            record["pid"] = process.pid
+            return result
+
+        def run_as(process, *args, **kwargs):
+            # Runs first in the new process (fork): learn the role before the target runs.
+            record = order._by_id.get(id(process), {})
+            order._role, order._own = record.get("role"), record.get("go")
+            return original_bootstrap(process, *args, **kwargs)
+
+        def join(process, timeout=None):
+            if order._in_parent():
+                order._release_for(process)
+            result = original["join"](process, timeout)
+            record = order._by_id.get(id(process))
+            if record is not None and process.exitcode is not None:
+                record["joined"] = True
+            return result
+
+        def is_alive(process):
+            if order._in_parent():
+                order._release_for(process)
+            return original["is_alive"](process)
+
+        def stopper(name):
+            def stop(process):
+                if order._in_parent():
+                    record = order._by_id.get(id(process))
+                    order.terminated.append({"how": name, "site": sites.student_site(),
+                                             "target": record["target"] if record else None,
+                                             "alive": original["is_alive"](process)})
+                return original[name](process)
+            return stop
+
+        self._original_join = original["join"]
+        original_bootstrap = BaseProcess._bootstrap
+        BaseProcess.start = primitives.untraced(start)
+        BaseProcess._bootstrap = run_as
+        BaseProcess.join = primitives.untraced(join)
+        BaseProcess.is_alive = primitives.untraced(is_alive)
+        BaseProcess.terminate = primitives.untraced(stopper("terminate"))
+        BaseProcess.kill = primitives.untraced(stopper("kill"))
+
+        for cls in (mpq.Queue, mpq.SimpleQueue):
+            self._patch_queue(cls, mpq)
+
+    def _patch_queue(self, cls, mpq) -> None:
+        order = self
+        get, put, empty = cls.get, cls.put, cls.empty
+
+        def patched_get(q, *args, **kwargs):
+            if order._in_parent():
+                order._release(WRITERS, READER)
+            elif order._role == READER:
+                if not _blocking(cls, args, kwargs):
+                    try:
+                        return get(q, *args, **kwargs)
+                    finally:
+                        order.reader_began.set()  # answered before any writer could put
+                order.reader_began.set()
+                if order.hold_reader:
+                    order._hold(READER, "get")
+            return get(q, *args, **kwargs)
+
+        def patched_put(q, *args, **kwargs):
+            if order._in_parent():
+                order._release(READER)  # a sentinel from the parent; the writers still wait
+            elif order._role == WRITERS:
+                order._hold(WRITERS, "put")
+            return put(q, *args, **kwargs)
+
+        def patched_empty(q):
+            answer = empty(q)
+            if not order._in_parent():
+                order._note(event="empty", answer=answer)
+                if order._role == READER:
+                    order.reader_began.set()
+            return answer
+
+        cls.get, cls.put, cls.empty = (primitives.untraced(patched_get), primitives.untraced(patched_put),
+                                       primitives.untraced(patched_empty))
+        if cls is mpq.Queue:
+            qsize = cls.qsize
+
+            def patched_qsize(q):
+                if order._in_parent():
+                    order.qsize_calls.append({"site": sites.student_site()})
+                else:
+                    order._note(event="qsize")
+                return qsize(q)
+
+            def patched_join(q):
+                if not order._in_parent() and order._role == WRITERS:
+                    order._release(READER)  # a writer waiting for its items to be taken
+                return joinable_join(q)
+
+            joinable_join = mpq.JoinableQueue.join
+            cls.qsize = primitives.untraced(patched_qsize)
+            mpq.JoinableQueue.join = primitives.untraced(patched_join)
+
+    # -- records ------------------------------------------------------------------------------------
+    def _record(self, process) -> dict:
+        target = getattr(process, "_target", None)
+        args = list(getattr(process, "_args", ()) or ()) + list((getattr(process, "_kwargs", {}) or {}).values())
+        record = {"pid": None, "target": getattr(target, "__name__", None) if target else None,
+                  "class": type(process).__name__, "role": self._roles_of(process),
+                  "args": [_kind(a) for a in args], "site": sites.student_site(), "joined": False,
+                  "go": _Flag() if self._roles_of(process) == WRITERS else None}
+        self._by_id[id(process)] = record
+        self._processes.append(process)  # kept referenced: the verdict reads each one's exit code
+        self.started.append(record)
+        return record
+
+    def child_events(self) -> list[dict]:
+        try:
+            with open(self._log_path, encoding="utf-8") as fh:
+                return [json.loads(line) for line in fh if line.strip()][:200]
+        except (OSError, ValueError):
+            return []
+
+    def report(self, settle_within: float = 5.0) -> dict:
+        """What the parent did with its processes, and what the children noted; plain JSON.
+
+        Called once the student's function has returned. Whether each process was joined is already
+        known; to tell how each one ended, the processes left running get `settle_within` real
+        seconds to end (the holds are lifted first: nobody is left to wait for), so a process on its
+        way out is not mistaken for one that never ends. A bound for liveness, like the backstop's;
+        no verdict depends on how fast anything was."""
+        self._release(WRITERS, READER)
+        processes = []
+        for process, record in zip(self._processes, self.started):
+            if _alive(process):  # not is_alive(): asking must not release a hold
+                self._original_join(process, settle_within)
+            alive = _alive(process)
+            plain = {k: v for k, v in record.items() if k != "go"}
+            processes.append({**plain, "alive": alive, "exitcode": None if alive else process.exitcode})
+        return {"processes": processes, "terminated": self.terminated, "qsize_calls": self.qsize_calls,
+                "child_events": self.child_events()}
+
+
+def _alive(process) -> bool:
+    popen = getattr(process, "_popen", None)
+    return popen is not None and popen.poll() is None
+
+
+def _blocking(cls, args, kwargs) -> bool:
+    """Whether a get() waits with no limit: Queue.get(block=True, timeout=None); SimpleQueue.get()."""
+    if cls.__name__ == "SimpleQueue":
+        return True
+    block = args[0] if args else kwargs.get("block", True)
+    timeout = args[1] if len(args) > 1 else kwargs.get("timeout")
+    return bool(block) and timeout is None
+
+
+def _kind(value) -> str:
+    """How an argument reads in a verdict: its type's name (a list, a Queue, a str...)."""
+    return type(value).__name__

@@ -1,0 +1,33 @@
+import random
+import time
+from multiprocessing import Process, Queue
+
+DONE = None
+
+
+def write(q, values):
+    for value in values:
+        q.put(value)
+        time.sleep(random.random() / 100)
+
+
+def read(q, out):
+    while True:
+        value = q.get(True)
+        if value is DONE:
+            return
+        out.put(value)
+
+
+def relay(batches):
+    q, out = Queue(), Queue()
+    writers = [Process(target=write, args=(q, b)) for b in batches]
+    reader = Process(target=read, args=(q, out))
+    for w in writers:
+        w.start()
+    reader.start()
+    for w in writers:
+        w.join()
+    q.put(DONE)
+    reader.join()
+    return [out.get() for _ in range(out.qsize())]

@@ -1,0 +1,99 @@
+"""probe.ProcessOrder: the judge holds real processes so that a racy relay loses on every run, and
+never holds one that somebody waits for."""
+
+from tests.harness_helpers import run_program
+
+SCENARIO = """
+def relay(module, probe, batches, hold_reader=True):
+    order = probe.ProcessOrder(hold_reader=hold_reader)
+    result = module.relay(batches)
+    return {"result": result, **order.report()}
+"""
+
+PROGRAM = """
+from multiprocessing import Process, Queue
+
+
+def write(q, values):
+    for v in values:
+        q.put(v)
+    q.put(None)
+
+
+def read(q, out, writers):
+    done = 0
+    while done < writers:
+        v = q.get()
+        if v is None:
+            done += 1
+        else:
+            out.put(v)
+    out.put(None)
+
+
+def relay(batches):
+    q, out = Queue(), Queue()
+    ps = [Process(target=write, args=(q, b)) for b in batches] + [Process(target=read, args=(q, out, len(batches)))]
+    for p in ps:
+        p.start()
+    {body}
+"""
+
+WAITS_RIGHT = """
+    got = []
+    while (v := out.get()) is not None:
+        got.append(v)
+    for p in ps:
+        p.join()
+    return got"""
+
+TERMINATES = """
+    for p in ps[:-1]:
+        p.join()
+    ps[-1].terminate()
+    ps[-1].join()
+    return []"""
+
+
+def run(tmp_path, body, **kwargs):
+    return run_program(tmp_path, PROGRAM.replace("    {body}", body), SCENARIO, "relay", **kwargs)
+
+
+def test_an_answer_that_waits_for_the_right_thing_is_never_held_for_ever(tmp_path):
+    outcome = run(tmp_path, WAITS_RIGHT, batches=[["a1", "a2"], ["b1"], []])
+    assert outcome.ok, outcome.result
+    obs = outcome.observations
+    assert sorted(obs["result"]) == ["a1", "a2", "b1"]
+    assert [p["role"] for p in obs["processes"]] == ["writers", "writers", "writers", "reader"]
+    assert all(p["joined"] and p["exitcode"] == 0 for p in obs["processes"])
+    assert obs["terminated"] == []
+
+
+def test_a_reader_terminated_after_the_writers_are_joined_has_forwarded_nothing(tmp_path):
+    for _ in range(3):
+        outcome = run(tmp_path, TERMINATES, batches=[["a1", "a2"], ["b1"]])
+        assert outcome.ok, outcome.result
+        obs = outcome.observations
+        assert [t["how"] for t in obs["terminated"]] == ["terminate"]
+        assert obs["terminated"][0]["site"]["code"] == "ps[-1].terminate()"
+        reader = obs["processes"][-1]
+        assert reader["role"] == "reader" and reader["exitcode"] == -15  # killed while held, on every run
+
+
+def test_a_reader_polling_empty_finds_it_empty_before_any_writer_puts(tmp_path):
+    source = PROGRAM.replace("        v = q.get()\n", "        if q.empty():\n            break\n        v = q.get()\n")
+    body = """
+    for p in ps:
+        p.join()
+    got = []
+    while (v := out.get()) is not None:
+        got.append(v)
+    return got"""
+    for _ in range(3):
+        outcome = run_program(tmp_path, source.replace("    {body}", body), SCENARIO, "relay", batches=[["a1"], ["b1"]])
+        assert outcome.ok, outcome.result
+        obs = outcome.observations
+        assert obs["result"] == []
+        polled = [e for e in obs["child_events"] if e["event"] == "empty"]
+        assert polled[0]["answer"] is True and polled[0]["role"] == "reader"
+        assert polled[0]["site"]["code"] == "if q.empty():"
