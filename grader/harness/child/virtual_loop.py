@@ -164,14 +164,16 @@ def _creation_order(task) -> int:
     return int(name[5:]) if name.startswith("Task-") and name[5:].isdigit() else sys.maxsize
 
 
-def run(make_coroutine, *, cleanup_within: float = 60.0) -> dict:
+def run(make_coroutine, *, observe=None, cleanup_within: float = 60.0) -> dict:
     """Run `make_coroutine()` on a fresh virtual loop until it is done; return plain data:
 
     - `outcome`: "returned", "raised" (an exception came out of it), "stuck" (AwaitsForever), or
       "not_awaitable" (the call returned something that is no coroutine);
     - `value` (returned), `error` (raised: type, message, the student's lines), `waiting` (stuck: each
       task not done, with where it waits), `pending` (returned or raised: the tasks still not done);
-    - `end`: the virtual instant at which it ended.
+    - `end`: the virtual instant at which it ended;
+    - `observed`: what `observe()` returned right then, when it is given (the scenario's own notes as
+      they were when the coroutine ended, before the clean-up below can add to them).
 
     Then the tasks left are cancelled and given `cleanup_within` virtual seconds to end, and the loop
     closes (what happened during the clean-up is not part of the result)."""
@@ -201,6 +203,8 @@ def run(make_coroutine, *, cleanup_within: float = 60.0) -> dict:
                           end=install.SCHED.now)
         return report
     finally:
+        if observe is not None:
+            report["observed"] = observe()
         _clean_up(loop, cleanup_within)
 
 
