@@ -61,12 +61,14 @@ def _where(stack):
 
 
 def _waiting(tasks):
-    """Where the tasks of a stuck loop wait, as it reads in a message."""
-    parts = []
-    for task in tasks[:4]:
+    """Where the tasks of a stuck loop wait, as code: `coroutine:line` and the line, the same ones counted."""
+    seen = {}
+    for task in tasks:
         line, code = _where(task["where"])
-        parts.append(f"{task['coroutine']} at line {line} (`{code}`)")
-    return "; ".join(parts) + ("; ..." if len(tasks) > 4 else "")
+        text = f"{task['coroutine']}:{line} `{code}`"
+        seen[text] = seen.get(text, 0) + 1
+    parts = [text if k == 1 else f"{text} ×{k}" for text, k in seen.items()]
+    return "; ".join(parts[:4]) + ("; …" if len(parts) > 4 else "")
 
 
 def _must_return(name, obs):
@@ -77,7 +79,7 @@ def _must_return(name, obs):
            "fetch_all must stay a coroutine function (`async def fetch_all`), which the judge awaits on its own "
            "event loop.", call=call, n=n, got=describe(ran.get("value")))
     expect(ran["outcome"] != "stuck", "{call} with {n} URL(s) never returned: at {at} s every task was awaiting "
-           "something that never comes, and no timer was left to wake any of them ({where}). Check what your "
+           "something that never comes, and no timer was left to wake any of them: {where}. Check what your "
            "coroutines await: a semaphore or lock never released, a queue.join() whose items are not all marked "
            "task_done() (also when fetch raises), an event never set.",
            call=call, n=n, at=_t(ran["end"]), where=_waiting(ran.get("waiting", [])))
@@ -110,10 +112,10 @@ def test_failed_fetch_gives_none(runs):
     if ran["outcome"] == "raised":
         error = ran["error"]
         line, code = _where(error["stack"])
-        expect(False, "With {n} URLs, fetch({url}) raised {error} (\"{text}\"), and fetch_all let it escape: it "
-               "raised too, at line {line} (`{code}`), and every result was lost. One failing URL must not sink the "
-               "others: catch the exception around `await fetch(url)` and give that URL None, or gather with "
-               "return_exceptions=True and turn each exception into None.",
+        expect(False, "With {n} URLs, fetch({url}) raised, and fetch_all raised too: {error} (\"{text}\") at line "
+               "{line} (`{code}`), and every result was lost. One failing URL must not sink the others: catch the "
+               "exception around `await fetch(url)` and give that URL None, or gather with return_exceptions=True "
+               "and turn each exception into None.",
                n=n, url=failed[0], error=error["type"], text=error["message"], line=line, code=code)
     _must_return(FAILING, obs)
     got = ran["value"]
@@ -211,7 +213,7 @@ def test_no_task_left_pending(runs):
         obs = runs[name].observations
         ran = obs["ran"]
         expect(ran["outcome"] != "stuck", "{call} with {n} URL(s) never returned: at {at} s every task was awaiting "
-               "something that never comes ({where}).", call=call, n=n, at=_t(ran["end"]),
+               "something that never comes: {where}.", call=call, n=n, at=_t(ran["end"]),
                where=_waiting(ran.get("waiting", [])))
         pending = ran.get("pending", [])
         if not pending:
