@@ -86,6 +86,8 @@ class VirtualTime:
         SLEEP_LOG.append({
             "thread": me.name, "seconds": seconds, "at": self.sched.now,
             "site": sites.student_site(),
+            # a sleep inside a coroutine blocks the whole event loop (virtual_loop.blocking_sleeps)
+            "in_event_loop": _event_loop_running(),
         })
         self.sched.sleep(seconds)
 
@@ -106,6 +108,12 @@ class VirtualTime:
 
     def perf_counter_ns(self):
         return int(self.perf_counter() * 1e9)
+
+
+def _event_loop_running() -> bool:
+    """Whether an asyncio event loop runs in the calling thread (without importing asyncio)."""
+    events = sys.modules.get("asyncio.events")
+    return events is not None and events._get_running_loop() is not None
 
 
 SLEEP_LOG: list[dict] = []  # every tracked time.sleep call, for checks about simulated work

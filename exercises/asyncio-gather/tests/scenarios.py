@@ -1,0 +1,48 @@
+"""Scenarios for asyncio-gather; they run in the child, next to the student's module, and only observe.
+
+fetch_all runs on the harness's event loop with a virtual clock (grader.harness.child.virtual_loop):
+awaiting takes virtual time only. The judge passes its own `fetch`, a coroutine that notes which URL
+is in flight when (probe.Visits, in virtual time), waits its URL's virtual seconds with
+asyncio.sleep, and returns the page, or raises for the URLs in `fail`; it also notes a fetch that was
+cancelled. Every comparison happens in the judge.
+"""
+
+import asyncio
+
+from grader.harness.child import virtual_loop
+
+
+class FetchError(Exception):
+    """What the judge's fetch raises for a URL in `fail`."""
+
+
+def fetch_all_case(module, probe, urls, seconds, fail=(), limit=None):
+    """fetch_all(urls, fetch[, limit]) on the virtual loop: what it returned or raised, who was in
+    flight when, which fetches ended and which were cancelled, the tasks it left pending, and the
+    blocking sleeps made inside the loop."""
+    wait = dict(zip(urls, seconds))
+    visits = probe.Visits("fetch")
+    ended, cancelled = [], []
+
+    async def fetch(url):
+        with visits.inside(url):
+            try:
+                await asyncio.sleep(wait.get(url, 1))
+            except asyncio.CancelledError:
+                cancelled.append({"url": url, "at": probe.now()})
+                raise
+            ended.append(url)
+            if url in fail:
+                raise FetchError(f"{url}: 503 Service Unavailable")
+            return f"<html>{url}</html>"
+
+    def observe():  # as things stood when fetch_all ended, before the loop's clean-up
+        return {"log": [dict(e) for e in visits.log[:1000]], "ended": ended[:1000],
+                "cancelled": [dict(c) for c in cancelled[:1000]], "blocking": virtual_loop.blocking_sleeps()[:50]}
+
+    if limit is None:
+        ran = virtual_loop.run(lambda: module.fetch_all(list(urls), fetch), observe=observe)
+    else:
+        ran = virtual_loop.run(lambda: module.fetch_all(list(urls), fetch, limit), observe=observe)
+    seen = ran.pop("observed")
+    return {"ran": ran, **seen}

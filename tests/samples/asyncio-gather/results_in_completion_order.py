@@ -1,0 +1,19 @@
+import asyncio
+
+
+async def fetch_all(urls, fetch, limit=5):
+    """Await fetch(url) for every url with at most `limit` in flight; return results in order,
+    None for a url whose fetch raised."""
+    sem = asyncio.Semaphore(limit)
+
+    async def one(url):
+        async with sem:
+            return await fetch(url)
+
+    results = []
+    for next_done in asyncio.as_completed([one(u) for u in urls]):
+        try:
+            results.append(await next_done)
+        except Exception:
+            results.append(None)
+    return results

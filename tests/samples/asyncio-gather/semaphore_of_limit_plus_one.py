@@ -1,0 +1,16 @@
+import asyncio
+
+
+async def fetch_all(urls, fetch, limit=5):
+    """Await fetch(url) for every url with at most `limit` in flight; return results in order,
+    None for a url whose fetch raised."""
+    sem = asyncio.Semaphore(limit + 1)
+
+    async def one(url):
+        async with sem:
+            try:
+                return await fetch(url)
+            except Exception:
+                return None
+
+    return await asyncio.gather(*(one(u) for u in urls))
