@@ -7,6 +7,8 @@ The bar is ROUNDS/ROUNDS for every case. Progress is saved after every round to
 bench/results/stability.json, so a long run can be watched or resumed with RESUME=1;
 MARKDOWN=1 prints the saved results as a Markdown table (for the README) without grading.
 SANDBOX=docker grades in the container sandbox instead (results in stability-docker.json).
+PACKS=slug,slug grades only those packs' cases, without the exploration programs (results in
+stability-<slugs>.json): a new pack's first stability run.
 """
 
 from __future__ import annotations
@@ -34,8 +36,9 @@ from tests.explore_cases.cases import explore_case, outcome  # noqa: E402
 ROUNDS = int(os.environ.get("ROUNDS", "200"))
 WORKERS = int(os.environ.get("WORKERS", "2"))
 SANDBOX = os.environ.get("SANDBOX", "local")
+PACKS = sorted(filter(None, os.environ.get("PACKS", "").split(",")))
 OUT = Path(__file__).resolve().parent / "results" / (
-    "stability.json" if SANDBOX == "local" else f"stability-{SANDBOX}.json")
+    "stability" + "".join(f"-{name}" for name in ([SANDBOX] if SANDBOX != "local" else []) + PACKS) + ".json")
 
 
 def burn():
@@ -63,9 +66,9 @@ def main():
     if os.environ.get("MARKDOWN"):
         print(markdown(json.loads(OUT.read_text())))
         return 0
-    all_cases = list(cases())
+    all_cases = [case for case in cases() if not PACKS or case[0].slug in PACKS]
     keys = [f"{ex.slug}/{name}" for ex, name, _, _ in all_cases]
-    explore_keys = [f"explore/{name}" for name in EXPLORE_CASES] if SANDBOX == "local" else []
+    explore_keys = [f"explore/{name}" for name in EXPLORE_CASES] if SANDBOX == "local" and not PACKS else []
     state = {"rounds_done": 0, "same": {k: 0 for k in keys + explore_keys}, "odd": {}, "reference": {}}
     if os.environ.get("RESUME") and OUT.exists():
         state = json.loads(OUT.read_text())
