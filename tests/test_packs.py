@@ -29,7 +29,7 @@ def _edit(pack: Path, change) -> None:
 
 def test_the_shipped_packs_load():
     slugs = [ex.slug for ex in load_all(ROOT / "exercises")]
-    assert slugs == ["bounded-desks", "daemon-writer", "lock-ordering", "parallel-primes", "producer-consumer",
+    assert slugs == ["bounded-desks", "daemon-writer", "lock-ordering", "parallel-primes", "pool-async", "producer-consumer",
                      "queue-drain", "race-counter", "reentrant-lock", "semaphore-handoff", "threads-or-processes",
                      "word-tally"]
 

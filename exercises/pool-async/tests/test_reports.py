@@ -211,13 +211,18 @@ def test_raises_after_all_tasks_end(failing_run):
            "failure_is_raised).", n=N_FAIL, w=WORKERS)
     ended = _before(server, "raised")
     unended = sorted(set(range(N_FAIL)) - ended)
-    if unended:
-        i = HELD if HELD in unended else unended[0]
+    parent = obs["pid"]
+    held = any(e["item"] == HELD and e["pid"] != parent for e in server.events("arrive"))
+    if HELD in unended and held:
         expect(False, "make_reports raised {error} while task {i} had not finished. The judge held task {i} back "
                "until make_reports joined the pool or asked for that task's own result; raising at the first "
                "failure leaves the other tasks running (and the exit of a `with` block terminates them). Wait "
                "for every task first (close() and join(), or get() on every AsyncResult, catching each "
-               "exception), then raise.", error=raised["type"], i=i)
+               "exception), then raise.", error=raised["type"], i=HELD)
+    expect(not unended, "make_reports raised {error} while task {i} had not finished: raising at the first "
+           "failure leaves the other tasks undone. Run every task first (close() and join(), or get() on every "
+           "AsyncResult, catching each exception), then raise.", error=raised["type"],
+           i=unended[0] if unended else 0)
     for pool in obs["pools"]:
         line = (pool["site"] or {}).get("line", "?")
         expect(pool["shut_down"], "make_reports raised {error} while the {kind} created at line {line} was still "
