@@ -144,7 +144,8 @@ def test_reports_written(files_run, judge_run):
         value = got.get(i)
         expect(value == server.value_of(i), "With the judge's own task, make_reports({n}, folder, workers={w}, "
                "task) returned {got} for task {i}, not what task({i}, folder) returned: call the `task` it is "
-               "given (not long_time_task), and return a dict mapping each i to what task i returned.", n=N_JUDGE, w=WORKERS, i=i,
+               "given (not long_time_task), and return a dict mapping each i to what task i returned.",
+               n=N_JUDGE, w=WORKERS, i=i,
                got=f"task {values[value]}'s result" if value in values else _shown(value, obs["folder"]))
 
 

@@ -13,8 +13,9 @@ HoldingServer), and needs to know what the parent process does meanwhile:
   the moments that release a held task: waiting for a result (`get()`/`wait()` of an AsyncResult,
   `next()` of imap, `result()`/`exception()` of a process pool's Future, naming the task when it is
   one task's result, or "all" for a map's), joining a pool (`join()`, `shutdown(wait=True)`),
-  receiving a task's result (naming the task), and `close()`, `terminate()`. Each report is sent, and acknowledged, before
-  the call it reports goes on, so the judge's log has it before anything that call could cause.
+  receiving a task's result (naming the task), and `close()`, `terminate()`. Each report is sent,
+  and acknowledged, before the call it reports goes on, so the judge's log has it before anything
+  that call could cause.
 """
 
 from __future__ import annotations
