@@ -16,12 +16,19 @@ HoldingServer), and needs to know what the parent process does meanwhile:
   receiving a task's result (naming the task), and `close()`, `terminate()`. Each report is sent,
   and acknowledged, before the call it reports goes on, so the judge's log has it before anything
   that call could cause.
+
+It also closes a race of the standard library's own: `Pool.terminate()` (the end of a `with Pool`
+block) kills workers with SIGTERM, and a worker killed while it sends a result still holds the
+result queue's lock, so the pool's task handler waits for that lock for ever and terminate() never
+returns: a hang on some runs and not others. In the pool's worker processes, SIGTERM is held back
+while a result is being put, so a worker dies only outside that lock, on every run.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import signal
 import socket
 
 from . import primitives
@@ -156,6 +163,26 @@ class PoolWatch:
               after=lambda f, _, exc: watch.received(f, (False, exc)))
         patch(cfp.ProcessPoolExecutor, "shutdown",
               before=lambda ex, wait=True, **k: watch.report("join" if wait else "close"))
+        self._shield_puts_in_workers()
+
+    def _shield_puts_in_workers(self) -> None:
+        """In processes forked from this one (a Pool's workers), SIGTERM waits while a put holds the
+        queue's lock (see the module's docstring); the put of a result is short, the lock is free
+        when the signal lands, and the worker dies as it would have."""
+        import multiprocessing.queues as mpq
+
+        parent, original = self.pid, mpq.SimpleQueue.put
+
+        def put(queue, obj):
+            if os.getpid() == parent:
+                return original(queue, obj)
+            signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
+            try:
+                return original(queue, obj)
+            finally:
+                signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
+
+        mpq.SimpleQueue.put = primitives.untraced(put)
 
     def report(self, kind: str, about=None) -> None:
         """Tell the judge's server, and wait for its acknowledgement (a held task may go on)."""
