@@ -30,8 +30,8 @@ def _edit(pack: Path, change) -> None:
 def test_the_shipped_packs_load():
     slugs = [ex.slug for ex in load_all(ROOT / "exercises")]
     assert slugs == ["asyncio-gather", "bounded-desks", "daemon-writer", "lock-ordering", "parallel-primes",
-                     "process-queue", "producer-consumer", "queue-drain", "race-counter", "reentrant-lock",
-                     "semaphore-handoff", "threads-or-processes", "word-tally"]
+                     "pool-async", "process-queue", "producer-consumer", "queue-drain", "race-counter",
+                     "reentrant-lock", "semaphore-handoff", "threads-or-processes", "word-tally"]
 
 
 @pytest.mark.parametrize("exercise", load_all(ROOT / "exercises"), ids=lambda ex: ex.slug)

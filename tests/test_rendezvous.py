@@ -5,6 +5,8 @@ from __future__ import annotations
 import multiprocessing
 import os
 
+import pytest
+
 from grader.harness.child.rendezvous_client import RendezvousCheck
 from grader.harness.judge.rendezvous import RendezvousServer
 
@@ -57,5 +59,29 @@ def test_serial_calls_in_different_processes_never_look_like_overlap():
                 pool.apply(check, (n,))
         assert len(server.stats.pids()) >= 2
         assert not server.stats.overlap_seen and server.stats.max_processes_inside == 1
+    finally:
+        server.close()
+
+
+def test_a_held_call_runs_only_once_the_parent_waits_for_it():
+    from grader.harness.child.pool_watch import JudgeTask, TaskFailed, _ask
+    from grader.harness.judge.rendezvous import HoldingServer
+
+    server = HoldingServer(bound=0.2, holds={1: {"wait:1"}}, fail=(2,))
+    try:
+        task = JudgeTask(server.address)
+        with multiprocessing.get_context("fork").Pool(2) as pool:
+            pending = [pool.apply_async(task, (i, "unused")) for i in range(3)]
+            _ask(server.address, {"op": "wait", "item": 0}, 5)  # opens the gate, releases nothing held
+            assert pending[0].get(timeout=30) == server.value_of(0)
+            with pytest.raises(TaskFailed) as failed:
+                pending[2].get(timeout=30)
+            assert failed.value.item == 2 and failed.value.token == server.token_of(2)
+            assert not pending[1].ready()  # held: it cannot have ended, however long the others took
+            _ask(server.address, {"op": "wait", "item": 1}, 5)
+            assert pending[1].get(timeout=30) == server.value_of(1)
+        release = server.events("wait")[1]["seq"]
+        (end,) = [e for e in server.events("end") if e["item"] == 1]
+        assert end["seq"] > release and os.getpid() not in {e["pid"] for e in server.events("arrive")}
     finally:
         server.close()

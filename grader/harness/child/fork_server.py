@@ -47,7 +47,7 @@ import queue  # noqa: E402,F401
 import threading  # noqa: E402,F401
 
 from grader.harness.child import (  # noqa: E402,F401
-    bootstrap, events, install, probe, queues, rendezvous_client, sites, strategies, tracing,
+    bootstrap, events, install, pool_watch, probe, queues, rendezvous_client, sites, strategies, tracing,
 )
 
 BOOTSTRAP = bootstrap.__file__

@@ -1,0 +1,21 @@
+import os
+from multiprocessing import Pool, cpu_count
+
+
+def long_time_task(i, folder, lines=1000):
+    path = os.path.join(folder, f"report-{i}.txt")
+    with open(path, "w") as f:
+        for j in range(lines):
+            f.write(str(j) + "\n")
+    return path
+
+
+def make_reports(n, folder, workers=None, task=long_time_task):
+    """Run task(i, folder) for i in range(n) in a pool; return {i: path of task i's file}."""
+    p = Pool(workers or cpu_count())
+    pending = [p.apply_async(task, args=(i, folder)) for i in range(n)]
+    try:
+        return {i: r.get() for i, r in enumerate(pending)}  # raises the lowest failing i's exception...
+    finally:
+        p.close()
+        p.join()  # ...but only once every other task has finished

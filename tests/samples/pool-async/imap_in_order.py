@@ -1,0 +1,22 @@
+import os
+from multiprocessing import Pool, cpu_count
+
+
+def long_time_task(i, folder, lines=1000):
+    path = os.path.join(folder, f"report-{i}.txt")
+    with open(path, "w") as f:
+        for j in range(lines):
+            f.write(str(j) + "\n")
+    return path
+
+
+def _run(job):
+    task, i, folder = job
+    return task(i, folder)
+
+
+def make_reports(n, folder, workers=None, task=long_time_task):
+    """Run task(i, folder) for i in range(n) in a pool; return {i: path of task i's file}."""
+    with Pool(workers or cpu_count()) as p:
+        # imap yields in order and raises at the first failing i: the with block ends the rest
+        return dict(enumerate(p.imap(_run, [(task, i, folder) for i in range(n)])))
