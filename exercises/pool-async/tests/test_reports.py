@@ -124,10 +124,12 @@ def test_reports_written(files_run, judge_run):
     files = obs["files"]
     for i in range(N_FILES):
         name = f"report-{i}.txt"
+        expect(files or name in files, "After make_reports({n}, folder, workers={w}), the folder holds no file at "
+               "all: task i must write report-<i>.txt in `folder`, and make_reports must wait for every task "
+               "before it returns.", n=N_FILES, w=WORKERS)
         expect(name in files, "After make_reports({n}, folder, workers={w}), the folder holds {names} but no "
                "{name}: task i must write a file of its own, report-<i>.txt (the tutorial's tasks all "
-               "overwrite process_text.txt).", n=N_FILES, w=WORKERS, name=name,
-               names=", ".join(sorted(files)) or "no file")
+               "overwrite process_text.txt).", n=N_FILES, w=WORKERS, name=name, names=", ".join(sorted(files)))
         expect(files[name]["complete"], "{name} holds {k} line(s), not the {lines} lines 0 to {last} that "
                "long_time_task writes: each task must write its whole file, and make_reports must wait for "
                "every task before it returns.", name=name, k=files[name]["lines"], lines=LINES, last=LINES - 1)
@@ -142,11 +144,15 @@ def test_reports_written(files_run, judge_run):
     values = {server.value_of(i): i for i in range(N_JUDGE)}
     for i in range(N_JUDGE):
         value = got.get(i)
+        if value in values and value != server.value_of(i):
+            expect(False, "With the judge's own task, make_reports({n}, folder, workers={w}, task) returned task "
+                   "{j}'s result for task {i}: map each i to what task i itself returned (apply_async's callback "
+                   "does not know i: bind it, e.g. callback=functools.partial(store, i)).", n=N_JUDGE,
+                   w=WORKERS, i=i, j=values[value])
         expect(value == server.value_of(i), "With the judge's own task, make_reports({n}, folder, workers={w}, "
                "task) returned {got} for task {i}, not what task({i}, folder) returned: call the `task` it is "
                "given (not long_time_task), and return a dict mapping each i to what task i returned.",
-               n=N_JUDGE, w=WORKERS, i=i,
-               got=f"task {values[value]}'s result" if value in values else _shown(value, obs["folder"]))
+               n=N_JUDGE, w=WORKERS, i=i, got=_shown(value, obs["folder"]))
 
 
 def test_tasks_overlap(judge_run):
@@ -185,12 +191,15 @@ def test_failure_is_raised(failing_run):
     raised = obs["raised"]
     if raised is None:
         got = _pairs(obs)
+        expect(got is None, "make_reports({n}, folder, workers={w}, task) returned a dict with the keys {keys} "
+               "although tasks 1 and 4 raised TaskFailed: an exception raised in a pool's task is lost unless you "
+               "ask for it. Pass error_callback to apply_async (or call get(), which raises it again), and raise "
+               "the exception of the lowest failing i.", n=N_FAIL, w=WORKERS,
+               keys=describe(sorted(got, key=str)) if got is not None else "")
         expect(False, "make_reports({n}, folder, workers={w}, task) returned {got} although tasks 1 and 4 raised "
                "TaskFailed: an exception raised in a pool's task is lost unless you ask for it. Pass "
                "error_callback to apply_async (or call get(), which raises it again), and raise the exception "
-               "of the lowest failing i.", n=N_FAIL, w=WORKERS,
-               got=(f"a dict with the keys {sorted(got, key=str)}" if got is not None
-                    else describe(obs["result"].get("value"))))
+               "of the lowest failing i.", n=N_FAIL, w=WORKERS, got=describe(obs["result"].get("value")))
     tokens = {server.token_of(i): i for i in FAIL}
     item = tokens.get(raised["token"])
     if item is not None and item != LOWEST:
