@@ -20,7 +20,7 @@ import threading
 import time
 import types
 
-from . import primitives, queues, sites
+from . import gevent_support, primitives, queues, sites
 from .scheduler import FINISHED, JOINING, Scheduler
 from .tracing import TICK, WRITE, Tracer
 
@@ -160,6 +160,7 @@ def install(student_file: str, on_deadlock, tracing: bool = True) -> Scheduler:
     queues.install(sched)
     _keep_real_time_for_os_waits()
     _untrace_process_pools()
+    gevent_support.install()  # the tutorial's monkey.patch_all() must not undo the above
     _patch_thread(sched)
     os.register_at_fork(after_in_child=_after_fork)
     random.seed(RANDOM_SEED)

@@ -1,0 +1,160 @@
+"""Scenarios for gevent-workers; they run in the child, next to the student's module, and only observe.
+
+Greenlets switch only where they yield, so one run shows the one order there is: each case runs once,
+in its own child. gevent's hub runs in the scenario's thread and waits on a real event loop only for
+timers and I/O; with tasks in a gevent.queue.Queue and gevent.sleep(0) it never waits, and a greenlet
+that waits for an item that never comes makes gevent raise LoopExit at once ("This operation would
+block forever") instead of hanging.
+
+What is observed:
+- every greenlet started while the student's code runs (Greenlet.add_spawn_callback: gevent.spawn,
+  Greenlet.start, a gevent.pool.Pool's), with what it was given to run, taken when it started;
+- each call of the student's `worker`, made through a wrapper put in the module: in which greenlet it
+  ran (or in the main one, outside every greenlet) and how many greenlets had been started by then;
+- after run_workers returned (or raised): each greenlet's `dead`, `exception`, and, if it is still
+  waiting, the student's line where it waits.
+
+`gevent.sleep(t)` with t > 0 would wait t real seconds: here it yields as `gevent.sleep(0)` does (for
+workers that all sleep the same time, the order is the same), so that no verdict depends on real time.
+"""
+
+import sys
+
+import gevent
+from gevent import Greenlet
+
+from grader.harness.child import sites
+
+
+def _where(greenlet):
+    """The student's lines where a greenlet that has not ended is waiting (outermost first)."""
+    frame = getattr(greenlet, "gr_frame", None)
+    return sites.student_stack(frame) if frame is not None else []
+
+
+def _error(exc, tb):
+    try:
+        text = str(exc)[:300]
+    except Exception:  # noqa: BLE001 - a student exception whose __str__ fails
+        text = "<unprintable>"
+    return {"type": type(exc).__name__, "message": text, "stack": sites.student_traceback(tb)}
+
+
+def _runs_nothing(greenlet, run):
+    """gevent.spawn(None): the greenlet's run is gevent's own empty default."""
+    return getattr(run, "__self__", None) is greenlet and getattr(run, "__func__", None) is Greenlet._run
+
+
+def _describe_run(run, worker):
+    if run is worker:
+        return "worker"
+    name = getattr(run, "__qualname__", None) or getattr(getattr(run, "func", None), "__qualname__", None)
+    return name if isinstance(name, str) else type(run).__name__
+
+
+class _Watch:
+    """The greenlets started, and the calls of the student's worker, while it is installed."""
+
+    def __init__(self, module):
+        self.module = module
+        self.greenlets = []  # (greenlet, what it was started with)
+        self.calls = []
+        self.original_worker = getattr(module, "worker", None)
+        self.original_sleep = gevent.sleep
+        watch = self
+
+        def worker(*args, **kwargs):
+            current = gevent.getcurrent()
+            index = next((i for i, (g, _) in enumerate(watch.greenlets) if g is current), None)
+            watch.calls.append({
+                "greenlet": index,  # None: outside every greenlet started (the main greenlet)
+                "in_main": not isinstance(current, Greenlet),
+                "started_before": len(watch.greenlets),
+                "name": args[0] if args and type(args[0]) is str else None,
+            })
+            return watch.original_worker(*args, **kwargs)
+
+        worker.__name__ = worker.__qualname__ = "worker"
+        self.worker = worker
+
+        def sleep(seconds=0, ref=True):
+            return watch.original_sleep(0, ref)
+
+        self.sleep = sleep
+
+    def _spawned(self, greenlet):
+        run = getattr(greenlet, "_run", None)
+        self.greenlets.append((greenlet, {
+            "runs_nothing": _runs_nothing(greenlet, run),
+            "runs": _describe_run(run, self.worker),
+            "args": len(getattr(greenlet, "args", ()) or ()),
+        }))
+
+    def __enter__(self):
+        if callable(self.original_worker):
+            self.module.worker = self.worker
+        gevent.sleep = self.sleep
+        if getattr(self.module, "sleep", None) is self.original_sleep:  # from gevent import sleep
+            self.module.sleep = self.sleep
+        Greenlet.add_spawn_callback(self._spawned)
+        return self
+
+    def __exit__(self, *exc):
+        Greenlet.remove_spawn_callback(self._spawned)
+        gevent.sleep = self.original_sleep
+        return False
+
+    def report(self):
+        out = []
+        for greenlet, info in self.greenlets:
+            exc = greenlet.exception
+            error = None
+            if exc is not None:
+                exc_info = getattr(greenlet, "exc_info", None) or (None, exc, None)
+                error = _error(exc, exc_info[2])
+            out.append({**info, "dead": bool(greenlet.dead), "error": error,
+                        "ran": bool(greenlet.dead) or getattr(greenlet, "gr_frame", None) is not None,
+                        "where": [] if greenlet.dead else _where(greenlet)})
+        return out
+
+
+def _pairs(value):
+    """run_workers' result as plain JSON: a list of [name, task] pairs, or what it was instead."""
+    if type(value) is list and all(type(v) in (tuple, list) and len(v) == 2 for v in value):
+        return {"kind": "pairs", "pairs": [[v[0], v[1]] for v in value]}
+    return {"kind": "other", "value": value}
+
+
+def run_case(module, probe, n_tasks, names):
+    """run_workers(n_tasks, names): what it returned or raised, the greenlets it started, and where
+    the student's worker ran."""
+    with _Watch(module) as watch:
+        try:
+            got = module.run_workers(n_tasks, list(names))
+            outcome = {"outcome": "returned", "got": probe.encode(_pairs(got))}
+        except Exception as exc:  # noqa: BLE001 - LoopExit and whatever the student's code raised
+            outcome = {"outcome": "raised", "error": _error(exc, exc.__traceback__),
+                       "loop_exit": isinstance(exc, gevent.exceptions.LoopExit)}
+    # the report and the calls are the scenario's own plain data (the student's values are encoded)
+    return {**outcome, "greenlets": watch.report(), "calls": watch.calls}
+
+
+def judge_greenlets(module, probe, n_tasks, names):
+    """The judge's own queue (the tasks and nothing else: no sentinel) and its own greenlets, one per
+    name, each running worker(name, tasks, done), joined with gevent.joinall."""
+    from gevent.queue import Queue
+
+    tasks = Queue()
+    for i in range(n_tasks):
+        tasks.put(i)
+    done = []
+    with _Watch(module) as watch:
+        greenlets = [gevent.spawn(watch.original_worker, name, tasks, done) for name in names]
+        loop_exit = False
+        try:
+            gevent.joinall(greenlets)
+        except gevent.exceptions.LoopExit:
+            loop_exit = True
+    report = watch.report()
+    return {"loop_exit": loop_exit, "done": probe.encode(_pairs(done)), "left_in_queue": tasks.qsize(),
+            "greenlets": [{**g, "name": name} for g, name in zip(report[:len(names)], names)]}

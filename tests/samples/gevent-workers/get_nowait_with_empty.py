@@ -1,0 +1,23 @@
+import gevent
+from gevent.queue import Empty, Queue
+
+
+def worker(name, tasks, done):
+    while True:
+        try:
+            task = tasks.get_nowait()
+        except Empty:
+            return
+        done.append((name, task))
+        gevent.sleep(0)
+
+
+def run_workers(n_tasks, names):
+    """Let one greenlet per name share n_tasks tasks; return [(name, task), ...] in the order done."""
+    tasks = Queue()
+    for i in range(n_tasks):
+        tasks.put(i)
+    done = []
+    greenlets = [gevent.spawn(worker, name, tasks, done) for name in names]
+    gevent.joinall(greenlets, raise_error=True)
+    return done
