@@ -88,12 +88,16 @@ def keep_only(tree: ast.Module, roots: set[str], prefix: str | None) -> None:
 
 
 def scenarios_run(tree: ast.Module) -> set[str]:
-    """The scenario names the module's code runs: `student.run("name", ...)` and the like."""
+    """The scenario names the module's code may run: `student.run("name", ...)` and the like, and
+    any other string that could be a scenario's name, since a helper may take it as an argument
+    (`_run(student, "judge_tasks", server)`); a string that names no scenario keeps nothing."""
     names = set()
     for node in ast.walk(tree):
         if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in RUNNERS
                 and node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)):
             names.add(node.args[0].value)
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value.isidentifier():
+            names.add(node.value)
     return names
 
 
