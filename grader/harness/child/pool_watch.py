@@ -32,6 +32,7 @@ import signal
 import socket
 
 from . import primitives
+from .rendezvous_client import read_line
 
 
 class TaskFailed(Exception):
@@ -58,19 +59,9 @@ def _ask(address: str, message: dict, limit: float) -> bytes:
     try:
         sock.connect(address)
         sock.sendall(json.dumps(message).encode() + b"\n")
-        return _read_line(sock)
+        return read_line(sock)
     finally:
         sock.close()
-
-
-def _read_line(sock: socket.socket) -> bytes:
-    data = b""
-    while not data.endswith(b"\n"):
-        chunk = sock.recv(256)
-        if not chunk:
-            break
-        data += chunk
-    return data
 
 
 class JudgeTask:
@@ -91,14 +82,14 @@ class JudgeTask:
             message = {"pid": os.getpid(), "item": _item(i), "in_parent": os.getpid() == self.parent_pid,
                        "overlap": self.overlap}
             sock.sendall(json.dumps(message).encode() + b"\n")
-            answer = json.loads(_read_line(sock).decode("utf-8", "replace") or "{}")
+            answer = json.loads(read_line(sock).decode("utf-8", "replace") or "{}")
             try:
                 result = self.inner(i, folder, *args, **kwargs) if self.inner is not None else answer.get("value")
             finally:
                 # Counted out only once the server has seen the end: the result reaches the parent
                 # after this, so the judge's log has every end before what the parent does with it.
                 sock.sendall(b"done\n")
-                _read_line(sock)  # "bye"
+                read_line(sock)  # "bye"
         finally:
             sock.close()
         if "fail" in answer:

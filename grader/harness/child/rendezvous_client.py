@@ -37,12 +37,12 @@ class RendezvousCheck:
             message = {"pid": os.getpid(), "item": n if isinstance(n, int) else repr(n),
                        "in_parent": os.getpid() == self.parent_pid}
             sock.sendall(json.dumps(message).encode() + b"\n")
-            _read_line(sock)  # "go"
+            read_line(sock)  # "go"
             result = PREDICATES[self.predicate](n)
             # Leave only once the server has counted us out: otherwise the next call, in another
             # process, could arrive before the server saw this one end, and look like overlap.
             sock.sendall(b"done\n")
-            _read_line(sock)  # "bye"
+            read_line(sock)  # "bye"
             return result
         finally:
             sock.close()
@@ -51,10 +51,11 @@ class RendezvousCheck:
         return f"<judge check {self.predicate}>"
 
 
-def _read_line(sock: socket.socket) -> bytes:
+def read_line(sock: socket.socket) -> bytes:
+    """One line from the judge's server (the protocol alternates, so nothing past it is read)."""
     data = b""
     while not data.endswith(b"\n"):
-        chunk = sock.recv(16)
+        chunk = sock.recv(256)
         if not chunk:
             break
         data += chunk
