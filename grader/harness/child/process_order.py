@@ -81,7 +81,8 @@ class ProcessOrder:
         self._processes: list = []
         self._role = None  # this process's role, set in each child when it starts
         self._own = None  # this writer's own go-ahead, set in each child when it starts
-        fd, self._log_path = tempfile.mkstemp(prefix="grader-processes-", suffix=".jsonl")
+        # In the run's working folder, which the judge removes with the child.
+        fd, self._log_path = tempfile.mkstemp(prefix="grader-processes-", suffix=".jsonl", dir=os.getcwd())
         os.close(fd)
         self._install(mpp.BaseProcess, mpq)
 
