@@ -97,3 +97,21 @@ def test_a_reader_polling_empty_finds_it_empty_before_any_writer_puts(tmp_path):
         polled = [e for e in obs["child_events"] if e["event"] == "empty"]
         assert polled[0]["answer"] is True and polled[0]["role"] == "reader"
         assert polled[0]["site"]["code"] == "if q.empty():"
+
+
+def test_a_judge_function_sent_to_another_process_raises_there_instead_of_failing_to_pickle():
+    import pickle
+
+    from grader.harness.child.probe import LocalOnly
+
+    calls = []
+    fetch = LocalOnly(lambda url: calls.append(url) or url.upper(), "fetch")
+    assert fetch("a") == "A" and calls == ["a"]
+    sent = pickle.loads(pickle.dumps(fetch))  # what a pool's worker would get
+    try:
+        sent("b")
+    except RuntimeError as exc:
+        assert "the judge's fetch runs only in the process that called it" in str(exc)
+    else:
+        raise AssertionError("the copy in another process must refuse to run")
+    assert calls == ["a"]

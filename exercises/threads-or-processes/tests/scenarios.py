@@ -4,7 +4,7 @@ observe. Every comparison happens in the judge.
 crunch gets the judge's `work` (picklable, so pool workers can run it): with an address, each call
 reports its process to the judge's rendezvous server, which proves overlap; without one it only
 computes n * n. download gets the judge's `fetch`, which waits (virtual seconds) and notes who was
-inside it and when; it cannot be sent to another process.
+inside it and when; sent to another process, it raises there, saying so (probe.LocalOnly).
 """
 
 import os
@@ -34,7 +34,7 @@ def _judge_fetch(probe, seconds):
             time.sleep(seconds.get(url, 1))
             return f"<html>{url}</html>"
 
-    return fetch, visits
+    return probe.LocalOnly(fetch, "fetch"), visits
 
 
 def downloads(module, probe, urls, max_threads, seconds):

@@ -5,6 +5,7 @@ Scenarios hand back plain JSON built with these helpers; every comparison happen
 
 from __future__ import annotations
 
+import functools
 import os
 import threading
 from contextlib import contextmanager
@@ -180,6 +181,33 @@ class Visits:
             self._inside.remove(who)
         self.log.append({"event": event, "who": who, "at": now(), "inside": len(self._inside),
                          "thread": threading.current_thread().name})
+
+
+class LocalOnly:
+    """A judge-supplied function that only the process that got it may run (it logs into that
+    process's memory). Sent to another process (a process pool's worker) it arrives as a function
+    that raises, saying so: pickling it never fails, because a pickling error is raised in the
+    pool's own feeder thread, and that path races with the pool's shutdown (a hang on some runs)."""
+
+    def __init__(self, function, what: str):
+        self.function, self.what = function, what
+
+    def __call__(self, *args, **kwargs):
+        return self.function(*args, **kwargs)
+
+    def __reduce__(self):
+        return (_runs_only_at_home, (self.what,))
+
+    def __repr__(self):
+        return f"<the judge's {self.what}>"
+
+
+def _runs_only_at_home(what: str):
+    return functools.partial(_refuse, what)
+
+
+def _refuse(what: str, *args, **kwargs):
+    raise RuntimeError(f"the judge's {what} runs only in the process that called it, not in a worker process")
 
 
 def join_all(threads, within: float | None = None) -> list[threading.Thread]:
