@@ -99,6 +99,33 @@ def test_a_reader_polling_empty_finds_it_empty_before_any_writer_puts(tmp_path):
         assert polled[0]["site"]["code"] == "if q.empty():"
 
 
+def test_a_sentinel_the_parent_put_before_joining_the_writers_is_taken_first_however_slow_its_feeder(tmp_path):
+    # The parent's Queue sends through a feeder thread, later; here pickling the sentinel takes a
+    # while, and the writers let go by out.get() would put first, unless the judge waits for the
+    # parent's puts to be in the pipe before letting a writer go.
+    source = PROGRAM.replace("from multiprocessing import Process, Queue", """from multiprocessing import Process, Queue
+import time
+
+
+class SlowToSend:
+    def __reduce__(self):
+        time.sleep(0.3)
+        return (type(None), ())
+""")
+    body = """
+    q.put(SlowToSend())
+    got = []
+    while (v := out.get()) is not None:
+        got.append(v)
+    for p in ps:
+        p.join()
+    return got"""
+    for _ in range(3):
+        outcome = run_program(tmp_path, source.replace("    {body}", body), SCENARIO, "relay", batches=[["a1", "a2"]])
+        assert outcome.ok, outcome.result
+        assert outcome.observations["result"] == []  # the reader took the sentinel before any value
+
+
 def test_a_judge_function_sent_to_another_process_raises_there_instead_of_failing_to_pickle():
     import pickle
 

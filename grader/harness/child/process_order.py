@@ -17,6 +17,10 @@ So a reader that polls `empty()` finds it empty, a sentinel put before the write
 first, a reader that stops at the first writer's sentinel misses the next writer's values, and a reader terminated once the writers are joined has forwarded nothing, on every run; an
 answer that waits for the right thing is only held until it does.
 
+What the parent put on a queue is in the queue's pipe before a writer is let go (a Queue's feeder
+thread sends it later, and a writer let go at once could otherwise be first): so a sentinel put
+before the writers are joined is taken before any writer's value, on every run.
+
 The signals are two pipes written once and never read: once a byte is in, select() reports the pipe
 readable to every process forever, a broadcast that a terminated process cannot break (a
 multiprocessing.Condition's notify waits for each sleeper to wake, and a killed one never does).
@@ -63,6 +67,46 @@ class _Flag:
             select.select([flag._read for flag in flags], [], [])
 
 
+class _SentCount:
+    """How many of the parent's puts on one Queue its feeder thread has sent into the pipe (or
+    dropped, unpicklable), so that the parent can wait until all of them are in, without a timer.
+
+    The feeder counts and writes a byte to a non-blocking pipe; the waiter drains the pipe and looks
+    at the count again, so a wake-up is never lost (a byte that does not fit means the pipe already
+    holds some)."""
+
+    def __init__(self, queue):
+        self.put = self.sent = 0
+        self._read, self._write = os.pipe()
+        os.set_blocking(self._write, False)
+        send, on_error = queue._send_bytes, queue._on_queue_feeder_error
+
+        def counted_send(data):
+            try:
+                return send(data)
+            finally:
+                self._count()
+
+        def counted_error(error, obj):
+            self._count()
+            return on_error(error, obj)
+
+        # The feeder thread takes both when it starts, at the queue's first put.
+        queue._send_bytes, queue._on_queue_feeder_error = counted_send, counted_error
+
+    def _count(self) -> None:
+        self.sent += 1  # only the queue's one feeder thread writes it
+        try:
+            os.write(self._write, b"+")
+        except OSError:
+            pass
+
+    def wait_all_sent(self) -> None:
+        while self.sent < self.put:
+            select.select([self._read], [], [])
+            os.read(self._read, 65536)
+
+
 class ProcessOrder:
     """Install the holds and the records for one scenario run (patches the classes: call once)."""
 
@@ -81,6 +125,8 @@ class ProcessOrder:
         self._processes: list = []
         self._role = None  # this process's role, set in each child when it starts
         self._own = None  # this writer's own go-ahead, set in each child when it starts
+        self._sent: dict[int, _SentCount] = {}  # the parent's Queues, by id: what their feeders sent
+        self._keep: list = []
         # In the run's working folder, which the judge removes with the child.
         fd, self._log_path = tempfile.mkstemp(prefix="grader-processes-", suffix=".jsonl", dir=os.getcwd())
         os.close(fd)
@@ -109,15 +155,23 @@ class ProcessOrder:
         return os.getpid() == self.parent
 
     # -- in the parent: releases ------------------------------------------------------------------
-    def _release(self, *roles: str) -> None:
+    def _release(self, *roles: str, flush: bool = True) -> None:
+        if WRITERS in roles and flush:
+            self._flush_parent_puts()
         for role in roles:
             self.go[role].set()
+
+    def _flush_parent_puts(self) -> None:
+        """Before a writer may put, what the parent put is in the pipes, ahead of it."""
+        for count in self._sent.values():
+            count.wait_all_sent()
 
     def _release_for(self, process) -> None:
         """The parent waits for (or asks about) `process`: whatever it needs may go."""
         record = self._by_id.get(id(process))
         if record is not None and record["role"] == WRITERS:
             self._let_reader_begin()
+            self._flush_parent_puts()
             record["go"].set()  # that writer only: the others wait for their own join
         else:
             self._release(WRITERS, READER)
@@ -209,6 +263,11 @@ class ProcessOrder:
         def patched_put(q, *args, **kwargs):
             if order._in_parent():
                 order._release(READER)  # a sentinel from the parent; the writers still wait
+                count = order._sent_count(q) if isinstance(q, mpq.Queue) else None
+                result = put(q, *args, **kwargs)
+                if count is not None:
+                    count.put += 1  # it reached the buffer (a full or closed queue raised above)
+                return result
             elif order._role == WRITERS:
                 order._hold(WRITERS, "put")
             return put(q, *args, **kwargs)
@@ -242,6 +301,15 @@ class ProcessOrder:
             cls.qsize = primitives.untraced(patched_qsize)
             mpq.JoinableQueue.join = primitives.untraced(patched_join)
 
+    def _sent_count(self, queue) -> "_SentCount | None":
+        """The count of what `queue`'s feeder sent, set up before its first put starts the feeder
+        (a queue whose feeder already runs, from before the judge was installed, is not counted)."""
+        count = self._sent.get(id(queue))
+        if count is None and getattr(queue, "_thread", None) is None:
+            count = self._sent[id(queue)] = _SentCount(queue)
+            self._keep.append(queue)  # ids stay unique while the queue is referenced
+        return count
+
     # -- records ------------------------------------------------------------------------------------
     def _record(self, process) -> dict:
         target = getattr(process, "_target", None)
@@ -270,7 +338,7 @@ class ProcessOrder:
         seconds to end (the holds are lifted first: nobody is left to wait for), so a process on its
         way out is not mistaken for one that never ends. A bound for liveness, like the backstop's;
         no verdict depends on how fast anything was."""
-        self._release(WRITERS, READER)
+        self._release(WRITERS, READER, flush=False)  # nothing is ordered any more; never wait here
         processes = []
         for process, record in zip(self._processes, self.started):
             if _alive(process):  # not is_alive(): asking must not release a hold
