@@ -29,8 +29,8 @@ def _edit(pack: Path, change) -> None:
 
 def test_the_shipped_packs_load():
     slugs = [ex.slug for ex in load_all(ROOT / "exercises")]
-    assert slugs == ["asyncio-gather", "bounded-desks", "daemon-writer", "gevent-workers", "lock-ordering",
-                     "parallel-primes",
+    assert slugs == ["asyncio-gather", "bounded-desks", "daemon-writer", "gevent-crawler", "gevent-pool",
+                     "gevent-workers", "lock-ordering", "parallel-primes",
                      "pool-async", "process-queue", "producer-consumer", "queue-drain", "race-counter",
                      "reentrant-lock", "semaphore-handoff", "threads-or-processes", "word-tally"]
 

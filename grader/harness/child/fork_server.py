@@ -11,9 +11,11 @@ from /dev/null, stdout and stderr to the output pipe, the scenario's working fol
 user where there is one, and no descriptor but the ones passed in.
 
 Messages are JSON. In: `{"cwd": ..., "uid": ..., "gid": ...}` with four descriptors (request,
-result, fault, output), and `{"kill": pid}` to end a child's process group. Out: `{"started": pid}`
-or `{"error": ...}`, and later `{"exited": pid, "code": returncode}` (negative for a signal, as
-Popen has it). The server stays single-threaded, so forking it is safe, and it leaves when the
+result, fault, output), `{"kill": pid}` to end a child's process group, and `{"listen": "loopback"}`
+for a listening TCP socket on 127.0.0.1 of the children's network (the sandbox's own loopback),
+which goes back to the judge and of which no copy stays here. Out: `{"started": pid}` or
+`{"error": ...}`, later `{"exited": pid, "code": returncode}` (negative for a signal, as Popen has
+it), and `{"listening": port}` with the socket's descriptor. The server stays single-threaded, so forking it is safe, and it leaves when the
 judge closes its end.
 
 `--sandboxed`: the server runs inside bubblewrap (judge/isolation.py), as the init (pid 1) of a
@@ -82,6 +84,8 @@ def serve(sock: socket.socket, sandboxed: bool = False) -> None:
                     return  # the judge has gone
                 if not fds and data.startswith(b'{"kill":'):
                     _kill(data, children, sandboxed)
+                elif not fds and data.startswith(b'{"listen":'):
+                    _listen(sock)
                 else:
                     _start(sock, data, fds, children)
             else:
@@ -108,6 +112,19 @@ def _start(sock: socket.socket, data: bytes, fds: list[int], children: dict[int,
         os.close(fd)
     children[os.pidfd_open(pid) if PIDFD else -pid] = pid
     _send(sock, {"started": pid})
+
+
+def _listen(sock: socket.socket) -> None:
+    """A TCP socket listening on this network's loopback, handed to the judge: its servers (the
+    crawler exercises' HTTP server) accept there, where the children can connect, from outside."""
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as listener:
+            listener.bind(("127.0.0.1", 0))
+            listener.listen(128)
+            socket.send_fds(sock, [json.dumps({"listening": listener.getsockname()[1]}).encode()],
+                            [listener.fileno()])
+    except OSError as exc:
+        _send(sock, {"error": f"listen: {type(exc).__name__}: {exc}"})
 
 
 def _poll_exits(sock: socket.socket, children: dict[int, int]) -> None:

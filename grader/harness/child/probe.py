@@ -11,6 +11,7 @@ import threading
 from contextlib import contextmanager
 
 from . import install, primitives, sites
+from .http_watch import HttpWatch  # noqa: F401 - scenarios use it as probe.HttpWatch
 from .process_order import ProcessOrder  # noqa: F401 - scenarios use it as probe.ProcessOrder
 from .scheduler import FINISHED, ThreadState
 

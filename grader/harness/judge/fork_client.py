@@ -18,6 +18,7 @@ thread that started it, which in the judge is pytest's main thread).
 from __future__ import annotations
 
 import json
+import os
 import select
 import socket
 import subprocess
@@ -90,6 +91,31 @@ class ForkServer:
             raise OSError(reply.get("error", "the fork server refused"))
         raise AssertionError("unreachable")
 
+    def listen_loopback(self) -> socket.socket:
+        """A TCP socket listening on 127.0.0.1 where the children are: in the sandbox's network
+        namespace (its own loopback) or, without one, the judge's. The server makes it and keeps no
+        copy, so no child inherits it. Raises OSError."""
+        with self.lock:  # no child starts meanwhile
+            for attempt in (1, 2):
+                self._ensure_running()
+                try:
+                    self._sock.send(b'{"listen": "loopback"}')
+                    reply = self._receive(START_SECONDS, lambda r: "listening" in r or "error" in r, fds=1)
+                except (OSError, ValueError):
+                    reply = None
+                if reply is None:
+                    self.close()
+                    if attempt == 2:
+                        raise OSError("the fork server does not answer")
+                    continue
+                fds = reply.pop("_fds", [])
+                if "listening" in reply and len(fds) == 1:
+                    return socket.socket(fileno=fds[0])
+                for fd in fds:
+                    os.close(fd)
+                raise OSError(reply.get("error", "the fork server sent no listening socket"))
+        raise AssertionError("unreachable")
+
     def close(self) -> None:
         if self._sock is not None:
             self._sock.close()
@@ -130,20 +156,24 @@ class ForkServer:
         except OSError:
             self.close()  # a server that cannot hear us is killed, and its sandbox with it
 
-    def _receive(self, seconds: float, wanted) -> dict | None:
+    def _receive(self, seconds: float, wanted, fds: int = 0) -> dict | None:
         """The next message `wanted` accepts, within `seconds`; older notices (a child that was
-        given up on) are skipped. None on time out; OSError when the server has gone."""
+        given up on) are skipped. With `fds`, descriptors that came with it are in its "_fds". None
+        on time out; OSError when the server has gone."""
         deadline = time.monotonic() + max(seconds, 0)
         while True:
             ready, _, _ = select.select([self._sock], [], [], max(deadline - time.monotonic(), 0))
             if not ready:
                 return None
-            data = self._sock.recv(MAX_MESSAGE)
+            data, received, _, _ = socket.recv_fds(self._sock, MAX_MESSAGE, fds) if fds else (
+                self._sock.recv(MAX_MESSAGE), [], 0, None)
             if not data:
                 raise OSError("the fork server has gone")
             reply = json.loads(data)
             if wanted(reply):
-                return reply
+                return {**reply, "_fds": received} if fds else reply
+            for fd in received:
+                os.close(fd)
 
     def _exit_code(self, pid: int, seconds: float) -> int | None:
         try:
