@@ -17,6 +17,7 @@ import _thread
 import json
 import socket
 import sys
+import weakref
 
 from . import gevent_support, sites
 
@@ -29,7 +30,7 @@ class HttpWatch:
         self.port = port
         self.thread = _thread.get_native_id()  # the scenario's thread
         self.connections: list[dict] = []
-        self._by_socket: dict[int, dict] = {}  # id(socket) -> its connection record
+        self._by_socket = weakref.WeakKeyDictionary()  # socket -> its connection record
         self._read: dict[int, int] = {}  # local port -> bytes read
         self._ended: set[int] = set()  # local ports read to the end, or closed
         self._seq = 0
@@ -105,7 +106,7 @@ class HttpWatch:
         if name in ("recv", "recv_into"):
             def receive(sock, *args, **kwargs):
                 result = original(sock, *args, **kwargs)
-                record = watch._by_socket.get(id(sock))
+                record = watch._by_socket.get(sock)
                 if record is not None and record["port"] is not None:
                     n = result if type(result) is int else len(result)
                     watch._read[record["port"]] = watch._read.get(record["port"], 0) + n
@@ -116,7 +117,7 @@ class HttpWatch:
             return receive
 
         def close(sock, *args, **kwargs):
-            record = watch._by_socket.get(id(sock))
+            record = watch._by_socket.get(sock)
             try:
                 return original(sock, *args, **kwargs)
             finally:
@@ -135,7 +136,7 @@ class HttpWatch:
                   "in_greenlet": gevent is not None and isinstance(gevent.getcurrent(), gevent.Greenlet),
                   "site": sites.student_site(3)}
         self.connections.append(record)
-        self._by_socket[id(sock)] = record
+        self._by_socket[sock] = record
         return record
 
     def _arm(self) -> None:
