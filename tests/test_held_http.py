@@ -109,6 +109,22 @@ def fetch_all(urls):
     assert seen["gave_up"]  # a thread waiting in a socket keeps the others from running: one at a time
 
 
+def test_the_child_has_imported_neither_requests_nor_ssl_before_the_students_module(tmp_path):
+    # Patching too late is judged by what was imported before the student's patch_all(): the
+    # harness itself must import none of them.
+    source = """
+import sys
+
+BEFORE = [m for m in ("requests", "urllib3", "ssl", "http.client") if m in sys.modules]
+
+
+def fetch_all(urls):
+    return BEFORE
+"""
+    obs, _ = fetch(tmp_path, source, bound=1.0)
+    assert obs["result"] == []
+
+
 def test_a_failing_url_is_closed_unanswered_and_the_error_reaches_the_caller(tmp_path):
     source = GEVENT.replace("{body}", "return [len(requests.get(u, timeout=10).text) for u in urls]")
     obs, seen = fetch(tmp_path, source, fail={"p0"}, bound=1.0)
