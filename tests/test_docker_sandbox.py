@@ -73,6 +73,39 @@ def test_leftovers_of_a_dead_grader_are_removed_and_live_ones_kept(docker_image)
 
 
 @pytest.mark.docker
+def test_a_container_removed_while_leftovers_are_listed_is_skipped():
+    # Parallel gradings remove their own containers at any moment: one listed and gone before docker-py
+    # inspects it must not become an infrastructure error (CI saw it once). docker-py's own listing,
+    # against an engine that answers the list with two containers and the inspection of one with 404.
+    import socket
+
+    from docker.errors import NotFound
+    from docker.models.containers import ContainerCollection
+
+    from grader.host.sandboxes.container import LABEL_OWNER, remove_leftovers
+
+    removed = []
+
+    class Api:
+        def containers(self, **kwargs):
+            return [{"Id": "gone"}, {"Id": "left"}]
+
+        def inspect_container(self, container_id):
+            if container_id == "gone":
+                raise NotFound("No such container: gone")
+            return {"Id": container_id, "Config": {"Labels": {LABEL_OWNER: f"{socket.gethostname()}:999999999"}}}
+
+        def remove_container(self, container_id, **kwargs):
+            removed.append(container_id)
+
+    class Client:
+        api = Api()
+
+    client = Client()
+    client.containers = ContainerCollection(client=client)
+    assert remove_leftovers(client) == 1 and removed == ["left"]
+
+
 def test_image_build_reuses_the_tag_when_nothing_changed(docker_image):
     proc = run_cli("image", "build", "--registry-free")
     assert proc.returncode == 0, proc.stdout + proc.stderr

@@ -26,6 +26,9 @@ WRAPPED = ("connect", "connect_ex", "recv", "recv_into", "close")
 
 
 class HttpWatch:
+    """`with HttpWatch(port) as watch:` around the student's call (or `watch.call(function, ...)`);
+    `report()` then has each connection to the judge's port and the student's monkey.patch_* calls."""
+
     def __init__(self, port: int):
         self.port = port
         self.thread = _thread.get_native_id()  # the scenario's thread
@@ -45,7 +48,7 @@ class HttpWatch:
         self._control.sendall(CONTROL)
         for cls in _socket_classes():
             for name in WRAPPED:
-                if name in vars(cls) or hasattr(cls, name):
+                if hasattr(cls, name):
                     self._restore.append((cls, name, vars(cls).get(name)))
                     setattr(cls, name, self._wrap(name, getattr(cls, name)))
         try:

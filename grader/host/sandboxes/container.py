@@ -233,7 +233,8 @@ def remove_leftovers(client) -> int:
     """Remove containers of ours whose grader process on this host is gone (an earlier crash)."""
     here = socket.gethostname()
     removed = 0
-    for container in client.containers.list(all=True, filters={"label": LABEL_OWNER}):
+    # ignore_removed: another grading's container may be removed between the listing and its inspection
+    for container in client.containers.list(all=True, filters={"label": LABEL_OWNER}, ignore_removed=True):
         host, _, pid = container.labels.get(LABEL_OWNER, "").rpartition(":")
         if host != here or not pid.isdigit() or _alive(int(pid)):
             continue
@@ -251,7 +252,8 @@ def remove_own_containers() -> int:
     client = docker.from_env(timeout=30)
     own = f"{socket.gethostname()}:{os.getpid()}"
     removed = 0
-    for container in client.containers.list(all=True, filters={"label": f"{LABEL_OWNER}={own}"}):
+    for container in client.containers.list(all=True, filters={"label": f"{LABEL_OWNER}={own}"},
+                                            ignore_removed=True):
         _remove(container)
         removed += 1
     return removed
