@@ -32,14 +32,6 @@ def _where(greenlet):
     return sites.student_stack(frame) if frame is not None else []
 
 
-def _error(exc, tb):
-    try:
-        text = str(exc)[:300]
-    except Exception:  # noqa: BLE001 - a student exception whose __str__ fails
-        text = "<unprintable>"
-    return {"type": type(exc).__name__, "message": text, "stack": sites.student_traceback(tb)}
-
-
 def _runs_nothing(greenlet, run):
     """gevent.spawn(None): the greenlet's run is gevent's own empty default."""
     return getattr(run, "__self__", None) is greenlet and getattr(run, "__func__", None) is Greenlet._run
@@ -111,7 +103,7 @@ class _Watch:
             error = None
             if exc is not None:
                 exc_info = getattr(greenlet, "exc_info", None) or (None, exc, None)
-                error = _error(exc, exc_info[2])
+                error = sites.student_error(exc, exc_info[2])
             out.append({**info, "dead": bool(greenlet.dead), "error": error,
                         "ran": bool(greenlet.dead) or getattr(greenlet, "gr_frame", None) is not None,
                         "where": [] if greenlet.dead else _where(greenlet)})
@@ -133,7 +125,7 @@ def run_case(module, probe, n_tasks, names):
             got = module.run_workers(n_tasks, list(names))
             outcome = {"outcome": "returned", "got": probe.encode(_pairs(got))}
         except Exception as exc:  # noqa: BLE001 - LoopExit and whatever the student's code raised
-            outcome = {"outcome": "raised", "error": _error(exc, exc.__traceback__),
+            outcome = {"outcome": "raised", "error": sites.student_error(exc),
                        "loop_exit": isinstance(exc, gevent.exceptions.LoopExit)}
     # the report and the calls are the scenario's own plain data (the student's values are encoded)
     return {**outcome, "greenlets": watch.report(), "calls": watch.calls}

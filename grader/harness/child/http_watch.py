@@ -83,12 +83,7 @@ class HttpWatch:
         try:
             outcome = {"outcome": "returned", "result": encode(function(*args, **kwargs))}
         except Exception as exc:  # noqa: BLE001 - whatever the student's code raised is the result
-            try:
-                text = str(exc)[:300]
-            except Exception:  # noqa: BLE001 - an exception whose __str__ fails
-                text = "<unprintable>"
-            outcome = {"outcome": "raised", "error": {"type": type(exc).__name__, "message": text,
-                                                      "stack": sites.student_traceback(exc.__traceback__)}}
+            outcome = {"outcome": "raised", "error": sites.student_error(exc)}
         return {**outcome, **self.report()}
 
     # -- observing ---------------------------------------------------------------------------------

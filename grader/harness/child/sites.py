@@ -45,6 +45,17 @@ def student_stack(frame) -> list[dict]:
     return out
 
 
+def student_error(exc, tb=None) -> dict:
+    """An exception the student's code raised, as plain data: its type, its text (cut short; a
+    student exception whose __str__ fails reads "<unprintable>") and the student's lines."""
+    try:
+        text = str(exc)[:300]
+    except Exception:  # noqa: BLE001 - a student exception whose __str__ fails
+        text = "<unprintable>"
+    return {"type": type(exc).__name__, "message": text,
+            "stack": student_traceback(tb if tb is not None else exc.__traceback__)}
+
+
 def student_traceback(tb) -> list[dict]:
     """The student's frames of a traceback, outermost first."""
     out = []

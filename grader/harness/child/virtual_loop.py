@@ -185,7 +185,7 @@ def run(make_coroutine, *, observe=None, cleanup_within: float = 60.0) -> dict:
         try:
             coro = make_coroutine()
         except Exception as exc:  # noqa: BLE001 - the student's call raised before any await
-            report.update(outcome="raised", error=_error(exc), pending=[], end=install.SCHED.now)
+            report.update(outcome="raised", error=sites.student_error(exc), pending=[], end=install.SCHED.now)
             return report
         if not inspect.isawaitable(coro):
             report.update(outcome="not_awaitable", value=probe.encode(coro), pending=pending_tasks(loop), end=install.SCHED.now)
@@ -196,7 +196,7 @@ def run(make_coroutine, *, observe=None, cleanup_within: float = 60.0) -> dict:
         except AwaitsForever:
             report.update(outcome="stuck", waiting=pending_tasks(loop), end=install.SCHED.now)
         except Exception as exc:  # noqa: BLE001 - whatever the student's coroutine raised
-            report.update(outcome="raised", error=_error(exc), pending=pending_tasks(loop, but=main),
+            report.update(outcome="raised", error=sites.student_error(exc), pending=pending_tasks(loop, but=main),
                           end=install.SCHED.now)
         else:
             report.update(outcome="returned", value=probe.encode(value), pending=pending_tasks(loop, but=main),
@@ -206,14 +206,6 @@ def run(make_coroutine, *, observe=None, cleanup_within: float = 60.0) -> dict:
         if observe is not None:
             report["observed"] = observe()
         _clean_up(loop, cleanup_within)
-
-
-def _error(exc) -> dict:
-    try:
-        text = str(exc)[:300]
-    except Exception:  # noqa: BLE001 - a student exception whose __str__ fails
-        text = "<unprintable>"
-    return {"type": type(exc).__name__, "message": text, "stack": sites.student_traceback(exc.__traceback__)}
 
 
 def _clean_up(loop, within: float) -> None:

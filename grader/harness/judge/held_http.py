@@ -49,7 +49,7 @@ class Ticket:
     port: int  # the client's port: how the child's report names the connection
     conn: socket.socket = field(repr=False)
     state: str = HELD
-    sent: int = 0  # bytes of the response, once answered
+    response: bytes = field(default=b"", repr=False)  # what is sent, once answered (the child reports how much it has read)
     release: threading.Event = field(default_factory=threading.Event, repr=False)
 
 
@@ -82,6 +82,7 @@ class HeldHttpServer:
         self._quiet = Quiet()
         self._last_progress = time.monotonic()
         self._accepted = 0
+        self._answered_at = -1  # the report an answer was decided on; the next one needs a newer report
         for target in (self._accept_loop, self._decide_loop):
             threading.Thread(target=target, daemon=True).start()
 
@@ -141,9 +142,8 @@ class HeldHttpServer:
             ticket.release.wait()
             if self._closed or ticket.state == CLOSED:
                 return
-            body = b"x" * self.pages.get(path, 0)
             try:
-                conn.sendall(_head_for(len(body), path in self.pages) + body)
+                conn.sendall(ticket.response)
                 conn.shutdown(socket.SHUT_WR)
                 conn.recv(1)  # until the client closes: the response is wholly in its hands
             except OSError:
@@ -192,12 +192,10 @@ class HeldHttpServer:
             if ticket.state == HELD:
                 continue
             done = ticket.port in quiet.ended or (
-                ticket.state == ANSWERED and quiet.read.get(ticket.port, 0) >= ticket.sent)
+                ticket.state == ANSWERED and quiet.read.get(ticket.port, 0) >= len(ticket.response))
             if not done:
                 return False
         return quiet.seq > self._answered_at
-
-    _answered_at = -1  # the report seq an answer was decided on; the next one needs a newer report
 
     def _decide_loop(self) -> None:
         with self._cond:
@@ -237,15 +235,15 @@ class HeldHttpServer:
             ticket.state = CLOSED
         else:
             ticket.state = ANSWERED
-            body = self.pages.get(ticket.path, 0)
-            ticket.sent = len(_head_for(body, ticket.path in self.pages)) + body
+            ticket.response = _response(self.pages.get(ticket.path))
         ticket.release.set()
 
 
-def _head_for(body: int, found: bool) -> bytes:
-    status = b"200 OK" if found else b"404 Not Found"
-    return (b"HTTP/1.1 " + status + b"\r\nContent-Type: text/plain\r\nContent-Length: " + str(body).encode()
-            + b"\r\nConnection: close\r\n\r\n")
+def _response(size: int | None) -> bytes:
+    """A page of `size` bytes, or a 404 for a path that is not one of the pages."""
+    status, body = (b"200 OK", b"x" * size) if size is not None else (b"404 Not Found", b"")
+    return (b"HTTP/1.1 " + status + b"\r\nContent-Type: text/plain\r\nContent-Length: " + str(len(body)).encode()
+            + b"\r\nConnection: close\r\n\r\n" + body)
 
 
 def _read_head(conn: socket.socket) -> bytes | None:
