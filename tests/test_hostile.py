@@ -139,6 +139,34 @@ def test_hostile_submission(case: Case, tmp_path, docker_image):
     assert _orphaned_containers() == []
 
 
+
+BESIDE = ["parallel-primes", "semaphore-handoff", "pool-async"]  # correct answers that fork and use threads
+
+
+@pytest.mark.parametrize("bomb", ["fork_bomb_at_import", "memory_bomb_at_import"])
+def test_a_bomb_costs_only_its_own_exercise(bomb, tmp_path, docker_image):
+    """Exercises are judged two at a time in one container, which shares its process and memory
+    limits: a bomb beside correct answers must not cost them a point (they are judged again alone)."""
+    from grader.host import packs
+
+    sub = tmp_path / "sub"
+    sub.mkdir()
+    hostile(bomb)(sub)
+    by_slug = {ex.slug: ex for ex in packs.load_all(ROOT / "exercises")}
+    for slug in BESIDE:
+        shutil.copy(by_slug[slug].solution, sub / by_slug[slug].student_file)
+    out = tmp_path / "out"
+    exercises = [arg for slug in ["race-counter", *BESIDE] for arg in ("--exercise", slug)]
+    proc = run_cli("grade", str(sub), "--student", bomb, "--out", str(out), *exercises, "--sandbox", "docker")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    report = json.loads((out / bomb / "report.json").read_text(encoding="utf-8"))
+    results = {r["exercise"]: r for r in report["exercises"]}
+    assert results["race-counter"]["status"] == "error"
+    for slug in BESIDE:
+        assert (results[slug]["status"], results[slug]["score"]) == ("passed", results[slug]["max_score"]), [
+            (c["name"], c["status"], c["message"]) for c in results[slug]["checks"] if c["status"] != "passed"]
+    assert _orphaned_containers() == []
+
 def _orphaned_containers() -> list[str]:
     """Containers of ours whose grader process on this host is gone: none may be left behind."""
     import docker

@@ -1,11 +1,12 @@
-"""Inside the container: run the judge for each exercise of the plan, one after another.
+"""Inside the container: run the judge for each exercise of the plan, two at a time.
 
     python -m grader.harness.container_entry /io/judge/plan.json
 
 The entry and the judge run as root with only CAP_SETUID, CAP_SETGID and CAP_KILL; student
-code runs as the student's user, which cannot read /io/judge (hidden tests, plan, results). Each
-exercise's result is written to /io/judge/out/<slug>.json as soon as it is known, so when the host's
-wall clock stops the container, the exercises that finished still count.
+code runs as a student's user (one per lane: see judge/lanes.py), which cannot read /io/judge
+(hidden tests, plan, results). Each exercise's result is written to /io/judge/out/<slug>.json as
+soon as it is believed, so when the host's wall clock stops the container, the exercises that
+finished still count.
 """
 
 from __future__ import annotations
@@ -13,9 +14,11 @@ from __future__ import annotations
 import json
 import os
 import sys
+import tempfile
 from pathlib import Path
 
-from .judge.child_runner import oom_kills
+from .judge.cgroup import oom_kills
+from .judge.lanes import judge_in_lanes
 from .judge.launch import run_judge
 from .judge.student_user import StudentUser
 
@@ -26,20 +29,30 @@ def main(argv: list[str]) -> int:
     judge_dir = plan_path.parent
     out = judge_dir / "out"
     out.mkdir(mode=0o700, exist_ok=True)
-    user = StudentUser(plan["student_uid"], plan["student_gid"])
-    for job in plan["jobs"]:
-        work = judge_dir / "work" / job["slug"]
-        work.mkdir(mode=0o700, parents=True)
+    work_root = judge_dir / "work"
+    work_root.mkdir(mode=0o700, exist_ok=True)
+    users = [StudentUser(s["uid"], s["gid"]) for s in plan["students"]]
+
+    def judge(job: dict, user: StudentUser) -> dict:
+        work = Path(tempfile.mkdtemp(prefix=f"{job['slug']}-", dir=work_root))  # a job judged again gets a new one
         killed_before = oom_kills()
         data = run_judge(tests_dir=Path(job["tests_dir"]), student_path=Path(job["student_path"]),
                          module=job["module"], check_backstop=job["check_backstop"],
                          time_limit=job["time_limit"], work_dir=work, env=user.to_env())
-        # The cgroup's own count: Docker's OOMKilled flag comes from an event it can miss.
+        # The cgroup's own count: Docker's OOMKilled flag comes from an event it can miss. A kill
+        # in the other lane may be counted here too; lanes.py judges such an exercise again alone.
         data["oom_kills"] = max(oom_kills() - killed_before, 0)
         user.kill_all()  # nothing of this exercise's student code lives on into the next
+        return data
+
+    def publish(job: dict, data: dict) -> None:
         tmp = out / f".{job['slug']}.json"
         tmp.write_text(json.dumps(data), encoding="utf-8")
         os.replace(tmp, out / f"{job['slug']}.json")
+
+    again = judge_in_lanes(plan["jobs"], users, judge, publish)
+    if again:  # in the container's log, for whoever wonders why it took longer
+        print("judged again alone (a limit was hit beside them):", *[job["slug"] for job in again], file=sys.stderr)
     return 0
 
 

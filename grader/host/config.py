@@ -35,6 +35,9 @@ class DockerSettings(BaseModel):
     mem_limit: str = "1g"  # memswap_limit is set to the same value: no swap
     nano_cpus: int = Field(2_000_000_000, gt=0, description="CPU quota in billionths of a CPU")
     pids_limit: int = Field(256, gt=16, description="processes and threads in the container, judge included")
+    judges_at_once: int = Field(2, ge=1, le=4, description="exercises judged side by side in one container, "
+                                "each as its own student user (an exercise that ran beside a limit being hit "
+                                "is judged again alone)")
     tmpfs_size: str = "64m"
     read_only: bool = True
     nofile: int = Field(1024, gt=64)

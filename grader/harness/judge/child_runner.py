@@ -24,6 +24,7 @@ from pathlib import Path
 
 from ...pipes import CappedReader
 from . import fork_client
+from .cgroup import oom_kills
 from .student_user import StudentUser
 
 OUTPUT_CAP = 64 * 1024  # bytes of the student's output kept per child
@@ -284,26 +285,6 @@ def _parse(line: bytes):
     except json.JSONDecodeError:
         return {}
     return message if isinstance(message, dict) else {}
-
-
-OOM_COUNTERS = (
-    ("/sys/fs/cgroup/memory.events", "oom_kill"),  # cgroup v2
-    ("/sys/fs/cgroup/memory/memory.oom_control", "oom_kill"),  # cgroup v1
-)
-
-
-def oom_kills() -> int:
-    """How many processes the OOM killer has killed in this cgroup so far (0 where nobody counts)."""
-    for path, key in OOM_COUNTERS:
-        try:
-            with open(path, encoding="ascii") as fh:
-                for line in fh:
-                    name, _, value = line.partition(" ")
-                    if name == key:
-                        return int(value)
-        except (OSError, ValueError):
-            continue
-    return 0
 
 
 def _interpret(result: dict | None, phase: str | None, code: int | None, timed_out: bool,

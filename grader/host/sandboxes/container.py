@@ -34,7 +34,8 @@ log = logging.getLogger(__name__)
 
 LABEL_RUN = "org.concurrency-grader.run"
 LABEL_OWNER = "org.concurrency-grader.owner"  # host:pid of the grader that created it
-STUDENT_UID = 10001  # the image's `student` user (see the Dockerfile)
+STUDENT_UID = 10001  # the image's `student` user; a second lane's is `student2`, 10002 (see the Dockerfile)
+MAX_LANES = 4  # student users in the image
 RESULTS_CAP = 16 * 1024 * 1024  # bytes read back from /io/judge/out
 _swept = False
 
@@ -77,7 +78,7 @@ class DockerSandbox:
             raise InfrastructureError("infra_engine_error", reason=docker_engine.short_error(exc)) from exc
         try:
             try:
-                container.put_archive("/io", inputs_archive(jobs))
+                container.put_archive("/io", inputs_archive(jobs, lanes=self.settings.judges_at_once))
                 container.start()
             except (APIError, DockerException) as exc:
                 raise InfrastructureError("infra_engine_error", reason=docker_engine.short_error(exc)) from exc
@@ -148,8 +149,10 @@ def ensure_image(client, settings: DockerSettings) -> str:
         p.splitlines()[0] for p in problems))
 
 
-def inputs_archive(jobs: list[JudgeJob]) -> bytes:
-    """/io/judge (root only: plan, hidden tests) and /io/submission (readable by the student's user)."""
+def inputs_archive(jobs: list[JudgeJob], lanes: int = 1) -> bytes:
+    """/io/judge (root only: plan, hidden tests) and /io/submission (readable by the students' users).
+
+    The plan names one student user per lane: `lanes` exercises are judged at once."""
     buffer = io.BytesIO()
     now = time.time()
 
@@ -165,7 +168,8 @@ def inputs_archive(jobs: list[JudgeJob]) -> bytes:
             info.size = len(data)
             tar.addfile(info, io.BytesIO(data))
 
-    plan = {"student_uid": STUDENT_UID, "student_gid": STUDENT_UID, "jobs": []}
+    lanes = max(1, min(lanes, MAX_LANES, len(jobs)))
+    plan = {"students": [{"uid": STUDENT_UID + k, "gid": STUDENT_UID + k} for k in range(lanes)], "jobs": []}
     with tarfile.open(fileobj=buffer, mode="w") as tar:
         add("judge", 0o700)
         add("judge/exercises", 0o700)
