@@ -9,6 +9,8 @@ MARKDOWN=1 prints the saved results as a Markdown table (for the README) without
 SANDBOX=docker grades in the container sandbox instead (results in stability-docker.json).
 PACKS=slug,slug grades only those packs' cases, without the exploration programs (results in
 stability-<slugs>.json): a new pack's first stability run.
+TOGETHER=1 grades the cases side by side instead: submission j holds every pack's j-th case, so one
+container judges them two at a time (with SANDBOX=docker; results in stability-docker-together.json).
 """
 
 from __future__ import annotations
@@ -17,8 +19,10 @@ import json
 import multiprocessing
 import os
 import platform
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -30,6 +34,9 @@ from rich.table import Table  # noqa: E402
 
 from samples import cases, expected_verdict, verdict  # noqa: E402
 
+from grader.host.grading import grade_submission  # noqa: E402
+from grader.host.pack_check import exercise_verdict  # noqa: E402
+
 from tests.explore_cases.cases import CASES as EXPLORE_CASES  # noqa: E402
 from tests.explore_cases.cases import explore_case, outcome  # noqa: E402
 
@@ -37,8 +44,10 @@ ROUNDS = int(os.environ.get("ROUNDS", "200"))
 WORKERS = int(os.environ.get("WORKERS", "2"))
 SANDBOX = os.environ.get("SANDBOX", "local")
 PACKS = sorted(filter(None, os.environ.get("PACKS", "").split(",")))
+TOGETHER = bool(os.environ.get("TOGETHER"))
 OUT = Path(__file__).resolve().parent / "results" / (
-    "stability" + "".join(f"-{name}" for name in ([SANDBOX] if SANDBOX != "local" else []) + PACKS) + ".json")
+    "stability" + "".join(f"-{name}" for name in ([SANDBOX] if SANDBOX != "local" else []) + PACKS
+                          + (["together"] if TOGETHER else [])) + ".json")
 
 
 def burn():
@@ -62,13 +71,56 @@ def explore_verdict(name: str) -> list:
     return [status, schedules, json.loads(json.dumps(steps))]
 
 
+def side_by_side(all_cases: list) -> list[list]:
+    """Submission j holds every pack's j-th case (packs with fewer cases drop out)."""
+    by_pack: dict[str, list] = {}
+    for case in all_cases:
+        by_pack.setdefault(case[0].slug, []).append(case)
+    width = max(len(group) for group in by_pack.values())
+    return [[group[j] for group in by_pack.values() if j < len(group)] for j in range(width)]
+
+
+def verdicts_together(group: list) -> dict[str, tuple]:
+    """Grade one submission holding every case of `group`; each exercise's verdict by slug."""
+    with tempfile.TemporaryDirectory() as tmp:
+        for ex, _, path, _ in group:
+            shutil.copy(path, Path(tmp) / ex.student_file)
+        result = grade_submission(submission=Path(tmp), student="together", sandbox=SANDBOX,
+                                  exercises=[ex.slug for ex, _, _, _ in group])
+    return {ex.exercise: exercise_verdict(ex) for ex in result.exercises}
+
+
+def grade_round(pool, keys: list, all_cases: list) -> list:
+    """(key, expected verdict, future of the verdict) for every case, graded alone or side by side."""
+    if not TOGETHER:
+        return [(key, want, pool.submit(verdict, ex, path, SANDBOX))
+                for key, (ex, name, path, want) in zip(keys, all_cases)]
+    graded = []
+    for group in side_by_side(all_cases):
+        together = pool.submit(verdicts_together, group)
+        for ex, name, _, want in group:
+            graded.append((f"{ex.slug}/{name}", want, _Pick(together, ex.slug)))
+    return graded
+
+
+class _Pick:
+    """One exercise's verdict out of a submission's future, read like a future."""
+
+    def __init__(self, future, slug: str):
+        self.future, self.slug = future, slug
+
+    def result(self) -> tuple:
+        return self.future.result()[self.slug]
+
+
 def main():
     if os.environ.get("MARKDOWN"):
         print(markdown(json.loads(OUT.read_text())))
         return 0
     all_cases = [case for case in cases() if not PACKS or case[0].slug in PACKS]
     keys = [f"{ex.slug}/{name}" for ex, name, _, _ in all_cases]
-    explore_keys = [f"explore/{name}" for name in EXPLORE_CASES] if SANDBOX == "local" and not PACKS else []
+    explore_keys = ([f"explore/{name}" for name in EXPLORE_CASES]
+                    if SANDBOX == "local" and not PACKS and not TOGETHER else [])
     state = {"rounds_done": 0, "same": {k: 0 for k in keys + explore_keys}, "odd": {}, "reference": {}}
     if os.environ.get("RESUME") and OUT.exists():
         state = json.loads(OUT.read_text())
@@ -81,8 +133,7 @@ def main():
     try:
         with ThreadPoolExecutor(WORKERS) as pool:
             while state["rounds_done"] < ROUNDS:
-                futures = [(key, want, pool.submit(verdict, ex, path, SANDBOX))
-                           for key, (ex, name, path, want) in zip(keys, all_cases)]
+                futures = grade_round(pool, keys, all_cases)
                 explored = [(key, pool.submit(explore_verdict, key.split("/", 1)[1])) for key in explore_keys]
                 for key, want, future in futures:
                     got = future.result()

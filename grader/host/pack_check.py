@@ -63,7 +63,11 @@ def verdict(exercise: Exercise, path: Path, sandbox="local", exercises_root: Pat
         shutil.copy(path, Path(tmp) / exercise.student_file)
         result = grade_submission(submission=Path(tmp), student="check", exercises=[exercise.slug],
                                   sandbox=sandbox, exercises_root=exercises_root or exercise.root.parent)
-    ex = result.exercises[0]
+    return exercise_verdict(result.exercises[0])
+
+
+def exercise_verdict(ex) -> tuple:
+    """One exercise's result as a comparable tuple: status, score, each check's status."""
     return ex.status.value, ex.score, tuple((c.name, c.status.value) for c in ex.checks)
 
 
