@@ -27,7 +27,7 @@ def test_hidden_tests_are_root_only_and_the_submission_is_readable():
         assert student.mode == 0o644
     plan = json.loads(tarfile.open(fileobj=io.BytesIO(data)).extractfile("judge/plan.json").read())
     assert [job["slug"] for job in plan["jobs"]] == [ex.slug for ex in exercises]
-    assert plan["students"] == [{"uid": 10001, "gid": 10001}]  # one lane unless asked: the image's `student`
+    assert plan["students"] == [{"uid": 10001, "gid": 10001, "scratch": "/lanes/1"}]  # one lane unless asked
 
 
 def test_each_lane_gets_its_own_student_user_and_never_more_lanes_than_exercises():
@@ -42,6 +42,9 @@ def test_each_lane_gets_its_own_student_user_and_never_more_lanes_than_exercises
     assert [s["uid"] for s in students(jobs[:1], 2)] == [10001]
     assert [s["uid"] for s in students(jobs, 9)] == [10001, 10002, 10003, 10004]  # the image has four
     assert all(s["uid"] == s["gid"] != 0 for s in students(jobs, 4))
+    assert [s["scratch"] for s in students(jobs, 2)] == ["/lanes/1", "/lanes/2"]
+    tmpfs = DockerSandbox(DockerSettings()).container_options()["tmpfs"]
+    assert {"/tmp", "/lanes/1", "/lanes/2"} <= set(tmpfs) and "mode=0711" in tmpfs["/lanes/2"]
 
 
 def test_container_is_locked_down_by_default():

@@ -3,6 +3,7 @@ counters: which results are believed, which are judged again alone, and in what 
 
 from __future__ import annotations
 
+import os
 import threading
 
 import pytest
@@ -101,6 +102,30 @@ def test_judged_again_quickest_first():
     assert order[2:] == ["quick", "slow"]
 
 
+def test_a_count_that_moves_when_a_neighbour_ends_sends_back_what_ran_beside_it():
+    """The /tmp filler's sweep counts the full /tmp at the end of its run, after its victim ended."""
+    counters = Counters()
+    both_inside = threading.Barrier(2)
+    victim_done = threading.Event()
+    published, calls = [], []
+
+    def judge(job, lane):
+        calls.append(job)
+        if len(calls) <= 2:
+            both_inside.wait(timeout=30)
+            if job == "filler":
+                assert victim_done.wait(timeout=30)
+                assert published == []  # the victim's result is held while its neighbour runs
+                counters.hits += 1
+            else:
+                victim_done.set()
+        return {"job": job}
+
+    again = judge_in_lanes(["filler", "victim"], ["lane1", "lane2"], judge,
+                           lambda job, data: published.append(job), events=counters)
+    assert sorted(again) == ["filler", "victim"] and sorted(published) == ["filler", "victim"]
+
+
 def test_a_judge_that_fails_fails_the_whole_entry():
     def judge(job, user):
         if job == "b":
@@ -133,3 +158,19 @@ def test_a_judge_that_cannot_start_beside_a_limit_hit_is_judged_again_alone():
     again = judge_in_lanes(["bomb", "correct"], ["u1", "u2"], judge,
                            lambda job, data: published.append(job), events=counters)
     assert sorted(again) == ["bomb", "correct"] and sorted(published) == ["bomb", "correct"]
+
+
+def test_the_sweep_removes_the_users_files_and_counts_a_full_place(tmp_path, monkeypatch):
+    from grader.harness.judge import scratch
+
+    places = [tmp_path / "tmp", tmp_path / "shm"]
+    for place in places:
+        (place / "left-behind" / "deep").mkdir(parents=True)
+        (place / "filler.bin").write_bytes(b"\0" * 1024)
+    box = scratch.Scratch(tuple(str(p) for p in places))
+    box.sweep(os.getuid(), os.getgid())
+    assert [list(p.iterdir()) for p in places] == [[], []]
+    assert box.full_count == 0  # plenty of room where the tests run
+    monkeypatch.setattr(scratch, "FULL_BELOW", 1 << 62)  # as if every place had been left full
+    box.sweep(os.getuid(), os.getgid())
+    assert box.full_count == 1

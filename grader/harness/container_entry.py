@@ -17,9 +17,10 @@ import sys
 import tempfile
 from pathlib import Path
 
-from .judge.cgroup import oom_kills
+from .judge.cgroup import limit_events, oom_kills
 from .judge.lanes import judge_in_lanes
 from .judge.launch import run_judge
+from .judge.scratch import Scratch
 from .judge.student_user import StudentUser
 
 
@@ -31,18 +32,24 @@ def main(argv: list[str]) -> int:
     out.mkdir(mode=0o700, exist_ok=True)
     work_root = judge_dir / "work"
     work_root.mkdir(mode=0o700, exist_ok=True)
-    users = [StudentUser(s["uid"], s["gid"]) for s in plan["students"]]
+    # Each lane: its student user, and its own tmpfs for the judge's scratch (scenario folders, mode
+    # 0711: nobody lists it), so a scenario that fills its folder fills only its own lane's.
+    lanes = [(StudentUser(s["uid"], s["gid"]), s.get("scratch")) for s in plan["students"]]
+    scratch = Scratch()
 
-    def judge(job: dict, user: StudentUser) -> dict:
+    def judge(job: dict, lane: tuple) -> dict:
+        user, lane_tmp = lane
         work = Path(tempfile.mkdtemp(prefix=f"{job['slug']}-", dir=work_root))  # a job judged again gets a new one
         killed_before = oom_kills()
+        env = {**user.to_env(), **({"TMPDIR": lane_tmp} if lane_tmp else {})}
         data = run_judge(tests_dir=Path(job["tests_dir"]), student_path=Path(job["student_path"]),
                          module=job["module"], check_backstop=job["check_backstop"],
-                         time_limit=job["time_limit"], work_dir=work, env=user.to_env())
+                         time_limit=job["time_limit"], work_dir=work, env=env)
         # The cgroup's own count: Docker's OOMKilled flag comes from an event it can miss. A kill
         # in the other lane may be counted here too; lanes.py judges such an exercise again alone.
         data["oom_kills"] = max(oom_kills() - killed_before, 0)
         user.kill_all()  # nothing of this exercise's student code lives on into the next
+        scratch.sweep(user.uid, user.gid)  # nor its files in /tmp and /dev/shm
         return data
 
     def publish(job: dict, data: dict) -> None:
@@ -50,7 +57,8 @@ def main(argv: list[str]) -> int:
         tmp.write_text(json.dumps(data), encoding="utf-8")
         os.replace(tmp, out / f"{job['slug']}.json")
 
-    again = judge_in_lanes(plan["jobs"], users, judge, publish)
+    again = judge_in_lanes(plan["jobs"], lanes, judge, publish,
+                           events=lambda: (*limit_events(), scratch.full_count))
     if again:  # in the container's log, for whoever wonders why it took longer
         print("judged again alone (a limit was hit beside them):", *[job["slug"] for job in again], file=sys.stderr)
     return 0

@@ -36,6 +36,11 @@ LABEL_RUN = "org.concurrency-grader.run"
 LABEL_OWNER = "org.concurrency-grader.owner"  # host:pid of the grader that created it
 STUDENT_UID = 10001  # the image's `student` user; a second lane's is `student2`, 10002 (see the Dockerfile)
 MAX_LANES = 4  # student users in the image
+
+
+def lane_scratch(lane: int) -> str:
+    """The tmpfs where a lane's judge keeps its scenario folders (its TMPDIR)."""
+    return f"/lanes/{lane + 1}"
 RESULTS_CAP = 16 * 1024 * 1024  # bytes read back from /io/judge/out
 _swept = False
 
@@ -108,7 +113,10 @@ class DockerSandbox:
             "nano_cpus": s.nano_cpus,
             "pids_limit": s.pids_limit,
             "read_only": s.read_only,
-            "tmpfs": {"/tmp": f"rw,nosuid,nodev,size={s.tmpfs_size},mode=1777"},
+            "tmpfs": {"/tmp": f"rw,nosuid,nodev,size={s.tmpfs_size},mode=1777",
+                      # a lane's own scratch, the judge's (root, 0711: students enter only the folders
+                      # made for them); memory is charged only for what is written
+                      **{lane_scratch(k): f"rw,nosuid,nodev,size={s.tmpfs_size},mode=0711" for k in range(MAX_LANES)}},
             "shm_size": s.tmpfs_size,  # multiprocessing's semaphores live in /dev/shm
             "cap_drop": ["ALL"],
             "cap_add": ["SETUID", "SETGID", "KILL"],  # start student code as its own user; kill all of it
@@ -169,7 +177,8 @@ def inputs_archive(jobs: list[JudgeJob], lanes: int = 1) -> bytes:
             tar.addfile(info, io.BytesIO(data))
 
     lanes = max(1, min(lanes, MAX_LANES, len(jobs)))
-    plan = {"students": [{"uid": STUDENT_UID + k, "gid": STUDENT_UID + k} for k in range(lanes)], "jobs": []}
+    plan = {"students": [{"uid": STUDENT_UID + k, "gid": STUDENT_UID + k, "scratch": lane_scratch(k)}
+                         for k in range(lanes)], "jobs": []}
     with tarfile.open(fileobj=buffer, mode="w") as tar:
         add("judge", 0o700)
         add("judge/exercises", 0o700)
