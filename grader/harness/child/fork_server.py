@@ -34,6 +34,7 @@ import select
 import signal
 import socket
 import sys
+import time
 
 if __name__ == "__main__":
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))))
@@ -157,6 +158,61 @@ def _kill(data: bytes, children: dict[int, int], sandboxed: bool) -> None:
             os.kill(-1, signal.SIGKILL)
         except ProcessLookupError:
             pass
+        _wait_for_the_rest(children)
+
+
+SETTLE_SECONDS = 5.0  # bound on the wait below: a process the kernel holds must not hang the server
+
+
+def _wait_for_the_rest(children: dict[int, int]) -> None:
+    """After kill(-1): return once every process of the namespace but us and our children is gone
+    and reaped, so the next child starts in a namespace as empty as the first (a SIGKILL takes
+    effect when the process next runs, which on a busy machine can be after the next start).
+    Waits on pidfds, never on a timer."""
+    if not hasattr(os, "pidfd_open"):
+        return
+    ours = set(children.values())
+    deadline = time.monotonic() + SETTLE_SECONDS
+    while time.monotonic() < deadline:
+        others = [pid for pid in _namespace_pids() if pid != os.getpid() and pid not in ours]
+        if not others:
+            return
+        pid = others[0]
+        state, parent = _state(pid)
+        if state is None:
+            continue  # gone meanwhile
+        if state == "Z" and parent == os.getpid():
+            try:
+                os.waitpid(pid, 0)  # a dead orphan of ours: reap it
+            except ChildProcessError:
+                pass
+            continue
+        # Alive (dying), or dead but still its dying parent's: wait for that one to end.
+        _wait_exit(pid if state != "Z" else parent, deadline)
+
+
+def _namespace_pids() -> list[int]:
+    return [int(name) for name in os.listdir("/proc") if name.isdigit()]
+
+
+def _state(pid: int) -> tuple[str | None, int]:
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            fields = fh.read().rsplit(b")", 1)[1].split()
+        return fields[0].decode(), int(fields[1])
+    except (OSError, IndexError, ValueError):
+        return None, 0
+
+
+def _wait_exit(pid: int, deadline: float) -> None:
+    try:
+        fd = os.pidfd_open(pid)
+    except OSError:
+        return
+    try:
+        select.select([fd], [], [], max(deadline - time.monotonic(), 0))
+    finally:
+        os.close(fd)
 
 
 def _reap_orphans(children: dict[int, int]) -> None:
