@@ -62,7 +62,7 @@ def test_leftovers_of_a_dead_grader_are_removed_and_live_ones_kept(docker_image)
     alive = client.containers.create(docker_image, command=["true"], labels={LABEL_OWNER: f"{host}:{os.getpid()}"})
     try:
         assert remove_leftovers(client) >= 1
-        ids = {c.id for c in client.containers.list(all=True, filters={"label": LABEL_OWNER})}
+        ids = {c.id for c in client.containers.list(all=True, filters={"label": LABEL_OWNER}, ignore_removed=True)}
         assert orphan.id not in ids and alive.id in ids
     finally:
         for c in (orphan, alive):
@@ -154,13 +154,13 @@ def test_ctrl_c_in_a_batch_removes_running_containers_and_keeps_finished_reports
     owner = f"{__import__('socket').gethostname()}:{proc.pid}"
     deadline = time.monotonic() + 120  # hang guard
     while not ((out / "a-fast" / "report.json").exists()
-               and client.containers.list(filters={"label": f"{LABEL_OWNER}={owner}"})):
+               and client.containers.list(filters={"label": f"{LABEL_OWNER}={owner}"}, ignore_removed=True)):
         assert proc.poll() is None and time.monotonic() < deadline
         time.sleep(0.1)
     proc.send_signal(signal.SIGINT)
     output, _ = proc.communicate(timeout=60)
     assert proc.returncode == 130, output
-    assert client.containers.list(all=True, filters={"label": f"{LABEL_OWNER}={owner}"}) == []
+    assert client.containers.list(all=True, filters={"label": f"{LABEL_OWNER}={owner}"}, ignore_removed=True) == []
     assert json.loads((out / "a-fast" / "report.json").read_text(encoding="utf-8"))["score"] == 10.0
     assert not (out / "b-slow" / "report.json").exists() and not (out / "c-slow" / "report.json").exists()
     assert "run the same command again" in output

@@ -168,15 +168,17 @@ def test_a_bomb_costs_only_its_own_exercise(bomb, tmp_path, docker_image):
             (c["name"], c["status"], c["message"]) for c in results[slug]["checks"] if c["status"] != "passed"]
     assert _orphaned_containers() == []
 
+
 def _orphaned_containers() -> list[str]:
-    """Containers of ours whose grader process on this host is gone: none may be left behind."""
+    """Containers of ours whose grader process on this host is gone: none may be left behind.
+    (ignore_removed: a parallel test's container may go between the listing and its inspection.)"""
     import docker
 
     from grader.host.sandboxes.container import LABEL_OWNER
 
     here = socket.gethostname()
     orphans = []
-    for c in docker.from_env().containers.list(all=True, filters={"label": LABEL_OWNER}):
+    for c in docker.from_env().containers.list(all=True, filters={"label": LABEL_OWNER}, ignore_removed=True):
         host, _, pid = c.labels[LABEL_OWNER].rpartition(":")
         if host == here and not Path(f"/proc/{pid}").exists():
             orphans.append(c.name)
