@@ -232,7 +232,8 @@ def _batch(args) -> int:
             result = grade_class(submissions=args.submissions, out_dir=args.out, sandbox=args.sandbox,
                                  workers=args.workers, force=args.force, lang=args.lang, config=args.config,
                                  exercises_root=args.exercises,
-                                 on_start=progress.start, on_done=progress.done)
+                                 on_start=progress.start, on_done=progress.done,
+                                 on_again=progress.again)
     except ClassInputError as exc:
         console.print(f"[red]Cannot read the class:[/] {escape(str(exc))}", highlight=False)
         return 2

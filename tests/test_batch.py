@@ -262,3 +262,45 @@ def test_a_student_the_grader_cannot_grade_does_not_stop_the_batch(tmp_path, mon
     monkeypatch.setattr(run, "grade_submission", real)
     again = grade_class(submissions=cls, out_dir=tmp_path / "out", sandbox="local", workers=2)
     assert [e.student for e in again.entries if not e.skipped] == ["a"]  # regraded, b skipped
+
+
+def test_whoever_ran_beside_a_fork_bomb_is_graded_again_after_it(tmp_path, monkeypatch):
+    """A fork bomb's container slows the whole machine (every refused fork is kernel work): a
+    correct submission beside it can run out of time starting its threads. Its grade is taken
+    from a second grading, once the bomb is gone; the bomb's own is not repeated."""
+    import threading
+
+    from grader.host.batch import run
+
+    cls = tmp_path / "class"
+    for name in ("bomb", "beside"):
+        (cls / name).mkdir(parents=True)
+    real = run.grade_submission
+    together = threading.Barrier(2, timeout=60)  # bomb and beside are graded at the same time
+    calls = []
+
+    def grade_with_a_bomb(**kw):
+        calls.append(kw["student"])
+        first = calls.count(kw["student"]) == 1
+        if first:
+            together.wait()
+        result = real(**kw)
+        if kw["student"] == "bomb":
+            result.forks_refused = 1234
+        if first:
+            together.wait()  # neither ends before the other has started
+        return result
+
+    monkeypatch.setattr(run, "grade_submission", grade_with_a_bomb)
+    announced = []
+    done = []
+    result = grade_class(submissions=cls, out_dir=tmp_path / "out", sandbox="local", workers=2,
+                         on_again=announced.append, on_done=lambda e: done.append(e.student))
+    assert sorted(calls) == ["beside", "beside", "bomb"]
+    assert announced == [1] and sorted(done) == ["beside", "beside", "bomb"]
+    again = {e.student: e.graded_again for e in result.entries}
+    assert again["bomb"] is False and again["beside"] is True
+    journal = json.loads((tmp_path / "out" / "batch.json").read_text(encoding="utf-8"))
+    assert {s["student"]: s["graded_again"] for s in journal["students"]}["beside"] is True
+    report = json.loads((tmp_path / "out" / "bomb" / "report.json").read_text(encoding="utf-8"))
+    assert report["forks_refused"] == 1234

@@ -71,6 +71,8 @@ def test_the_judges_own_oom_count_is_read_and_wrong_types_count_nothing():
     assert JudgeRun.from_dict({"report": None, "exit_code": 0, "oom_kills": 2}).oom_kills == 2
     assert JudgeRun.from_dict({"report": None, "exit_code": 0, "oom_kills": "2"}).oom_kills == 0
     assert JudgeRun.from_dict({"report": None, "exit_code": 0, "oom_kills": True}).oom_kills == 0
+    assert JudgeRun.from_dict({"report": None, "exit_code": 0, "forks_refused": 7}).forks_refused == 7
+    assert JudgeRun.from_dict({"report": None, "exit_code": 0, "forks_refused": "7"}).forks_refused == 0
 
 
 def test_a_memory_kill_the_judge_reported_counts_without_dockers_flag():

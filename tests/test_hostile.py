@@ -107,7 +107,17 @@ def test_every_hostile_file_has_a_case():
     assert {p.stem for p in HOSTILE.glob("*.py")} <= used
 
 
-@pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
+# A fork bomb slows every container on the machine (each refused fork is kernel work): another
+# test's correct answer, judged meanwhile, could run out of time. `make test` runs these after the
+# others, one at a time (the grader itself grades again whoever it ran beside: test below).
+ALONE = pytest.mark.alone
+
+
+def _params(cases):
+    return [pytest.param(c, id=c.name, marks=ALONE if c.name == "fork_bomb_at_import" else ()) for c in cases]
+
+
+@pytest.mark.parametrize("case", _params(CASES))
 def test_hostile_submission(case: Case, tmp_path, docker_image):
     sub = tmp_path / "sub"
     sub.mkdir()
@@ -134,6 +144,8 @@ def test_hostile_submission(case: Case, tmp_path, docker_image):
     for phrase in case.mentions:
         assert phrase in raw["report.json"].decode("utf-8"), f"the report should mention {phrase!r}"
     assert report["ignored_files"] == sorted(case.ignored)
+    # What the host learns from the container's pids counter (a batch grades its neighbours again).
+    assert (report["forks_refused"] > 0) == (case.name == "fork_bomb_at_import")
     if case.status != "passed":
         assert result["score"] < result["max_score"]
     assert _orphaned_containers() == []
@@ -143,7 +155,8 @@ def test_hostile_submission(case: Case, tmp_path, docker_image):
 BESIDE = ["parallel-primes", "semaphore-handoff", "pool-async"]  # correct answers that fork and use threads
 
 
-@pytest.mark.parametrize("bomb", ["fork_bomb_at_import", "memory_bomb_at_import", "fills_disk_at_import"])
+@pytest.mark.parametrize("bomb", [pytest.param("fork_bomb_at_import", marks=ALONE), "memory_bomb_at_import",
+                                  "fills_disk_at_import"])
 def test_a_bomb_costs_only_its_own_exercise(bomb, tmp_path, docker_image):
     """Exercises are judged two at a time in one container, which shares its process and memory
     limits and its /tmp and /dev/shm: a bomb beside correct answers must not cost them a point
@@ -183,3 +196,29 @@ def _orphaned_containers() -> list[str]:
         if host == here and not Path(f"/proc/{pid}").exists():
             orphans.append(c.name)
     return orphans
+
+
+@ALONE
+def test_a_fork_bomb_in_a_batch_costs_no_one_else_a_point(tmp_path, docker_image):
+    """Beside a fork bomb's container, a correct answer can run out of time merely starting its
+    threads (seen: race-counter 8/10). The batch grades whoever ran beside it again, after it."""
+    cls = tmp_path / "class"
+    (cls / "bomb").mkdir(parents=True)
+    hostile("fork_bomb_at_import")(cls / "bomb")
+    (cls / "correct").mkdir()
+    shutil.copy(ROOT / "solutions" / "race-counter" / "race_counter.py", cls / "correct")
+    out = tmp_path / "out"
+    proc = run_cli("batch", str(cls), "--out", str(out), "--sandbox", "docker", "--workers", "2")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    journal = json.loads((out / "batch.json").read_text(encoding="utf-8"))
+    students = {s["student"]: s for s in journal["students"]}
+    reports = {name: json.loads((out / name / "report.json").read_text(encoding="utf-8")) for name in students}
+    assert reports["bomb"]["forks_refused"] > 0 and students["bomb"]["graded_again"] is False
+    assert students["bomb"]["exercises"]["race-counter"] == 0
+    # Both were started together and the bomb runs for seconds: they overlapped, so it was graded again.
+    assert students["correct"]["graded_again"] is True, proc.stdout
+    (result,) = [r for r in reports["correct"]["exercises"] if r["exercise"] == "race-counter"]
+    assert (result["status"], result["score"]) == ("passed", result["max_score"]), [
+        (c["name"], c["status"], c["message"]) for c in result["checks"] if c["status"] != "passed"]
+    assert _orphaned_containers() == []
+

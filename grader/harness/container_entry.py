@@ -17,7 +17,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from .judge.cgroup import limit_events, oom_kills
+from .judge.cgroup import forks_refused, limit_events, oom_kills
 from .judge.lanes import judge_in_lanes
 from .judge.launch import run_judge
 from .judge.scratch import Scratch
@@ -40,7 +40,7 @@ def main(argv: list[str]) -> int:
     def judge(job: dict, lane: tuple) -> dict:
         user, lane_tmp = lane
         work = Path(tempfile.mkdtemp(prefix=f"{job['slug']}-", dir=work_root))  # a job judged again gets a new one
-        killed_before = oom_kills()
+        killed_before, refused_before = oom_kills(), forks_refused()
         env = {**user.to_env(), **({"TMPDIR": lane_tmp} if lane_tmp else {})}
         data = run_judge(tests_dir=Path(job["tests_dir"]), student_path=Path(job["student_path"]),
                          module=job["module"], check_backstop=job["check_backstop"],
@@ -48,6 +48,7 @@ def main(argv: list[str]) -> int:
         # The cgroup's own count: Docker's OOMKilled flag comes from an event it can miss. A kill
         # in the other lane may be counted here too; lanes.py judges such an exercise again alone.
         data["oom_kills"] = max(oom_kills() - killed_before, 0)
+        data["forks_refused"] = max(forks_refused() - refused_before, 0)  # likewise
         user.kill_all()  # nothing of this exercise's student code lives on into the next
         scratch.sweep(user.uid, user.gid)  # nor its files in /tmp and /dev/shm
         return data

@@ -62,6 +62,7 @@ def grade_submission(
         status=StudentStatus.INFRASTRUCTURE_ERROR if infra else StudentStatus.GRADED,
         sandbox_outcome=run.outcome.value,
         sandbox_message_ref=run.message or None,
+        forks_refused=sum(judge_run.forks_refused for judge_run in run.runs.values()),
         ignored_files=taken.ignored,
         refused_files=[{"file": message["params"]["file"], "exercise": slug, "message": "", "message_ref": message}
                        for slug, message in taken.refused.items()],

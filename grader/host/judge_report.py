@@ -21,6 +21,7 @@ class JudgeRun:
     time_limit: float = 0.0
     log: str = ""
     oom_kills: int = 0  # processes the OOM killer ended while this judge ran (container sandbox)
+    forks_refused: int = 0  # new processes or threads the container's pids limit refused meanwhile
 
     @classmethod
     def from_dict(cls, data: dict) -> "JudgeRun":
@@ -35,6 +36,7 @@ class JudgeRun:
             time_limit=float(limit) if isinstance(limit, (int, float)) else 0.0,
             log=data.get("log") if isinstance(data.get("log"), str) else "",
             oom_kills=data["oom_kills"] if type(data.get("oom_kills")) is int else 0,
+            forks_refused=data["forks_refused"] if type(data.get("forks_refused")) is int else 0,
         )
 
 

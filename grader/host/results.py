@@ -90,6 +90,7 @@ class StudentResult:
     sandbox_outcome: str = "ok"  # see grader.host.sandboxes.base.SandboxOutcome
     sandbox_message: str = ""  # what the outcome means, in words; empty when ok
     submission_key: str = ""  # batch grading: hash of the submitted files and the packs' versions
+    forks_refused: int = 0  # new processes its container's pids limit refused: a fork storm (docker only)
     ignored_files: list[str] = field(default_factory=list)
     refused_files: list[dict] = field(default_factory=list)  # {file, exercise, message, message_ref}
     sandbox_note_ref: dict | None = None

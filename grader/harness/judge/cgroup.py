@@ -9,6 +9,10 @@ OOM_COUNTERS = (
     ("/sys/fs/cgroup/memory.events", "oom_kill"),  # cgroup v2
     ("/sys/fs/cgroup/memory/memory.oom_control", "oom_kill"),  # cgroup v1
 )
+FORK_REFUSALS = (
+    ("/sys/fs/cgroup/pids.events", "max"),  # cgroup v2
+    ("/sys/fs/cgroup/pids/pids.events", "max"),  # cgroup v1
+)
 # Every event where the container reached a limit it shares between everything in it: memory
 # (a kill, or an allocation that found no memory left) and processes (a fork refused).
 LIMIT_COUNTERS = (
@@ -37,6 +41,18 @@ def _read(path: str) -> dict[str, int]:
 def oom_kills() -> int:
     """How many processes the OOM killer has killed in this cgroup so far."""
     for path, key in OOM_COUNTERS:
+        counts = _read(path)
+        if key in counts:
+            return counts[key]
+    return 0
+
+
+def forks_refused() -> int:
+    """How many times this cgroup refused a new process or thread (its pids limit) so far.
+
+    A fork storm against that limit slows every container on the machine (each refused fork is
+    kernel work on shared locks), so the host judges again whoever was graded beside one."""
+    for path, key in FORK_REFUSALS:
         counts = _read(path)
         if key in counts:
             return counts[key]

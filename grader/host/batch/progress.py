@@ -33,10 +33,22 @@ class BatchProgress:
         else:
             self.console.print(f"{total} students", highlight=False)
 
+    def again(self, count: int) -> None:
+        """`count` students ran beside a fork bomb: they are graded once more, and counted again."""
+        self.total += count
+        line = f"{count} graded beside a fork bomb: grading them again"
+        if self.bar is not None:
+            self.bar.update(self.task, total=self.total)
+            self.bar.console.print(line, highlight=False)
+        else:
+            self.console.print(line, highlight=False)
+
     def done(self, entry) -> None:
         self.count += 1
         score = "not graded" if entry.score is None else f"{entry.score:g}/{entry.max_score:g}"
         note = " (unchanged, skipped)" if entry.skipped else f" ({entry.seconds:.1f} s)"
+        if entry.graded_again:
+            note += " (again)"
         line = f"[{self.count}/{self.total}] {escape(entry.student)}: {score} {entry.status}{note}"
         if self.bar is not None:
             self.bar.advance(self.task)

@@ -31,6 +31,7 @@ from ..localize import render_key
 from ..results import StudentResult, StudentStatus
 from ..sandboxes import choose
 from . import outputs
+from .neighbours import Span, beside_a_storm
 from .roster import Submission, discover
 
 log = logging.getLogger(__name__)
@@ -53,6 +54,7 @@ class Entry:
     rerendered: bool = False  # skipped, and its report written again (another language or templates)
     rendered_with: str = ""  # the render key its report was written with (localize.render_key)
     seconds: float = 0.0
+    graded_again: bool = False  # it ran beside a fork bomb: this is its second grading, alone of those
     exercises: dict = field(default_factory=dict)  # slug -> score (None: not graded)
 
 
@@ -84,6 +86,7 @@ def grade_class(
     exercises_root: Path | None = None,
     on_start: Callable[[int], None] = lambda total: None,
     on_done: Callable[[Entry], None] = lambda entry: None,
+    on_again: Callable[[int], None] = lambda count: None,
 ) -> BatchResult:
     """Grade every student in `submissions`; reports, dashboard and exports go to `out_dir`."""
     out_dir = Path(out_dir)
@@ -125,6 +128,8 @@ def grade_class(
             else:
                 todo.append((sub, key))
 
+        spans: dict[str, Span] = {}
+
         def grade(sub: Submission, key: str) -> Entry | None:
             started = time.perf_counter()
             try:
@@ -145,18 +150,29 @@ def grade_class(
             if stopping.is_set():
                 return None  # interrupted mid-way: not written, so the rerun grades it
             outputs.write_student(out_dir / sub.out_name, result, seconds)
+            spans[sub.out_name] = Span(sub.out_name, started, started + seconds, storm=result.forks_refused > 0)
             return entry_for(sub, result, seconds)
+
+        def grade_all(pool: ThreadPoolExecutor, subs: list[tuple[Submission, str]], again: bool) -> None:
+            futures = {pool.submit(grade, sub, key): sub for sub, key in subs}
+            for future in as_completed(futures):
+                entry = future.result()
+                if entry is not None:
+                    entry.graded_again = again
+                    entries[entry.folder] = entry
+                    outputs.write_journal(_result(roster, entries, out_dir, interrupted=True))
+                    on_done(entry)
 
         interrupted = False
         pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="grader-worker")
         try:
-            futures = {pool.submit(grade, sub, key): sub for sub, key in todo}
-            for future in as_completed(futures):
-                entry = future.result()
-                if entry is not None:
-                    entries[entry.folder] = entry
-                    outputs.write_journal(_result(roster, entries, out_dir, interrupted=True))
-                    on_done(entry)
+            grade_all(pool, todo, again=False)
+            again = set(beside_a_storm(list(spans.values())))
+            if again:
+                log.warning("graded again, having run beside a fork bomb: %s",
+                            ", ".join(sub.student for sub, _ in todo if sub.out_name in again))
+                on_again(len(again))
+                grade_all(pool, [(sub, key) for sub, key in todo if sub.out_name in again], again=True)
         except KeyboardInterrupt:
             interrupted = True
             stopping.set()
