@@ -73,6 +73,7 @@ class Case:
     mentions: list[str] = field(default_factory=list)
     sandbox_outcome: str = "ok"
     ignored: list[str] = field(default_factory=list)
+    mem_limit: str = ""  # the container's, when not the default
 
 
 CASES = [
@@ -83,7 +84,10 @@ CASES = [
     Case("prints_hidden_tests", hostile("prints_hidden_tests", then=SOLUTION), "passed", 10.0),
     Case("fork_bomb_at_import", hostile("fork_bomb_at_import"), "error", 0.0, ["still running"]),
     Case("memory_bomb_at_import", hostile("memory_bomb_at_import"), "error", 0.0,
-         ["more memory than the sandbox allows"], sandbox_outcome="memory_limit"),
+         ["more memory than the sandbox allows"], sandbox_outcome="memory_limit",
+         # A smaller limit, reached sooner: starved of CPU on a machine loaded far past its cores,
+         # the bomb could still be filling 1 GiB when its time runs out (then: timeout, 0 points).
+         mem_limit="384m"),
     Case("infinite_loop_at_import", hostile("infinite_loop_at_import"), "error", 0.0,
          ["still running"]),
     Case("sleeps_forever_at_import", hostile("sleeps_forever_at_import"), "error", 0.0,
@@ -123,8 +127,10 @@ def test_hostile_submission(case: Case, tmp_path, docker_image):
     sub.mkdir()
     case.build(sub)
     out = tmp_path / "out"
+    config = tmp_path / "grader.yaml"
+    config.write_text(f"docker:\n  mem_limit: {case.mem_limit}\n" if case.mem_limit else "{}\n", encoding="utf-8")
     proc = run_cli("grade", str(sub), "--student", case.name, "--out", str(out), "--exercise", "race-counter",
-                   "--sandbox", "docker")
+                   "--sandbox", "docker", "--config", str(config))
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
     raw = {name: (out / case.name / name).read_bytes() for name in ("report.json", "report.html")}
