@@ -38,13 +38,18 @@ def _read(path: str) -> dict[str, int]:
     return counts
 
 
-def oom_kills() -> int:
-    """How many processes the OOM killer has killed in this cgroup so far."""
-    for path, key in OOM_COUNTERS:
+def _first_count(counters: tuple[tuple[str, str], ...]) -> int:
+    """The count of the first (file, key) this cgroup has (v2 or v1); 0 where none is mounted."""
+    for path, key in counters:
         counts = _read(path)
         if key in counts:
             return counts[key]
     return 0
+
+
+def oom_kills() -> int:
+    """How many processes the OOM killer has killed in this cgroup so far."""
+    return _first_count(OOM_COUNTERS)
 
 
 def forks_refused() -> int:
@@ -52,11 +57,7 @@ def forks_refused() -> int:
 
     A fork storm against that limit slows every container on the machine (each refused fork is
     kernel work on shared locks), so the host judges again whoever was graded beside one."""
-    for path, key in FORK_REFUSALS:
-        counts = _read(path)
-        if key in counts:
-            return counts[key]
-    return 0
+    return _first_count(FORK_REFUSALS)
 
 
 def limit_events() -> tuple[int, ...]:

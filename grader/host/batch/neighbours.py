@@ -25,4 +25,4 @@ def beside_a_storm(spans: list[Span]) -> list[str]:
     """The keys of the spans that overlapped another's storm (and were not storms themselves)."""
     storms = [s for s in spans if s.storm]
     return [s.key for s in spans
-            if not s.storm and any(o.key != s.key and o.start < s.end and s.start < o.end for o in storms)]
+            if not s.storm and any(o.start < s.end and s.start < o.end for o in storms)]
