@@ -129,7 +129,7 @@ def main():
             state["same"].setdefault(key, 0)
     busy = multiprocessing.Process(target=burn, daemon=True)
     busy.start()  # the "loaded machine": one core is always taken
-    started = time.time()
+    started = time.time() - state.get("seconds", 0)  # a resumed run adds to the time already spent
     try:
         with ThreadPoolExecutor(WORKERS) as pool:
             while state["rounds_done"] < ROUNDS:
