@@ -264,10 +264,9 @@ def test_a_student_the_grader_cannot_grade_does_not_stop_the_batch(tmp_path, mon
     assert [e.student for e in again.entries if not e.skipped] == ["a"]  # regraded, b skipped
 
 
-def test_whoever_ran_beside_a_fork_bomb_is_graded_again_after_it(tmp_path, monkeypatch):
-    """A fork bomb's container slows the whole machine (every refused fork is kernel work): a
-    correct submission beside it can run out of time starting its threads. Its grade is taken
-    from a second grading, once the bomb is gone; the bomb's own is not repeated."""
+def _class_with_a_bomb(tmp_path, monkeypatch) -> tuple[Path, list]:
+    """Students `bomb` and `beside`, graded at the same time the first time; `bomb` reports refused
+    forks. Returns the class folder and the list of students graded, in order."""
     import threading
 
     from grader.host.batch import run
@@ -292,6 +291,14 @@ def test_whoever_ran_beside_a_fork_bomb_is_graded_again_after_it(tmp_path, monke
         return result
 
     monkeypatch.setattr(run, "grade_submission", grade_with_a_bomb)
+    return cls, calls
+
+
+def test_whoever_ran_beside_a_fork_bomb_is_graded_again_after_it(tmp_path, monkeypatch):
+    """A fork bomb's container slows the whole machine (every refused fork is kernel work): a
+    correct submission beside it can run out of time starting its threads. Its grade is taken
+    from a second grading, once the bomb is gone; the bomb's own is not repeated."""
+    cls, calls = _class_with_a_bomb(tmp_path, monkeypatch)
     announced = []
     done = []
     result = grade_class(submissions=cls, out_dir=tmp_path / "out", sandbox="local", workers=2,
@@ -304,3 +311,38 @@ def test_whoever_ran_beside_a_fork_bomb_is_graded_again_after_it(tmp_path, monke
     assert {s["student"]: s["graded_again"] for s in journal["students"]}["beside"] is True
     report = json.loads((tmp_path / "out" / "bomb" / "report.json").read_text(encoding="utf-8"))
     assert report["forks_refused"] == 1234
+
+
+def test_stopped_before_the_second_grading_a_rerun_grades_them_again(tmp_path, monkeypatch):
+    """Ctrl-C as the second grading is announced: the first grade (beside the bomb) stays readable,
+    but the rerun does not take it as finished."""
+    cls, calls = _class_with_a_bomb(tmp_path, monkeypatch)
+
+    def stop(count):
+        raise KeyboardInterrupt
+
+    first = grade_class(submissions=cls, out_dir=tmp_path / "out", sandbox="local", workers=2, on_again=stop)
+    assert first.interrupted and sorted(calls) == ["beside", "bomb"]
+    waiting = json.loads((tmp_path / "out" / "beside" / "report.json").read_text(encoding="utf-8"))
+    assert waiting["submission_key"] == "" and waiting["score"] is not None
+    rerun = grade_class(submissions=cls, out_dir=tmp_path / "out", sandbox="local", workers=2)
+    assert sorted(calls) == ["beside", "beside", "bomb"]  # the bomb's grade is kept
+    assert {e.student: e.skipped for e in rerun.entries} == {"bomb": True, "beside": False}
+    again = json.loads((tmp_path / "out" / "beside" / "report.json").read_text(encoding="utf-8"))
+    assert again["submission_key"] != ""
+
+
+def test_files_that_could_not_be_hashed_are_graded_on_every_run(tmp_path, monkeypatch):
+    """No key (the files could not be read to make it): nothing proves the grade is still theirs."""
+    from grader.host.batch import run
+
+    cls = tmp_path / "class"
+    (cls / "unreadable").mkdir(parents=True)
+
+    def cannot_read(*args):
+        raise PermissionError("denied")
+
+    monkeypatch.setattr(run, "submission_key", cannot_read)
+    for _ in range(2):
+        result = grade_class(submissions=cls, out_dir=tmp_path / "out", sandbox="local", workers=1)
+        assert [(e.student, e.skipped, e.status) for e in result.entries] == [("unreadable", False, "graded")]

@@ -21,6 +21,18 @@ def write_student(folder: Path, result: StudentResult, seconds: float) -> None:
     atomic_write(folder / "report.json", _json(result.to_dict()))
 
 
+def forget_key(folder: Path) -> None:
+    """Take the submission key out of a finished report: the grade stays readable until a new one
+    replaces it, but a rerun no longer takes it as finished, and grades the student again."""
+    path = folder / "report.json"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return  # missing or damaged: a rerun grades this student anyway
+    data["submission_key"] = ""
+    atomic_write(path, _json(data))
+
+
 def rerender_student(folder: Path, lang: str, exercises: dict) -> StudentResult:
     """A finished student's files again, in `lang` or with new templates, from report.json alone."""
     result = StudentResult.from_dict(json.loads((folder / "report.json").read_text(encoding="utf-8")))

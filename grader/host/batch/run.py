@@ -171,6 +171,8 @@ def grade_class(
             if again:
                 log.warning("graded again, having run beside a fork bomb: %s",
                             ", ".join(sub.student for sub, _ in todo if sub.out_name in again))
+                for name in again:  # a rerun after Ctrl-C from here on grades them again too
+                    outputs.forget_key(out_dir / name)
                 on_again(len(again))
                 grade_all(pool, [(sub, key) for sub, key in todo if sub.out_name in again], again=True)
         except KeyboardInterrupt:
@@ -211,7 +213,9 @@ def _finished_entry(out_dir: Path, sub: Submission, key: str) -> Entry | None:
     """The entry of a student whose finished report has this key; None means: grade them."""
     try:
         data = json.loads((out_dir / sub.out_name / "report.json").read_text(encoding="utf-8"))
-        if data.get("submission_key") != key or data.get("status") == StudentStatus.INFRASTRUCTURE_ERROR.value:
+        # No key: files we could not read, or a grade waiting to be redone (beside a fork bomb).
+        if not key or data.get("submission_key") != key \
+                or data.get("status") == StudentStatus.INFRASTRUCTURE_ERROR.value:
             return None
         return Entry(student=sub.student, folder=sub.out_name, source=sub.source, key=key, status=data["status"],
                      score=data["score"], max_score=data["max_score"], sandbox=data["sandbox"], skipped=True,
