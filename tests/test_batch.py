@@ -332,6 +332,40 @@ def test_stopped_before_the_second_grading_a_rerun_grades_them_again(tmp_path, m
     assert again["submission_key"] != ""
 
 
+@pytest.mark.parametrize("first", ["bomb", "beside"])
+def test_killed_during_the_first_grading_a_rerun_grades_the_bombs_neighbour_again(tmp_path, monkeypatch, first):
+    """kill -9 once both first gradings are written, before anyone speaks of a second: whichever of
+    the two ended first, the neighbour's report already has no key, so the rerun grades it again."""
+    import threading
+
+    from grader.host.batch import run
+
+    cls, calls = _class_with_a_bomb(tmp_path, monkeypatch)
+    beside_the_bomb = run.grade_submission
+    first_written = threading.Event()
+
+    def in_order(**kw):
+        result = beside_the_bomb(**kw)
+        if kw["student"] != first and calls.count(kw["student"]) == 1:
+            assert first_written.wait(60), "the other student's report was never written"
+        return result
+
+    def done(entry):
+        if entry.student == first:
+            first_written.set()
+        if not entry.graded_again and first_written.is_set() and entry.student != first:
+            shutil.copytree(tmp_path / "out", tmp_path / "killed")  # what kill -9 here would leave
+
+    monkeypatch.setattr(run, "grade_submission", in_order)
+    grade_class(submissions=cls, out_dir=tmp_path / "out", sandbox="local", workers=2, on_done=done)
+    left = json.loads((tmp_path / "killed" / "beside" / "report.json").read_text(encoding="utf-8"))
+    assert left["submission_key"] == "" and left["score"] is not None
+    assert sorted(calls) == ["beside", "beside", "bomb"]  # the run itself graded beside again
+    rerun = grade_class(submissions=cls, out_dir=tmp_path / "killed", sandbox="local", workers=2)
+    assert calls[3:] == ["beside"]
+    assert {e.student: e.skipped for e in rerun.entries} == {"bomb": True, "beside": False}
+
+
 def test_files_that_could_not_be_hashed_are_graded_on_every_run(tmp_path, monkeypatch):
     """No key (the files could not be read to make it): nothing proves the grade is still theirs."""
     from grader.host.batch import run

@@ -129,6 +129,8 @@ def grade_class(
                 todo.append((sub, key))
 
         spans: dict[str, Span] = {}
+        keyless: set[str] = set()  # written beside a fork bomb: their report waits to be redone
+        settling = threading.Lock()  # one report at a time is checked against the storms known
 
         def grade(sub: Submission, key: str) -> Entry | None:
             started = time.perf_counter()
@@ -149,8 +151,15 @@ def grade_class(
             seconds = time.perf_counter() - started
             if stopping.is_set():
                 return None  # interrupted mid-way: not written, so the rerun grades it
-            outputs.write_student(out_dir / sub.out_name, result, seconds)
-            spans[sub.out_name] = Span(sub.out_name, started, started + seconds, storm=result.forks_refused > 0)
+            with settling:
+                outputs.write_student(out_dir / sub.out_name, result, seconds)
+                keyless.discard(sub.out_name)
+                spans[sub.out_name] = Span(sub.out_name, started, started + seconds, storm=result.forks_refused > 0)
+                # A report beside a storm loses its key as soon as both are known (whichever ends
+                # last), not after the pass: a rerun after Ctrl-C or kill -9 grades them again.
+                for name in set(beside_a_storm(list(spans.values()))) - keyless:
+                    outputs.forget_key(out_dir / name)
+                    keyless.add(name)
             return entry_for(sub, result, seconds)
 
         def grade_all(pool: ThreadPoolExecutor, subs: list[tuple[Submission, str]], again: bool) -> None:
@@ -171,8 +180,6 @@ def grade_class(
             if again:
                 log.warning("graded again, having run beside a fork bomb: %s",
                             ", ".join(sub.student for sub, _ in todo if sub.out_name in again))
-                for name in again:  # a rerun after Ctrl-C from here on grades them again too
-                    outputs.forget_key(out_dir / name)
                 on_again(len(again))
                 grade_all(pool, [(sub, key) for sub, key in todo if sub.out_name in again], again=True)
         except KeyboardInterrupt:
