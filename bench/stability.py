@@ -4,7 +4,8 @@ Each round also explores every program of tests/explore_cases/: the same outcome
 says, and the same schedule and interleaving, step for step, as in the first round.
 
 The bar is ROUNDS/ROUNDS for every case. Progress is saved after every round to
-bench/results/stability.json, so a long run can be watched or resumed with RESUME=1;
+bench/results/stability.json (committed: a run can span sessions), so a long run can be watched or
+resumed with RESUME=1, and `rounds_at` says how many rounds ran at each commit;
 MARKDOWN=1 prints the saved results as a Markdown table (for the README) without grading.
 SANDBOX=docker grades in the container sandbox instead (results in stability-docker.json).
 PACKS=slug,slug grades only those packs' cases, without the exploration programs (results in
@@ -57,7 +58,9 @@ def burn():
 
 def markdown(state: dict) -> str:
     done = state["rounds_done"]
-    lines = [f"{done} runs of each case, {state.get('sandbox', 'local')} sandbox, commit {state.get('commit', '?')}, "
+    at = state.get("rounds_at") or {state.get("commit", "?"): done}
+    commits = ", ".join(f"{n} at {commit}" for commit, n in at.items())
+    lines = [f"{done} runs of each case, {state.get('sandbox', 'local')} sandbox, rounds by commit: {commits}, "
              f"{state.get('machine', '?')}, "
              f"{state.get('seconds', 0) / 60:.0f} minutes in all.", "",
              "| case | identical verdicts |", "|---|---|"]
@@ -151,6 +154,9 @@ def main():
                 state["rounds_done"] += 1
                 state["commit"] = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
                                                  text=True, cwd=OUT.parents[2]).stdout.strip()
+                # A run resumed in a later session may be at a later commit: say how many rounds each had.
+                at = state.setdefault("rounds_at", {})
+                at[state["commit"]] = at.get(state["commit"], 0) + 1
                 state["sandbox"] = SANDBOX
                 state["machine"] = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
                 state["seconds"] = round(time.time() - started, 1)
