@@ -10,6 +10,8 @@ MARKDOWN=1 prints the saved results as a Markdown table (for the README) without
 SANDBOX=docker grades in the container sandbox instead (results in stability-docker.json).
 PACKS=slug,slug grades only those packs' cases, without the exploration programs (results in
 stability-<slugs>.json): a new pack's first stability run.
+BURNERS=0 starts no core-burning process of its own: a second run beside one that already burns a
+core (the machine then runs both runs' gradings and one burner).
 TOGETHER=1 grades the cases side by side instead: submission j holds every pack's j-th case, so one
 container judges them two at a time (with SANDBOX=docker; results in stability-docker-together.json).
 """
@@ -46,6 +48,7 @@ WORKERS = int(os.environ.get("WORKERS", "2"))
 SANDBOX = os.environ.get("SANDBOX", "local")
 PACKS = sorted(filter(None, os.environ.get("PACKS", "").split(",")))
 TOGETHER = bool(os.environ.get("TOGETHER"))
+BURNERS = int(os.environ.get("BURNERS", "1"))
 OUT = Path(__file__).resolve().parent / "results" / (
     "stability" + "".join(f"-{name}" for name in ([SANDBOX] if SANDBOX != "local" else []) + PACKS
                           + (["together"] if TOGETHER else [])) + ".json")
@@ -130,8 +133,9 @@ def main():
         state.setdefault("reference", {})
         for key in keys + explore_keys:
             state["same"].setdefault(key, 0)
-    busy = multiprocessing.Process(target=burn, daemon=True)
-    busy.start()  # the "loaded machine": one core is always taken
+    busy = [multiprocessing.Process(target=burn, daemon=True) for _ in range(BURNERS)]
+    for burner in busy:
+        burner.start()  # the "loaded machine": one core is always taken
     started = time.time() - state.get("seconds", 0)  # a resumed run adds to the time already spent
     try:
         with ThreadPoolExecutor(WORKERS) as pool:
@@ -158,15 +162,17 @@ def main():
                 at = state.setdefault("rounds_at", {})
                 at[state["commit"]] = at.get(state["commit"], 0) + 1
                 state["sandbox"] = SANDBOX
+                state["load"] = f"{BURNERS} core(s) kept busy, {WORKERS} gradings at a time"
                 state["machine"] = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
                 state["seconds"] = round(time.time() - started, 1)
                 OUT.parent.mkdir(exist_ok=True)
                 OUT.write_text(json.dumps(state, indent=1))
                 print(f"round {state['rounds_done']}/{ROUNDS} done after {state['seconds']} s", flush=True)
     finally:
-        busy.terminate()
-    table = Table(title=f"Identical verdicts over {state['rounds_done']} runs ({SANDBOX} sandbox), one core kept busy, "
-                        f"{WORKERS} gradings at a time")
+        for burner in busy:
+            burner.terminate()
+    table = Table(title=f"Identical verdicts over {state['rounds_done']} runs ({SANDBOX} sandbox), "
+                        f"{BURNERS} core(s) kept busy, {WORKERS} gradings at a time")
     table.add_column("case")
     table.add_column("identical", justify="right")
     for key in keys + explore_keys:

@@ -27,6 +27,21 @@ def test_decrement_is_thread_safe(student):
            "caller), not be created inside decrement() or in run().",
            n=n, start=start, got=describe(got), want=start - n)
 
+    # Without a sleep in the window (`self.value -= 1` alone) one run loses nothing by luck of the
+    # GIL: the judge searches the schedules, switching threads between the read and the write.
+    explored_n, explored_start = 2, 10
+
+    def nothing_lost(obs):
+        got = obs["value"]
+        expect(got == explored_start - explored_n,
+               "{n} of the judge's threads each called decrement() once on Counter({start}); under the "
+               "schedule below the value ended at {got}, not {want}: {lost} update(s) lost. Every "
+               "decrement must hold one lock, created in __init__, from reading self.value to writing it.",
+               n=explored_n, start=explored_start, got=describe(got), want=explored_start - explored_n,
+               lost=got - (explored_start - explored_n) if type(got) is int else "?")
+
+    student.explore("judge_threads", nothing_lost, n=explored_n, start=explored_start)
+
 
 def test_keeps_simulated_work(student):
     obs = student.run("judge_threads", n=20, start=50)
