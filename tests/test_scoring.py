@@ -5,6 +5,7 @@ from __future__ import annotations
 from grader.host.judge_report import CheckVerdict
 from grader.host.localize import localize, render_key
 from grader.host.packs import load_exercise
+from grader.host.reports import render_html
 from grader.host.results import StudentResult
 from grader.host.scoring import exercise_result
 
@@ -85,6 +86,28 @@ def test_one_outcome_of_several_checks_is_said_once():
     assert r.shared[0]["details"]["stack"] == [{"line": 9, "function": "run"}]
     affected = [c for c in r.checks if c.shared == 0]
     assert len(affected) == 3 and all(c.details == {} for c in affected)
+
+
+def test_one_cause_reached_from_two_calls_is_said_once_with_both_stacks():
+    """The same deadlock seen from two calls (different stacks, so not one shared outcome): the
+    second check points at the first instead of repeating the cause, and keeps its own stacks."""
+    def stuck(line):
+        threads = [{"name": "MainThread", "status": "blocked", "involved": True, "stack": [{"line": line}],
+                    "waiting_on": {"thread": "MainThread"}}]
+        return CheckVerdict("deadlock", {"id": "deadlock_all_blocked"}, {"status": "deadlock", "threads": threads})
+
+    r = _scored(_verdicts(CheckVerdict("passed"), run_returns_start_minus_n=stuck(12),
+                          decrement_is_thread_safe=stuck(14),
+                          keeps_simulated_work=CheckVerdict("failed", {"id": "exception_scenario",
+                                                                       "params": {"type": "E", "message": "m"}})))
+    first, second, other = r.checks[0], r.checks[1], r.checks[2]
+    assert r.shared == [] and first.message == second.message
+    assert first.cause_said_in == "" and second.cause_said_in == "run_returns_start_minus_n"
+    assert second.details["threads"][0]["stack"] == [{"line": 14}]
+    assert other.cause_said_in == ""  # another cause is said in full
+    html = render_html(StudentResult(student="s", score=r.score, max_score=r.max_score, sandbox="local",
+                                     sandbox_note="", exercises=[r]))
+    assert html.count(first.message) == 1 and "The same cause as <code>run_returns_start_minus_n</code>" in html
 
 
 def test_texts_follow_the_language_and_come_back_from_report_json():

@@ -70,6 +70,21 @@ def _share_outcomes(ex, lang: str, pack) -> None:
         for check in checks:
             check.shared = len(ex.shared) - 1
             check.details = {}
+    _say_each_cause_once(ex)
+
+
+def _say_each_cause_once(ex) -> None:
+    """A check whose message an earlier one already says (the same deadlock reached from another
+    call, so its stacks differ and it is not shared) points there instead of repeating it."""
+    said = {sh["message"]: sh["checks"][0] for sh in ex.shared if sh["message"]}
+    for check in ex.checks:
+        check.cause_said_in = ""
+        if check.status is CheckStatus.PASSED or check.shared is not None or not check.message:
+            continue
+        if check.message in said:
+            check.cause_said_in = said[check.message]
+        else:
+            said[check.message] = check.name
 
 
 @lru_cache(maxsize=8)

@@ -113,7 +113,8 @@ def detail_lines(result: StudentResult) -> list[str]:
         for c in ex.checks:
             if c.status.value == "passed" or not c.message or c.shared is not None:
                 continue
-            out.append(f"  {ex.exercise} / {c.name} [{c.status.value}]: {c.message}")
+            said = text("same_cause_as", lang, check=c.cause_said_in) if c.cause_said_in else c.message
+            out.append(f"  {ex.exercise} / {c.name} [{c.status.value}]: {said}")
             out.extend("      " + line for line in report_text.details_lines(c.details, lang))
     return out
 

@@ -48,6 +48,7 @@ class CheckResult:
     details: dict = field(default_factory=dict)  # threads, stack, output: visible checks only
     message_ref: dict | None = None  # what `message` says, language-neutral (messages.py)
     shared: int | None = None  # index in the exercise's `shared` outcomes, when the cause is shared
+    cause_said_in: str = ""  # an earlier check whose message is this one's, word for word (localize.py)
 
     @classmethod
     def from_dict(cls, data: dict) -> "CheckResult":
