@@ -40,7 +40,9 @@ def test_decrement_is_thread_safe(student):
                n=explored_n, start=explored_start, got=describe(got), want=explored_start - explored_n,
                lost=got - (explored_start - explored_n) if type(got) is int else "?")
 
-    student.explore("judge_threads", nothing_lost, n=explored_n, start=explored_start)
+    # Two threads, one call each: the one-pause round covers every single switch; 100 schedules
+    # (not the default 300) keep a correct answer's grading fast.
+    student.explore("judge_threads", nothing_lost, budget=100, n=explored_n, start=explored_start)
 
 
 def test_keeps_simulated_work(student):
