@@ -66,6 +66,16 @@ def main(argv: list[str] | None = None) -> int:
     bt.add_argument("--force", action="store_true", help="regrade students whose submission has not changed")
     _options(bt)
 
+    gsh = sub.add_parser("gradesheet", help="fill the LMS's own grade sheet (a Moodle grading worksheet, a "
+                                            "Canvas gradebook export) with a batch's totals, for importing")
+    gsh.add_argument("dir", type=Path, help="the folder `grader batch --out` wrote")
+    gsh.add_argument("sheet", type=Path, help="the CSV downloaded from the LMS")
+    gsh.add_argument("--out", type=Path, default=None, help="the filled copy (default: SHEET-graded.csv)")
+    gsh.add_argument("--column", default=None,
+                     help="the column to fill (Canvas: the assignment; Moodle: default Grade)")
+    gsh.add_argument("--out-of", type=float, default=None,
+                     help="scale each total to this many points (the LMS's maximum grade)")
+
     c = sub.add_parser("check", help="without DIR: check the packs' solutions and starters (with --samples: "
                                      "every sample against its expected verdict); with DIR: self-check a folder")
     c.add_argument("dir", type=Path, nargs="?")
@@ -115,7 +125,7 @@ def main(argv: list[str] | None = None) -> int:
         args.exercises = getattr(args, "exercises", None) or settings.exercises
         return {"grade": _grade, "batch": _batch, "check": _check, "list": _list,
                 "image": _image, "translate": _translate, "new": _new,
-                "handout": _handout, "gradescope": _gradescope}[args.command](args)
+                "handout": _handout, "gradescope": _gradescope, "gradesheet": _gradesheet}[args.command](args)
     except packs.PackError as exc:
         console.print(f"[red]Exercise pack problem:[/] {exc}", highlight=False)
         console.print("Fix the pack (see docs/exercise-packs.md), then run the command again.")
@@ -249,6 +259,50 @@ def _batch(args) -> int:
         console.print("[yellow]Interrupted.[/] Finished reports are kept; run the same command again to finish.")
         return 130
     return 0
+
+
+def _gradesheet(args) -> int:
+    from .host.batch import gradesheet
+
+    try:
+        journal = json.loads((args.dir / "batch.json").read_text(encoding="utf-8"))
+        students = journal["students"]
+    except (OSError, ValueError, KeyError, TypeError):
+        console.print(f"[red]{escape(str(args.dir))} holds no batch.json.[/] Give the folder `grader batch --out` "
+                      "wrote.", highlight=False)
+        return 2
+    if not journal.get("finished"):
+        console.print("[red]That batch did not finish.[/] Run the same `grader batch` command again to finish it, "
+                      "then fill the sheet.", highlight=False)
+        return 2
+    graded = [gradesheet.Graded(s["student"], s.get("lms_id", ""), s["score"], s["max_score"]) for s in students]
+    out = args.out or args.sheet.with_name(args.sheet.stem + "-graded.csv")
+    try:
+        sheet = gradesheet.read(args.sheet.read_bytes())
+        filled = gradesheet.fill(sheet, gradesheet.layout(sheet, args.column), graded, args.out_of)
+    except OSError as exc:
+        console.print(f"[red]Cannot read {escape(str(args.sheet))}:[/] {escape(exc.strerror or str(exc))}",
+                      highlight=False)
+        return 2
+    except gradesheet.SheetError as exc:
+        console.print(f"[red]Cannot fill {escape(str(args.sheet))}:[/] {escape(str(exc))}", highlight=False)
+        return 2
+    reports.atomic_write(out, gradesheet.write(filled.sheet))
+    lms = {"moodle": "Moodle worksheet", "canvas": "Canvas gradebook"}[filled.layout.lms]
+    console.print(f"{lms}: {filled.matched} grade(s) written in column \"{escape(filled.layout.header)}\" of "
+                  f"{escape(str(out))}.", highlight=False)
+    for names, what in ((filled.not_in_sheet, "graded but not in the sheet (no grade written)"),
+                        (filled.clashes, "matched a row another student already took (no grade written)"),
+                        (filled.not_graded, "not graded, the grader's fault (their cell left as it was)"),
+                        (filled.rows_left, "in the sheet but not in the batch (left as they were)")):
+        if names:
+            console.print(f"[yellow]{len(names)} {what}:[/] {escape(', '.join(names))}", highlight=False)
+    if filled.sheet_maximum is not None:
+        console.print(f"[yellow]The worksheet's maximum grade is {filled.sheet_maximum:g}, the batch's "
+                      f"{graded[0].max_score:g}:[/] add --out-of {filled.sheet_maximum:g} to scale the totals.",
+                      highlight=False)
+    # Loud when a graded student's grade could not be placed: the teacher must look before importing.
+    return 1 if filled.not_in_sheet or filled.clashes else 0
 
 
 def _image(args) -> int:

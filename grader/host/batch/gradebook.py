@@ -13,11 +13,11 @@ import io
 def grades_csv(entries, exercises) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(["student", "status", *[ex.slug for ex in exercises], "total", "max_total", "report"])
+    writer.writerow(["student", "status", *[ex.slug for ex in exercises], "total", "max_total", "report", "lms_id"])
     for e in entries:
         cells = ["" if e.exercises.get(ex.slug) is None else _num(e.exercises[ex.slug]) for ex in exercises]
         writer.writerow([e.student, e.status, *cells, "" if e.score is None else _num(e.score), _num(e.max_score),
-                         f"{e.folder}/report.html"])
+                         f"{e.folder}/report.html", e.lms_id])
     return buffer.getvalue().encode("utf-8-sig")
 
 

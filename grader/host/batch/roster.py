@@ -43,6 +43,7 @@ class Submission:
     refused: dict | None = None  # message id + params when the archive was refused
     archive: Path | None = None  # the student's archive, for the resume key of a refused one
     out_name: str = ""  # the student's folder under --out, unique in the class
+    lms_id: str = ""  # the LMS's number for them, from its file names (gradesheet.py matches on it)
 
 
 @dataclass
@@ -75,7 +76,8 @@ def discover(submissions: Path, staging: Path, student_files: list[str]) -> Rost
         if entry.is_symlink():
             roster.ignored.append(entry.name)
         elif entry.is_dir():
-            roster.submissions.append(Submission(lms_student(entry.name), entry, entry.name))
+            roster.submissions.append(Submission(lms_student(entry.name), entry, entry.name,
+                                                 lms_id=lms_id(entry.name)))
         elif archives.is_archive(entry):
             roster.submissions.append(_from_archive(entry, staging))
         elif entry.is_file() and "_" in entry.name.strip("_"):
@@ -99,9 +101,11 @@ def _unwrap(root: Path) -> Path:
             return root
 
 
-# Moodle: "<name>_<id>_assignsubmission_<plugin>_<file>"; Canvas: "<name>_<id>_<id>_<file>", with
-# "late_" after the name for a late submission.
-_LMS_NAME = re.compile(r"(?P<student>[^_]+?)_(?:(?:late_)?\d+_\d+_|\d+_assignsubmission_).*", re.DOTALL)
+# Moodle: "<name>_<participant id>_assignsubmission_<plugin>_<file>"; Canvas: "<name>_<user id>_<attachment
+# id>_<file>", with "late_" after the name for a late submission. The first number is the one each
+# LMS's own grade sheet knows the student by ("Participant 67890" in Moodle's, "ID" in Canvas's).
+_LMS_NAME = re.compile(r"(?P<student>[^_]+?)_(?:(?:late_)?(?P<canvas>\d+)_\d+_|(?P<moodle>\d+)_assignsubmission_).*",
+                       re.DOTALL)
 
 
 def lms_student(name: str) -> str:
@@ -110,14 +114,20 @@ def lms_student(name: str) -> str:
     return match.group("student") if match else name
 
 
+def lms_id(name: str) -> str:
+    """The LMS's number for the student in a name an LMS download gave; "" when there is none."""
+    match = _LMS_NAME.fullmatch(name)
+    return (match.group("moodle") or match.group("canvas")) if match else ""
+
+
 def _from_archive(path: Path, staging: Path) -> Submission:
-    student = lms_student(archives.stem(path))
+    student, number = lms_student(archives.stem(path)), lms_id(archives.stem(path))
     target = Path(tempfile.mkdtemp(prefix="student-", dir=staging))
     try:
         archives.extract(path, target)
     except archives.Refused as exc:
-        return Submission(student, None, path.name, refused=exc.message, archive=path)
-    return Submission(student, _unwrap_student(target), path.name, archive=path)
+        return Submission(student, None, path.name, refused=exc.message, archive=path, lms_id=number)
+    return Submission(student, _unwrap_student(target), path.name, archive=path, lms_id=number)
 
 
 def _unwrap_student(folder: Path) -> Path:
@@ -133,7 +143,8 @@ def _from_prefixed(student: str, files: list[Path], staging: Path, student_files
     target.mkdir(parents=True, exist_ok=True)
     for f in files:
         shutil.copyfile(f, target / _exercise_name(f.name, student_files))
-    return Submission(student, target, ", ".join(f.name for f in files))
+    number = next((lms_id(f.name) for f in files if lms_id(f.name)), "")
+    return Submission(student, target, ", ".join(f.name for f in files), lms_id=number)
 
 
 def _exercise_name(lms_name: str, student_files: list[str]) -> str:

@@ -56,6 +56,7 @@ class Entry:
     seconds: float = 0.0
     graded_again: bool = False  # it ran beside a fork bomb: this is its second grading, alone of those
     exercises: dict = field(default_factory=dict)  # slug -> score (None: not graded)
+    lms_id: str = ""  # the LMS's number for the student, when its download named them (roster.lms_id)
 
 
 @dataclass
@@ -227,7 +228,7 @@ def _finished_entry(out_dir: Path, sub: Submission, key: str) -> Entry | None:
         return Entry(student=sub.student, folder=sub.out_name, source=sub.source, key=key, status=data["status"],
                      score=data["score"], max_score=data["max_score"], sandbox=data["sandbox"], skipped=True,
                      exercises={e["exercise"]: e["score"] for e in data["exercises"]},
-                     rendered_with=data.get("rendered_with", ""))
+                     rendered_with=data.get("rendered_with", ""), lms_id=sub.lms_id)
     except (OSError, ValueError, KeyError, TypeError):  # missing or damaged: grade again
         return None
 
@@ -236,7 +237,8 @@ def entry_for(sub: Submission, result: StudentResult, seconds: float) -> Entry:
     return Entry(student=sub.student, folder=sub.out_name, source=sub.source, key=result.submission_key,
                  status=result.status.value, score=result.score, max_score=result.max_score,
                  sandbox=result.sandbox, seconds=round(seconds, 3),
-                 exercises={e.exercise: e.score for e in result.exercises}, rendered_with=result.rendered_with)
+                 exercises={e.exercise: e.score for e in result.exercises}, rendered_with=result.rendered_with,
+                 lms_id=sub.lms_id)
 
 
 def stop_running_sandboxes() -> None:

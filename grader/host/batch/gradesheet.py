@@ -1,0 +1,186 @@
+"""Fill the LMS's own grade sheet with a batch's totals (pure functions; `grader gradesheet`).
+
+An LMS imports grades only in its own layout, matched on its own numbers for the students. So the
+teacher downloads the sheet from the LMS, and this writes a copy with one column filled:
+
+- Moodle: the assignment's grading worksheet (offline grading worksheet). Its first column is
+  "Participant 67890" (in any language); 67890 is also in every name of Moodle's "Download all
+  submissions". The column filled is its grade column ("Grade", "成绩", or --column).
+- Canvas: the gradebook export. Its "ID" column is the user id in Canvas's submission names. The
+  column filled is the one --column names (Canvas heads it "<assignment> (<id>)"), added at the end
+  if the sheet has none: Canvas then offers to create that assignment when the file is imported.
+
+A student is matched by that number when the batch knows it, else by their name, when exactly one
+row has it. Every other cell is written back as it was read; a student we could not grade (an
+infrastructure error) keeps the cell as it was.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+
+MOODLE_ID = re.compile(r"\D+?\s*(\d+)")  # "Participant 67890", "参与者67890"
+GRADE_HEADERS = ("grade", "成绩", "分数")  # Moodle's grade column, English and Chinese
+MAXIMUM_HEADERS = ("maximum grade", "最高分数", "满分")
+
+
+class SheetError(Exception):
+    """The sheet cannot be filled; the message says what to do."""
+
+
+@dataclass(frozen=True)
+class Graded:
+    """One student of the batch, as the sheet needs them."""
+
+    student: str
+    lms_id: str
+    score: float | None  # None: not graded (infrastructure error)
+    max_score: float
+
+
+@dataclass(frozen=True)
+class Layout:
+    lms: str  # "moodle" or "canvas"
+    id_col: int
+    name_col: int
+    grade_col: int  # == the header's length when the column is to be added
+    header: str  # the grade column's header
+
+
+@dataclass
+class Sheet:
+    rows: list[list[str]]
+    delimiter: str = ","
+    newline: str = "\r\n"
+    bom: bool = False
+
+
+@dataclass
+class Filled:
+    sheet: Sheet
+    layout: Layout
+    matched: int = 0
+    not_in_sheet: list[str] = field(default_factory=list)  # graded, but no row is theirs
+    clashes: list[str] = field(default_factory=list)  # a row another student of the batch already took
+    not_graded: list[str] = field(default_factory=list)  # infrastructure error: their cell left as it was
+    rows_left: list[str] = field(default_factory=list)  # the sheet's students nobody in the batch matched
+    sheet_maximum: float | None = None  # Moodle's maximum grade, when it is not the batch's (see --out-of)
+
+
+def read(data: bytes) -> Sheet:
+    bom = data.startswith(b"\xef\xbb\xbf")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise SheetError("The sheet is not UTF-8 text. Download it again as CSV from the LMS (or save it as "
+                         "\"CSV UTF-8\" in your spreadsheet program), then run the command again.") from exc
+    first = text.split("\n", 1)[0]
+    delimiter = max(",;\t", key=first.count)
+    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    if not rows or not any(rows[0]):
+        raise SheetError("The sheet is empty. Download it again from the LMS, then run the command again.")
+    return Sheet(rows, delimiter, "\r\n" if "\r\n" in text else "\n", bom)
+
+
+def write(sheet: Sheet) -> bytes:
+    out = io.StringIO()
+    csv.writer(out, delimiter=sheet.delimiter, lineterminator=sheet.newline).writerows(sheet.rows)
+    return out.getvalue().encode("utf-8-sig" if sheet.bom else "utf-8")
+
+
+def layout(sheet: Sheet, column: str | None) -> Layout:
+    header = [h.strip() for h in sheet.rows[0]]
+    if "Student" in header and "ID" in header:
+        if not column:
+            raise SheetError("This is a Canvas gradebook: name the assignment to fill with --column (its "
+                             "column's title without the number in brackets, or a new name: Canvas then "
+                             "creates that assignment when you import the file).")
+        at = next((i for i, h in enumerate(header) if h == column or h.startswith(column + " (")), len(header))
+        return Layout("canvas", header.index("ID"), header.index("Student"), at,
+                      header[at] if at < len(header) else column)
+    data = [r for r in sheet.rows[1:] if r and r[0].strip()]
+    if data and all(MOODLE_ID.fullmatch(r[0].strip()) for r in data):
+        wanted = [column.casefold()] if column else list(GRADE_HEADERS)
+        at = next((i for i, h in enumerate(header) if h.casefold() in wanted), None)
+        if at is None:
+            raise SheetError(f"No grade column in this Moodle worksheet (its columns: {', '.join(header)}). "
+                             "Name it with --column.")
+        return Layout("moodle", 0, 1, at, header[at])
+    raise SheetError("This is neither a Moodle grading worksheet (first column \"Participant 123\") nor a "
+                     "Canvas gradebook export (columns \"Student\" and \"ID\"). Download the sheet from the "
+                     "assignment in the LMS, then run the command again.")
+
+
+def fill(sheet: Sheet, where: Layout, graded: list[Graded], out_of: float | None = None) -> Filled:
+    rows = [list(r) for r in sheet.rows]
+    width = max(len(r) for r in rows)
+    adding = where.grade_col >= len(rows[0])  # a new Canvas assignment column
+    width = max(width, where.grade_col + 1)
+    for r in rows:
+        r.extend([""] * (width - len(r)))
+    if adding:
+        rows[0][where.grade_col] = where.header
+    students = [i for i in range(1, len(rows)) if _row_id(rows[i][where.id_col], where.lms)]
+    if where.lms == "canvas" and out_of is not None:
+        for r in rows[1:]:  # Canvas's "Points Possible" row, for an assignment it creates
+            if r[where.name_col].strip() == "Points Possible" and not r[where.grade_col]:
+                r[where.grade_col] = _num(out_of)
+    by_id = {_row_id(rows[i][where.id_col], where.lms): i for i in students}
+    by_name: dict[str, list[int]] = {}
+    for i in students:
+        by_name.setdefault(_name(rows[i][where.name_col]), []).append(i)
+    result = Filled(Sheet(rows, sheet.delimiter, sheet.newline, sheet.bom), where)
+    taken: set[int] = set()
+    for g in graded:
+        at = by_id.get(g.lms_id) if g.lms_id else None
+        if at is None:
+            same_name = by_name.get(_name(g.student), [])
+            at = same_name[0] if len(same_name) == 1 else None
+        if at is None:
+            result.not_in_sheet.append(g.student)
+        elif at in taken:
+            result.clashes.append(g.student)
+        elif g.score is None:
+            taken.add(at)
+            result.not_graded.append(g.student)
+        else:
+            taken.add(at)
+            value = g.score if out_of is None or not g.max_score else g.score / g.max_score * out_of
+            rows[at][where.grade_col] = _num(round(value, 2))
+            result.matched += 1
+    result.rows_left = [rows[i][where.name_col] for i in students if i not in taken]
+    if where.lms == "moodle" and out_of is None and graded:
+        result.sheet_maximum = _other_maximum(rows, students, graded[0].max_score)
+    return result
+
+
+def _other_maximum(rows: list[list[str]], students: list[int], ours: float) -> float | None:
+    """The worksheet's maximum grade, if it says one and it is not the batch's."""
+    header = [h.strip().casefold() for h in rows[0]]
+    col = next((i for i, h in enumerate(header) if h in MAXIMUM_HEADERS), None)
+    for i in students if col is not None else []:
+        try:
+            value = float(rows[i][col])
+        except ValueError:
+            continue
+        return value if value != ours else None
+    return None
+
+
+def _row_id(cell: str, lms: str) -> str:
+    cell = cell.strip()
+    if lms == "moodle":
+        match = MOODLE_ID.fullmatch(cell)
+        return match.group(1) if match else ""
+    return cell if cell.isdigit() else ""
+
+
+def _name(name: str) -> str:
+    return " ".join(name.split()).casefold()
+
+
+def _num(value: float) -> str:
+    return f"{value:g}"
