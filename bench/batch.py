@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import os
 import platform
-import statistics
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -28,12 +28,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from samples import ROOT, cases  # noqa: E402
+from samples import ROOT, cases
 
-from grader.host import docker_engine, packs  # noqa: E402
-from grader.host.batch.run import grade_class  # noqa: E402
-from grader.host.config import DockerSettings  # noqa: E402
-from grader.host.sandboxes.container import ensure_image  # noqa: E402
+from grader.host import docker_engine, packs
+from grader.host.batch.run import grade_class
+from grader.host.config import DockerSettings
+from grader.host.sandboxes.container import ensure_image
 
 STUDENTS = int(os.environ.get("STUDENTS", "60"))
 SKIP_NAIVE = os.environ.get("SKIP_NAIVE") == "1"

@@ -24,13 +24,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from samples import ROOT, cases  # noqa: E402
+from samples import ROOT, cases
 
-from grader.host import packs  # noqa: E402
-from grader.host.config import DockerSettings  # noqa: E402
-from grader.host.grading import grade_submission  # noqa: E402
-from grader.host.pack_check import verdict  # noqa: E402
-from grader.host.sandboxes.container import DockerSandbox  # noqa: E402
+from grader.host import packs
+from grader.host.config import DockerSettings
+from grader.host.grading import grade_submission
+from grader.host.pack_check import grade_file
+from grader.host.sandboxes.container import DockerSandbox
 
 RUNS = int(os.environ.get("RUNS", "3"))
 SANDBOX = os.environ.get("SANDBOX", "docker")
@@ -65,7 +65,7 @@ def every_case() -> None:
     start_all = time.perf_counter()
     for ex, name, path, _ in cases():
         start = time.perf_counter()
-        verdict(ex, path, "local")
+        grade_file(ex, path, sandbox="local")
         timed.append((time.perf_counter() - start, f"{ex.slug}/{name}"))
     timed.sort(reverse=True)
     print(f"{len(timed)} cases, each graded once (local sandbox): {time.perf_counter() - start_all:.0f} s; slowest:")

@@ -19,10 +19,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from samples import ROOT  # noqa: E402
+from samples import ROOT
 
-from grader.host import packs  # noqa: E402
-from grader.host.grading import grade_submission  # noqa: E402
+from grader.host import packs
+from grader.host.grading import grade_submission
 
 ROUNDS = int(os.environ.get("ROUNDS", "5"))
 # One typical wrong answer per exercise; a pack missing here stops the bench with its slug.

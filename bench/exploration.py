@@ -26,13 +26,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from samples import ROOT  # noqa: E402
+from samples import ROOT
 
-from grader.harness.judge import explore, fork_client  # noqa: E402
-from grader.harness.judge.child_runner import minimal_env, run_scenario  # noqa: E402
-from grader.host import packs  # noqa: E402
-from grader.host.grading import grade_submission  # noqa: E402
-from tests.explore_cases.cases import CASES, explore_case, outcome  # noqa: E402
+from grader.harness.judge import explore, fork_client
+from grader.harness.judge.child_runner import minimal_env, run_scenario
+from grader.host import packs
+from grader.host.grading import grade_submission
+from tests.explore_cases.cases import CASES, explore_case, outcome
 
 RUNS = int(os.environ.get("RUNS", "5"))
 TICK = os.sysconf("SC_CLK_TCK")

@@ -20,11 +20,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from samples import ROOT  # noqa: E402
+from samples import ROOT
 
-from grader.harness.judge.child_runner import run_scenario  # noqa: E402
-from grader.host import packs  # noqa: E402
-from grader.host.grading import grade_submission  # noqa: E402
+from grader.harness.judge.child_runner import run_scenario
+from grader.host import packs
+from grader.host.grading import grade_submission
 
 RUNS = int(os.environ.get("RUNS", "5"))
 FIRST_THREE = ["race-counter", "semaphore-handoff", "parallel-primes"]

@@ -6,7 +6,7 @@ says, and the same schedule and interleaving, step for step, as in the first rou
 The bar is ROUNDS/ROUNDS for every case. Progress is saved after every round to
 bench/results/stability.json (committed: a run can span sessions), so a long run can be watched or
 resumed with RESUME=1, and `rounds_at` says how many rounds ran at each commit;
-MARKDOWN=1 prints the saved results as a Markdown table (for the README) without grading.
+MARKDOWN=1 prints the saved results as a Markdown table (for docs/measurements.md) without grading.
 SANDBOX=docker grades in the container sandbox instead (results in stability-docker.json).
 PACKS=slug,slug grades only those packs' cases, without the exploration programs (results in
 stability-<slugs>.json): a new pack's first stability run.
@@ -32,16 +32,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from rich.console import Console  # noqa: E402
-from rich.table import Table  # noqa: E402
+from rich.console import Console
+from rich.table import Table
 
-from samples import cases, expected_verdict, verdict  # noqa: E402
+from samples import cases, differences, grade_file, side_by_side
 
-from grader.host.grading import grade_submission  # noqa: E402
-from grader.host.pack_check import exercise_verdict  # noqa: E402
-
-from tests.explore_cases.cases import CASES as EXPLORE_CASES  # noqa: E402
-from tests.explore_cases.cases import explore_case, outcome  # noqa: E402
+from grader.host.grading import grade_submission
+from grader.host.pack_check import exercise_verdict
+from grader.host.results import ExerciseResult
+from tests.explore_cases.cases import CASES as EXPLORE_CASES
+from tests.explore_cases.cases import explore_case, outcome
 
 ROUNDS = int(os.environ.get("ROUNDS", "200"))
 WORKERS = int(os.environ.get("WORKERS", "2"))
@@ -63,9 +63,9 @@ def markdown(state: dict) -> str:
     done = state["rounds_done"]
     at = state.get("rounds_at") or {state.get("commit", "?"): done}
     commits = ", ".join(f"{n} at {commit}" for commit, n in at.items())
-    lines = [f"{done} runs of each case, {state.get('sandbox', 'local')} sandbox, rounds by commit: {commits}, "
-             f"{state.get('machine', '?')}, "
-             f"{state.get('seconds', 0) / 60:.0f} minutes in all.", "",
+    lines = [(f"{done} runs of each case, {state.get('sandbox', 'local')} sandbox, rounds by commit: {commits}, "
+              f"{state.get('machine', '?')}, "
+              f"{state.get('seconds', 0) / 60:.0f} minutes in all."), "",
              "| case | identical verdicts |", "|---|---|"]
     lines += [f"| `{key}` | {same}/{done} |" for key, same in state["same"].items()]
     return "\n".join(lines)
@@ -77,29 +77,24 @@ def explore_verdict(name: str) -> list:
     return [status, schedules, json.loads(json.dumps(steps))]
 
 
-def side_by_side(all_cases: list) -> list[list]:
-    """Submission j holds every pack's j-th case (packs with fewer cases drop out)."""
-    by_pack: dict[str, list] = {}
-    for case in all_cases:
-        by_pack.setdefault(case[0].slug, []).append(case)
-    width = max(len(group) for group in by_pack.values())
-    return [[group[j] for group in by_pack.values() if j < len(group)] for j in range(width)]
+def graded_alone(exercise, path) -> ExerciseResult:
+    return grade_file(exercise, path, sandbox=SANDBOX).exercises[0]
 
 
-def verdicts_together(group: list) -> dict[str, tuple]:
-    """Grade one submission holding every case of `group`; each exercise's verdict by slug."""
+def verdicts_together(group: list) -> dict[str, ExerciseResult]:
+    """Grade one submission holding every case of `group`; each exercise's result by slug."""
     with tempfile.TemporaryDirectory() as tmp:
         for ex, _, path, _ in group:
             shutil.copy(path, Path(tmp) / ex.student_file)
         result = grade_submission(submission=Path(tmp), student="together", sandbox=SANDBOX,
                                   exercises=[ex.slug for ex, _, _, _ in group])
-    return {ex.exercise: exercise_verdict(ex) for ex in result.exercises}
+    return {ex.exercise: ex for ex in result.exercises}
 
 
 def grade_round(pool, keys: list, all_cases: list) -> list:
     """(key, expected verdict, future of the verdict) for every case, graded alone or side by side."""
     if not TOGETHER:
-        return [(key, want, pool.submit(verdict, ex, path, SANDBOX))
+        return [(key, want, pool.submit(graded_alone, ex, path))
                 for key, (ex, name, path, want) in zip(keys, all_cases)]
     graded = []
     for group in side_by_side(all_cases):
@@ -115,7 +110,7 @@ class _Pick:
     def __init__(self, future, slug: str):
         self.future, self.slug = future, slug
 
-    def result(self) -> tuple:
+    def result(self) -> ExerciseResult:
         return self.future.result()[self.slug]
 
 
@@ -144,10 +139,11 @@ def main():
                 explored = [(key, pool.submit(explore_verdict, key.split("/", 1)[1])) for key in explore_keys]
                 for key, want, future in futures:
                     got = future.result()
-                    if got == expected_verdict(want):
+                    found = differences(want, got)  # the comparison the tests and `grader check` make
+                    if not found:
                         state["same"][key] += 1
                     else:
-                        state["odd"].setdefault(key, []).append(repr(got))
+                        state["odd"].setdefault(key, []).append(f"{exercise_verdict(got)!r}: {'; '.join(found)}")
                 for key, future in explored:
                     got = future.result()
                     reference = state["reference"].setdefault(key, got)

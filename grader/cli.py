@@ -7,7 +7,6 @@ import json
 import os
 import sys
 import time
-import tempfile
 from pathlib import Path
 
 from rich.console import Console
@@ -158,58 +157,50 @@ def _exit_code(result) -> int:
 def _check(args) -> int:
     if args.dir is not None:
         return _self_check(args)
+    if args.repeat < 1:
+        console.print(f"[red]--repeat {args.repeat}:[/] grade each case at least once (--repeat 1 or more).",
+                      highlight=False)
+        return 2
     exercises = select_exercises(args.exercises, args.exercise)
     if args.samples or args.repeat > 1:
-        return _check_samples(args, exercises)
-    table = Table(title="Reference solutions must get full marks; starters must not")
-    for col in ("exercise", "solution", "starter", "verdict"):
-        table.add_column(col)
-    surprises = 0
-    used = set()
-    for ex in exercises:
-        graded = grade_submission(submission=ex.solution.parent, student="solution", sandbox=args.sandbox,
-                                  exercises=[ex.slug], config=args.config, exercises_root=args.exercises)
-        if graded.status is StudentStatus.INFRASTRUCTURE_ERROR:
-            console.print(f"[red]Not graded:[/] {graded.sandbox_message}", highlight=False)
-            return 3
-        solution = graded.exercises[0]
-        used.add(graded.sandbox)
-        with tempfile.TemporaryDirectory() as tmp:
-            (Path(tmp) / ex.student_file).write_bytes(ex.starter.read_bytes())
-            starter = grade_submission(submission=Path(tmp), student="starter", sandbox=args.sandbox,
-                                       exercises=[ex.slug], config=args.config,
-                                       exercises_root=args.exercises).exercises[0]
-        ok = solution.score == solution.max_score and starter.score < starter.max_score
-        surprises += not ok
-        table.add_row(ex.slug, f"{solution.score:g}/{solution.max_score:g}", f"{starter.score:g}/{starter.max_score:g}",
-                      "[green]as expected[/]" if ok else "[red]SURPRISE[/]")
-        if not ok:
-            for c in solution.checks:
-                if c.status.value != "passed":
-                    console.print(f"  solution {ex.slug}/{c.name}: {c.status.value}: {c.message}", markup=False)
-    console.print(table)
-    console.print(f"Graded with the {', '.join(sorted(used))} sandbox.", highlight=False)
-    return 1 if surprises else 0
+        return _check_cases(args, exercises, only=None,
+                            title=f"Every case against its expected verdict, {args.repeat} run(s) each "
+                                  f"({args.sandbox} sandbox)")
+    # Without --samples: the reference solution and the starter, against the same expected.yaml.
+    return _check_cases(args, exercises, only=("solution", "starter"),
+                        title="Reference solutions and starters against their expected verdicts")
 
 
-def _check_samples(args, exercises) -> int:
-    """Each pack's solution, starter and samples against expected.yaml, `--repeat` times each."""
+def _check_cases(args, exercises, *, only: tuple[str, ...] | None, title: str) -> int:
+    """Each pack's cases (all, or `only` those) against expected.yaml, `--repeat` times each, compared
+    by pack_check.differences: the same comparison as the grader's own tests."""
     from .host import pack_check
 
-    table = Table(title=f"Every case against its expected verdict, {args.repeat} run(s) each ({args.sandbox} sandbox)")
-    for col in ("exercise", "case", "identical", "verdict"):
+    table = Table(title=title)
+    for col in ("exercise", "case", "score", "runs as expected", "verdict"):
         table.add_column(col)
     odd = 0
     for ex in exercises:
         def show(result, ex=ex):
             ok = result.stable
-            table.add_row(ex.slug, result.case.name, f"{result.matched}/{result.runs}",
+            scores = ", ".join(dict.fromkeys("null" if x is None else f"{x:g}" for x in result.scores))
+            table.add_row(ex.slug, result.case.name, f"{scores}/{ex.max_score:g}",
+                          f"{result.as_expected}/{result.runs}",
                           "[green]as expected[/]" if ok else "[red]DIFFERENT[/]")
-            if not ok:
-                console.print(f"  {ex.slug}/{result.case.name}: expected {result.case.want['checks']}, "
-                              f"got {dict(result.different[0][2])}", markup=False, highlight=False)
-        with console.status(f"{ex.slug}..."):
-            results = pack_check.check_pack(ex, repeat=args.repeat, sandbox=args.sandbox, on_case=show)
+            for run, found in enumerate(result.differences[:3], 1):
+                console.print(f"  {ex.slug}/{result.case.name}, a run that differed ({run} of "
+                              f"{len(result.differences)}):", markup=False, highlight=False)
+                for line in found:
+                    console.print(f"    {line}", markup=False, highlight=False)
+        try:
+            with console.status(f"{ex.slug}..."):
+                results = pack_check.check_pack(ex, repeat=args.repeat, sandbox=args.sandbox,
+                                                exercises_root=args.exercises, only=only, config=args.config,
+                                                on_case=show)
+        except pack_check.InfrastructureNotGraded as exc:
+            console.print(table)
+            console.print(f"[red]Not graded:[/] {escape(str(exc))}", highlight=False)
+            return 3
         odd += sum(1 for r in results if not r.stable)
     console.print(table)
     return 1 if odd else 0

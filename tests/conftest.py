@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -69,27 +67,3 @@ def bwrap() -> str:
             pytest.fail(f"{reason}; GRADER_REQUIRE_BWRAP=1 makes this a failure, not a skip")
         pytest.skip(reason)
     return found
-
-
-def grade_file(path: Path, student_file: str, exercise: str, tmp: Path, student: str = "s",
-               sandbox: str = "local") -> tuple[dict, Path]:
-    """Grade one file as a one-exercise submission through the CLI; return report.json and its folder."""
-    submission = tmp / "submission"
-    submission.mkdir(parents=True, exist_ok=True)
-    shutil.copy(path, submission / student_file)
-    out = tmp / "out"
-    proc = run_cli("grade", str(submission), "--student", student, "--out", str(out), "--exercise", exercise,
-                   "--sandbox", sandbox)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    folder = out / student
-    return json.loads((folder / "report.json").read_text(encoding="utf-8")), folder
-
-
-def assert_expected_verdict(report: dict, folder: Path, want: dict) -> None:
-    """A one-exercise report has exactly the verdict of its case in expected.yaml."""
-    (result,) = report["exercises"]
-    got = {c["name"]: c["status"] for c in result["checks"]}
-    assert (result["status"], result["score"], got) == (want["status"], want["score"], want["checks"])
-    text = (folder / "report.json").read_text(encoding="utf-8")
-    for phrase in want.get("report_mentions", []):
-        assert phrase in text, f"the report should mention {phrase!r}"

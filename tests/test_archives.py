@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import io
-import tempfile
 import stat
 import tarfile
+import tempfile
 import zipfile
 from pathlib import Path
 

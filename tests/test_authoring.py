@@ -74,6 +74,29 @@ def test_a_sample_that_comes_out_otherwise_is_shown_and_fails_the_command(tmp_pa
     assert result.returncode == 1 and "DIFFERENT" in result.stdout and "starter" in result.stdout
 
 
+def test_a_report_that_does_not_mention_what_expected_yaml_asks_fails_the_command(tmp_path: Path):
+    """`--samples` checks report_mentions, as the grader's own tests do: one comparison for both."""
+    packs = tmp_path / "packs"
+    packs.mkdir()
+    assert run_cli("new", "shared-total", "--exercises", str(packs)).returncode == 0
+    pack = packs / "shared-total"
+    (pack / "solution" / "shared_total.py").write_text(LOCKED, encoding="utf-8")
+    expected = pack / "samples" / "expected.yaml"
+    mention = "  report_mentions:\n  - a phrase no report says\n"
+    expected.write_text(expected.read_text(encoding="utf-8").replace(
+        "starter:\n  status: failed\n", "starter:\n  status: failed\n" + mention), encoding="utf-8")
+    result = run_cli("check", "--exercise", "shared-total", "--exercises", str(packs), "--samples",
+                     "--sandbox", "local")
+    assert result.returncode == 1, result.stdout
+    assert "DIFFERENT" in result.stdout
+    assert "the report does not mention 'a phrase no report says'" in result.stdout
+
+
+def test_repeat_below_one_is_refused_before_grading(tmp_path: Path):
+    result = run_cli("check", "--exercise", "race-counter", "--samples", "--repeat", "0")
+    assert result.returncode == 2 and "at least once" in result.stdout
+
+
 def test_the_config_file_names_the_packs_folder(tmp_path: Path):
     packs = tmp_path / "packs"
     packs.mkdir()

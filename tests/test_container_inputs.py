@@ -6,10 +6,10 @@ import io
 import json
 import tarfile
 
+from grader.host.config import DockerSettings
 from grader.host.packs import load_all
 from grader.host.sandboxes.base import JudgeJob
 from grader.host.sandboxes.container import DockerSandbox, inputs_archive
-from grader.host.config import DockerSettings
 
 from .conftest import ROOT
 

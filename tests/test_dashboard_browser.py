@@ -103,7 +103,6 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-@pytest.mark.e2e
 def test_dashboard_renders_links_work_and_the_console_is_clean(browser, server):
     page = browser.new_page()
     problems = []
@@ -204,7 +203,6 @@ def _no_sideways_scroll(layout):
     assert layout["scrollWidth"] <= layout["innerWidth"], f"the page scrolls sideways: {layout['scrollWidth']} px"
 
 
-@pytest.mark.e2e
 def test_the_dashboard_on_a_phone_shows_the_whole_histogram_and_every_column(browser, server):
     page, layout, problems = _on_a_phone(browser, f"{server}/index.html")
     _no_sideways_scroll(layout)
@@ -218,7 +216,6 @@ def test_the_dashboard_on_a_phone_shows_the_whole_histogram_and_every_column(bro
     assert problems == []
 
 
-@pytest.mark.e2e
 def test_a_report_on_a_phone_does_not_scroll_sideways(browser, server):
     page, layout, problems = _on_a_phone(browser, f"{server}/bob/report.html")
     assert LONG_NAME in page.locator("body").inner_text()
@@ -228,7 +225,6 @@ def test_a_report_on_a_phone_does_not_scroll_sideways(browser, server):
     assert problems == []
 
 
-@pytest.mark.e2e
 def test_an_interleaving_with_a_long_line_stays_in_its_box_on_a_phone(browser, explored_server):
     page, layout, problems = _on_a_phone(browser, f"{explored_server}/s/report.html")
     assert layout["traces"] >= 3

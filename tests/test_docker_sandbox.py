@@ -21,7 +21,8 @@ def test_no_engine_is_an_infrastructure_error_not_a_zero(tmp_path):
     shutil.copy(ROOT / "solutions" / "race-counter" / "race_counter.py", sub)
     env = {**os.environ, "DOCKER_HOST": f"unix://{tmp_path}/no-engine.sock"}
     proc = subprocess.run([sys.executable, "-m", "grader.cli", "grade", str(sub), "--student", "a", "--out",
-                           str(tmp_path / "out"), "--sandbox", "docker", "--exercise", "race-counter"], capture_output=True, text=True, env=env,
+                           str(tmp_path / "out"), "--sandbox", "docker", "--exercise", "race-counter"],
+                          capture_output=True, text=True, env=env,
                           cwd=ROOT, timeout=120)
     assert proc.returncode == 3, proc.stdout + proc.stderr
     report = json.loads((tmp_path / "out" / "a" / "report.json").read_text(encoding="utf-8"))
@@ -58,7 +59,8 @@ def test_leftovers_of_a_dead_grader_are_removed_and_live_ones_kept(docker_image)
     client = docker.from_env()
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
     host = __import__("socket").gethostname()
-    orphan = client.containers.create(docker_image, command=["true"], labels={LABEL_OWNER: f"{host}:{dead.stdout.strip()}"})
+    orphan = client.containers.create(docker_image, command=["true"],
+                                      labels={LABEL_OWNER: f"{host}:{dead.stdout.strip()}"})
     alive = client.containers.create(docker_image, command=["true"], labels={LABEL_OWNER: f"{host}:{os.getpid()}"})
     try:
         assert remove_leftovers(client) >= 1
@@ -112,6 +114,7 @@ def test_image_build_reuses_the_tag_when_nothing_changed(docker_image):
     assert f"{docker_image}: already built" in proc.stdout
 
 
+@pytest.mark.slow  # every exercise in a container, ~15 s (round 0 of test_docker_samples covers it in make test)
 @pytest.mark.docker
 def test_one_container_grades_every_exercise_of_a_student(tmp_path, docker_image):
     sub = tmp_path / "sub"
@@ -126,6 +129,7 @@ def test_one_container_grades_every_exercise_of_a_student(tmp_path, docker_image
     assert "(docker sandbox)" in proc.stdout
 
 
+@pytest.mark.slow  # a batch of containers stopped by Ctrl-C: ~20 s
 @pytest.mark.docker
 def test_ctrl_c_in_a_batch_removes_running_containers_and_keeps_finished_reports(tmp_path, docker_image):
     import signal

@@ -11,7 +11,7 @@ import pytest
 from grader.harness.judge import explore
 from grader.harness.judge.api import expect
 from grader.harness.judge.child_runner import scenario_request
-from grader.harness.judge.failures import CheckFailed, ScenarioProblem
+from grader.harness.judge.failures import CheckFailed
 
 from .explore_cases.cases import CASES, CASES_DIR, SCENARIO, explore_case
 

@@ -75,6 +75,7 @@ def _run(client, tag: str, submission: Path) -> dict:
         container.remove(force=True)
 
 
+@pytest.mark.slow  # builds the Gradescope-layout image: ~30 s
 @pytest.mark.docker
 def test_gradescope_grades_a_solution_and_a_starter(gradescope_image, tmp_path):
     client, tag = gradescope_image

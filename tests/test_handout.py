@@ -40,7 +40,7 @@ def _make_check(kit: Path, **env) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, timeout=900, env={**os.environ, **env})
 
 
-@pytest.mark.e2e
+@pytest.mark.slow  # installs the kit into a fresh venv and grades it: ~60 s
 def test_the_kit_installs_and_self_checks_starters_and_solutions(kit_zip, tmp_path):
     kit = _unpack(kit_zip, tmp_path)
     for ex in EXERCISES:
@@ -58,7 +58,7 @@ def test_the_kit_installs_and_self_checks_starters_and_solutions(kit_zip, tmp_pa
     assert 'lang="zh-CN"' in report and "老师评分时还有" in report  # the grade has hidden checks too
 
 
-@pytest.mark.e2e
+@pytest.mark.slow  # installs the kit into a fresh venv (the macOS path): ~45 s
 def test_the_kit_works_without_pidfd_and_proc(kit_zip, tmp_path):
     # What a Mac lacks: the fork server polls for exits, and the probe asks multiprocessing.
     kit = _unpack(kit_zip, tmp_path)

@@ -8,15 +8,16 @@ import json
 import os
 import shutil
 import socket
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import pytest
 
 from .conftest import ROOT, run_cli
 
-pytestmark = pytest.mark.docker
+# Hostile submissions: each in a container, ~60 s in all; the sandbox they attack changes rarely.
+pytestmark = [pytest.mark.docker, pytest.mark.slow]
 
 HOSTILE = Path(__file__).resolve().parent / "hostile"
 SAMPLES = Path(__file__).resolve().parent / "samples" / "race-counter"

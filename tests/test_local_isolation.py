@@ -107,6 +107,7 @@ def test_student_code_sees_no_hidden_test_no_network_no_host_tmp_no_host_process
     assert result.sandbox == "local" and result.sandbox_note == text("local_bwrap_sandbox_note", "en")
 
 
+@pytest.mark.slow  # every solution graded again: ~25 s (test_samples grades them in bubblewrap where it is usable)
 def test_reference_solutions_get_full_marks_in_bubblewrap(tmp_path, bwrap):
     result, reports = grade(tmp_path, solutions())
     assert_full_marks(result)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
 from grader.harness.judge.api import CheckFailed, ScenarioProblem, expect
 from grader.harness.judge.child_runner import Outcome
 from grader.harness.judge.verdicts import fault_threads, verdict_for, waiting_on_processes
-
-import pytest
 
 DUMP = """Thread 0x00007f0000000002 (most recent call first):
   File "/sub/prog.py", line 9 in spin

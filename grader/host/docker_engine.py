@@ -8,7 +8,7 @@ from docker.errors import DockerException
 from .sandboxes.base import InfrastructureError
 
 
-def connect(timeout: float = 60):
+def connect(timeout: int = 60):
     """A docker-py client that has answered a ping, or InfrastructureError("infra_no_engine")."""
     try:
         client = docker.from_env(timeout=timeout)
@@ -18,7 +18,7 @@ def connect(timeout: float = 60):
         raise InfrastructureError("infra_no_engine", reason=short_error(exc)) from exc
 
 
-def answers(timeout: float = 3) -> bool:
+def answers(timeout: int = 3) -> bool:
     """Whether an engine answers now; for `--sandbox auto`."""
     try:
         docker.from_env(timeout=timeout).ping()

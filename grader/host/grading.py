@@ -10,9 +10,8 @@ import logging
 import traceback
 from pathlib import Path
 
-from . import advice
+from . import advice, packs, reports, sandboxes
 from . import intake as intake_mod
-from . import packs, reports, sandboxes
 from .config import load_config
 from .judge_report import CheckVerdict, check_verdicts
 from .localize import localize
@@ -53,7 +52,7 @@ def grade_submission(
     infra = run.outcome is SandboxOutcome.INFRASTRUCTURE_ERROR
     result = StudentResult(
         student=student,
-        score=None if infra else sum(r.score for r in results),
+        score=None if infra else sum(r.score for r in results if r.score is not None),  # None only when infra
         max_score=sum(r.max_score for r in results),
         sandbox=box.name,
         sandbox_note="",
@@ -152,7 +151,7 @@ def ungraded_submission(*, student: str, exercises: list[packs.Exercise], status
     result = StudentResult(student=student, score=None if infra else 0.0,
                            max_score=sum(r.max_score for r in results), sandbox=sandbox, sandbox_note="",
                            exercises=results, status=status,
-                           sandbox_outcome=SandboxOutcome.INFRASTRUCTURE_ERROR.value if infra else SandboxOutcome.OK.value,
+                           sandbox_outcome=(SandboxOutcome.INFRASTRUCTURE_ERROR if infra else SandboxOutcome.OK).value,
                            sandbox_message_ref=message)
     return localize(result, lang, {ex.slug: ex for ex in exercises})
 

@@ -77,8 +77,8 @@ def _wheels(folder: Path, with_dependencies: bool) -> None:
         except HandoutError:
             _run(wheel)
     if with_dependencies:
-        wheel = next(folder.glob("concurrency_grader-*.whl"))
-        _run([*pip, "download", "--quiet", "--dest", str(folder), "--only-binary", ":all:", str(wheel)])
+        built = next(folder.glob("concurrency_grader-*.whl"))
+        _run([*pip, "download", "--quiet", "--dest", str(folder), "--only-binary", ":all:", str(built)])
 
 
 class HandoutError(Exception):

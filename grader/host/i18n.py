@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import gettext
 import io
-from functools import lru_cache
+import re
+from functools import cache
 from pathlib import Path
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-import re
-
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup, escape
 
@@ -26,7 +25,7 @@ LANGS = ("en", "zh")
 HTML_LANG = {"en": "en", "zh": "zh-CN"}
 
 
-@lru_cache(maxsize=None)
+@cache
 def translations(lang: str) -> gettext.GNUTranslations:
     if lang not in LANGS:
         raise ValueError(f"unknown language {lang!r}; choose one of {', '.join(LANGS)}")
@@ -38,11 +37,11 @@ def translations(lang: str) -> gettext.GNUTranslations:
     return gettext.GNUTranslations(compiled)
 
 
-@lru_cache(maxsize=None)
+@cache
 def environment(lang: str) -> Environment:
     env = Environment(loader=PackageLoader("grader", "templates"), autoescape=select_autoescape(["html", "j2"]),
                       extensions=["jinja2.ext.i18n"])
-    env.install_gettext_translations(translations(lang), newstyle=True)
+    env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]  # by jinja2.ext.i18n
     env.globals["lang"] = HTML_LANG[lang]
     env.filters["code_spans"] = code_spans
     return env

@@ -24,17 +24,18 @@ class JudgeRun:
     forks_refused: int = 0  # new processes or threads the container's pids limit refused meanwhile
 
     @classmethod
-    def from_dict(cls, data: dict) -> "JudgeRun":
+    def from_dict(cls, data: dict) -> JudgeRun:
         """Read what `grader.harness.judge.launch.run_judge` returned; wrong types fail closed."""
         report = data.get("report")
         code = data.get("exit_code")
         limit = data.get("time_limit")
+        log = data.get("log")
         return cls(
             report=report if isinstance(report, dict) else None,
             exit_code=code if isinstance(code, int) else None,
             timed_out=data.get("timed_out") is True,
             time_limit=float(limit) if isinstance(limit, (int, float)) else 0.0,
-            log=data.get("log") if isinstance(data.get("log"), str) else "",
+            log=log if isinstance(log, str) else "",
             oom_kills=data["oom_kills"] if type(data.get("oom_kills")) is int else 0,
             forks_refused=data["forks_refused"] if type(data.get("forks_refused")) is int else 0,
         )

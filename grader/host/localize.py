@@ -35,7 +35,7 @@ def localize(result: StudentResult, lang: str, exercises: dict[str, Exercise]) -
     result.sandbox_note = render(result.sandbox_note_ref, lang)
     result.sandbox_message = render(result.sandbox_message_ref, lang)
     for refused in result.refused_files:
-        refused["message"] = render(refused.get("message_ref"), lang, exercises.get(refused.get("exercise")))
+        refused["message"] = render(refused.get("message_ref"), lang, exercises.get(refused.get("exercise") or ""))
     for ex in result.exercises:
         pack = exercises.get(ex.exercise)
         if pack is not None:

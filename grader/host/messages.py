@@ -11,6 +11,8 @@ A param may itself be a reference; it is rendered first.
 
 from __future__ import annotations
 
+from typing import Any
+
 from .i18n import translations
 
 
@@ -19,7 +21,7 @@ class MessageError(Exception):
 
     def __init__(self, message_id: str, **params):
         super().__init__(f"{message_id}: {params}")
-        self.message = {"id": message_id, "params": params}
+        self.message: dict[str, Any] = {"id": message_id, "params": params}
 
 
 class _Missing(dict):

@@ -131,7 +131,8 @@ def missing_translations(exercise, lang: str) -> list[str]:
             problems.append(f"{item.where}: no {lang} translation for {item.msgid[:60]!r}")
             continue
         fields = set(re.findall(r"\{(\w*)", item.msgid))
-        if set(re.findall(r"\{(\w*)", message.string)) != fields:
+        translated = message.string if isinstance(message.string, str) else " ".join(message.string)  # plural forms
+        if set(re.findall(r"\{(\w*)", translated)) != fields:
             problems.append(f"{item.where}: the {lang} translation's placeholders differ from {sorted(fields)}")
     if not (Path(exercise.root) / f"README.{lang}.md").exists():
         problems.append(f"README.{lang}.md is missing")

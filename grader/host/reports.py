@@ -8,7 +8,7 @@ import re
 import tempfile
 from pathlib import Path
 
-from rich.console import Console
+from rich.console import Console, JustifyMethod
 from rich.markup import escape
 from rich.table import Table
 
@@ -76,8 +76,9 @@ def print_summary(result: StudentResult, console: Console | None = None, details
     status_word = translations(lang).pgettext
     table = Table(title=text("term_title", lang, student=result.student,
                              points=_points(result.score, result.max_score, lang), sandbox=result.sandbox))
-    for column, justify in (("term_exercise", "left"), ("term_status", "left"), ("term_points", "right"),
-                            ("term_checks_passed", "right")):
+    columns: tuple[tuple[str, JustifyMethod], ...] = (
+        ("term_exercise", "left"), ("term_status", "left"), ("term_points", "right"), ("term_checks_passed", "right"))
+    for column, justify in columns:
         table.add_column(text(column, lang), justify=justify)
     for ex in result.exercises:
         passed = sum(1 for c in ex.checks if c.status.value == "passed")

@@ -51,7 +51,7 @@ class CheckResult:
     cause_said_in: str = ""  # an earlier check whose message is this one's, word for word (localize.py)
 
     @classmethod
-    def from_dict(cls, data: dict) -> "CheckResult":
+    def from_dict(cls, data: dict) -> CheckResult:
         return cls(**{**_known(cls, data), "status": CheckStatus(data["status"])})
 
 
@@ -74,7 +74,7 @@ class ExerciseResult:
     warning_texts: list[str] = field(default_factory=list)  # `warnings` in the report's language
 
     @classmethod
-    def from_dict(cls, data: dict) -> "ExerciseResult":
+    def from_dict(cls, data: dict) -> ExerciseResult:
         return cls(**{**_known(cls, data), "status": ExerciseStatus(data["status"]),
                       "checks": [CheckResult.from_dict(c) for c in data.get("checks", [])]})
 
@@ -101,7 +101,7 @@ class StudentResult:
     schema: int = SCHEMA
 
     @classmethod
-    def from_dict(cls, data: dict) -> "StudentResult":
+    def from_dict(cls, data: dict) -> StudentResult:
         """Read a report.json back (for rendering it again); unknown keys are ignored."""
         return cls(**{**_known(cls, data), "status": StudentStatus(data.get("status", "graded")),
                       "exercises": [ExerciseResult.from_dict(e) for e in data.get("exercises", [])]})

@@ -26,6 +26,8 @@ def check_result(name: str, exercise: Exercise, verdict: CheckVerdict) -> CheckR
     spec = exercise.spec.checks[name]
     status = CheckStatus(verdict.status)
     passed = status is CheckStatus.PASSED
+    message: dict | None
+    details: dict
     if spec.visibility is Visibility.HIDDEN:
         if passed:
             message, details = None, {}

@@ -1,5 +1,6 @@
 import gevent  # noqa: F401 - the tutorial's import, kept
 from gevent import monkey
+
 monkey.patch_all()
 import requests  # noqa: E402
 from gevent.pool import Pool  # noqa: E402

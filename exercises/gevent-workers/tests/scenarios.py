@@ -18,8 +18,6 @@ What is observed:
 workers that all sleep the same time, the order is the same), so that no verdict depends on real time.
 """
 
-import sys
-
 import gevent
 from gevent import Greenlet
 

@@ -42,7 +42,7 @@ def test_count_words_exact(student):
     want = dict(Counter(EXPLORED_WORDS))
 
     def exact(obs):
-        got = _counts(obs["got"], "count_words({0}, {1})".format(EXPLORED_WORDS, EXPLORED_THREADS))
+        got = _counts(obs["got"], f"count_words({EXPLORED_WORDS}, {EXPLORED_THREADS})")
         expect(got == want,
                "count_words({words}, n_threads={n}) returned {got}, not {want}: {lost} word(s) were lost under "
                "this schedule. Two threads read the same count of a word and both stored that count plus one, "
@@ -83,7 +83,7 @@ def test_uses_n_threads(student):
     for n in (3, 5):
         obs = student.run("counting_threads", words=words, n_threads=n)
         want = dict(Counter(words))
-        got = _counts(obs["got"], "count_words(words, {0})".format(n))
+        got = _counts(obs["got"], f"count_words(words, {n})")
         expect(got == want, "count_words(words, n_threads={n}) returned {got}, expected {want}.",
                n=n, got=got, want=want)
         counting = obs["counting_threads"]
@@ -107,7 +107,7 @@ def test_counts_is_the_dict(student):
     expect(after == want, "After add() of {words} from one thread, Tally.counts is {got}, not {want}. Keep "
            "`counts` as the dict (word to count) that add() updates: the judge reads it.",
            words=words, got=after, want=want)
-    returned = _counts(obs["returned"], "count_words({0}, 2)".format(words))
+    returned = _counts(obs["returned"], f"count_words({words}, 2)")
     expect(returned == want, "count_words({words}, 2) returned {got}, not {want}.",
            words=words, got=returned, want=want)
 

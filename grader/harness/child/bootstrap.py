@@ -24,6 +24,10 @@ import json
 import os
 import sys
 import threading
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from grader.harness.child.scheduler import WaitingOn
 
 if __name__ == "__main__":
     # Importable as grader.harness.child.* with no installation: the package root is three up.
@@ -50,7 +54,7 @@ def main(argv):
         if os.getpid() != my_pid:  # a forked worker: no channel of its own
             os.write(2, f"deadlock in worker process {os.getpid()}\n".encode())
             os._exit(70)
-        sched = install.SCHED
+        sched = install.scheduler()
         culprits = {id(t) for t in found.threads}
         threads = []
         for st in sched.alive_tracked():
@@ -88,8 +92,9 @@ def main(argv):
     except Exception as exc:  # noqa: BLE001 - the judge's own mistake, never the student's
         channel.final({"status": "judge_error", "message": f"{type(exc).__name__}: {exc}"[:500]})
     install.STUDENT_CODE = student_code
-    install.TRACER.scan(student_code)
-    install.TRACER.scan(scenario_code)  # the scenario may write the student's objects' attributes
+    tracer = install.tracer()
+    tracer.scan(student_code)
+    tracer.scan(scenario_code)  # the scenario may write the student's objects' attributes
     gc.collect()
     gc.freeze()  # what is here now is never collected: each run's own garbage is cheap to find
 
@@ -102,7 +107,7 @@ def main(argv):
         install.new_run(strategies.from_spec(spec), events.Recorder() if trace else None)
         result = _one_run(channel, request, student_code, scenario_code, probe)
         faulthandler.cancel_dump_traceback_later()
-        if install.SCHED.leftovers():
+        if install.scheduler().leftovers():
             channel.final(result)  # the next run must start alone: a fresh child takes over
         channel.result(result)
         gc.collect()
@@ -118,7 +123,7 @@ def _one_run(channel, request, student_code, scenario_code, probe) -> dict:
     from grader.harness.child import install
 
     gc.disable()
-    install.TRACER.install()  # the main thread from here to the scenario's end: not the harness's set-up
+    install.tracer().install()  # the main thread from here to the scenario's end: not the harness's set-up
     try:
         channel.send({"event": "phase", "phase": "import"})  # also the judge's deadline restarting
         try:
@@ -126,7 +131,7 @@ def _one_run(channel, request, student_code, scenario_code, probe) -> dict:
         except BaseException as exc:  # noqa: BLE001 - whatever the student raised is a result
             channel.final(_failure("import", exc))
         channel.send({"event": "phase", "phase": "scenario"})
-        namespace = {"__name__": "judge_scenario"}
+        namespace: dict[str, Any] = {"__name__": "judge_scenario"}
         try:
             exec(scenario_code, namespace)
             scenario = namespace[request["function"]]
@@ -136,7 +141,7 @@ def _one_run(channel, request, student_code, scenario_code, probe) -> dict:
             observations = scenario(module, probe, **request.get("kwargs", {}))
         except BaseException as exc:  # noqa: BLE001
             channel.final({**_failure("scenario", exc), "call": install.last_call()})
-        return {"status": "ok", "observations": observations, "virtual_time": install.SCHED.now}
+        return {"status": "ok", "observations": observations, "virtual_time": install.scheduler().now}
     finally:
         sys.settrace(None)
         gc.enable()
@@ -146,7 +151,7 @@ def _schedule_info() -> dict:
     """How the run was scheduled: its steps and choices (for replay), and its events if recorded."""
     from grader.harness.child import install
 
-    sched = install.SCHED
+    sched = install.scheduler()
     info = {"steps": sched.steps, "decisions": sched.decisions, "widths": sched.widths,
             "diverged": sched.strategy.diverged}
     if sched.recorder is not None:
@@ -154,23 +159,24 @@ def _schedule_info() -> dict:
     return info
 
 
-def _describe_wait(waiting):
+def _describe_wait(waiting: "WaitingOn") -> dict | None:
     """What a stuck thread waits for, as data the host words in the student's language."""
+    from grader.harness.child.primitives import Lock, _Primitive
     from grader.harness.child.scheduler import FINISHED
 
     if waiting is None:
         return None
-    if getattr(waiting, "_waits_for", None):  # a queue's own condition: which way it is stuck
-        return {"queue": waiting._waits_for}
-    if hasattr(waiting, "describe"):
+    if isinstance(waiting, _Primitive):
+        if waiting._waits_for:  # a queue's own condition: which way it is stuck
+            return {"queue": waiting._waits_for}
         site = waiting.site or {}
-        info = {"prim": {"kind": waiting.kind, "line": site.get("line"), "code": site.get("code", "")}}
-        owner = getattr(waiting, "_owner_state", None)
-        if owner is not None and getattr(waiting, "_count", 0):
+        info: dict[str, Any] = {"prim": {"kind": waiting.kind, "line": site.get("line"), "code": site.get("code", "")}}
+        owner = waiting._owner_state
+        if owner is not None and isinstance(waiting, Lock) and waiting._count:  # only a Lock has an owner
             info["owner"] = owner.name
             info["owner_finished"] = owner.status == FINISHED
         return info
-    return {"thread": waiting.name}
+    return {"thread": getattr(waiting, "name", "?")}  # the thread it joins
 
 
 def _compile_student(path):
@@ -187,7 +193,7 @@ def _import_student(name, path, code):
     return module
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _spec(name, path):
     import importlib.util
 

@@ -13,6 +13,7 @@ import linecache
 from collections import deque
 
 from . import sites
+from .scheduler import ThreadState, WaitingOn, is_internal
 
 HEAD, TAIL = 3000, 3000  # events kept from the start and from the end of a long schedule
 
@@ -57,16 +58,17 @@ class Recorder:
         op = _BYTECODE_OPS.get((kind, name))
         self._add(st, line, code, op or f"{kind}_name", None if op else {"name": name})
 
-    def parked(self, st, status: str, waiting_on, seconds: float | None) -> None:
+    def parked(self, st: ThreadState, status: str, waiting_on: WaitingOn, seconds: float | None) -> None:
         site = sites.student_site(3)
-        if site is None or getattr(waiting_on, "_internal", False):
+        if site is None or is_internal(waiting_on):
             return
+        waits_for = getattr(waiting_on, "_waits_for", None)
         if status == "sleeping":
             self._add(st, site["line"], site["code"], "sleeps", {"seconds": round(seconds or 0, 6)})
         elif status == "joining":
             self._add(st, site["line"], site["code"], "joins", {"thread": getattr(waiting_on, "name", "?")})
-        elif getattr(waiting_on, "_waits_for", None):  # a queue's condition (queues.py)
-            self._add(st, site["line"], site["code"], f"waits_{waiting_on._waits_for}", None)
+        elif waits_for:  # a queue's condition (queues.py)
+            self._add(st, site["line"], site["code"], f"waits_{waits_for}", None)
         else:
             params = {"prim": prim_label(waiting_on)}
             owner = getattr(waiting_on, "owner", None)

@@ -15,8 +15,8 @@ result, fault, output), `{"kill": pid}` to end a child's process group, and `{"l
 for a listening TCP socket on 127.0.0.1 of the children's network (the sandbox's own loopback),
 which goes back to the judge and of which no copy stays here. Out: `{"started": pid}` or
 `{"error": ...}`, later `{"exited": pid, "code": returncode}` (negative for a signal, as Popen has
-it), and `{"listening": port}` with the socket's descriptor. The server stays single-threaded, so forking it is safe, and it leaves when the
-judge closes its end.
+it), and `{"listening": port}` with the socket's descriptor. The server stays single-threaded, so
+forking it is safe, and it leaves when the judge closes its end.
 
 `--sandboxed`: the server runs inside bubblewrap (judge/isolation.py), as the init (pid 1) of a
 PID namespace of its own with its children, as the same user as the student's code. Its pids mean
@@ -40,17 +40,26 @@ if __name__ == "__main__":
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))))
 
 # What every child imports anyway, loaded once here. Importing is all: nothing here is patched.
-import concurrent.futures.process  # noqa: E402,F401
-import concurrent.futures.thread  # noqa: E402,F401
-import faulthandler  # noqa: E402,F401
-import multiprocessing  # noqa: E402,F401
-import multiprocessing.pool  # noqa: E402,F401
-import multiprocessing.queues  # noqa: E402,F401
-import queue  # noqa: E402,F401
-import threading  # noqa: E402,F401
+import concurrent.futures.process
+import concurrent.futures.thread  # noqa: F401
+import faulthandler  # noqa: F401
+import multiprocessing
+import multiprocessing.pool
+import multiprocessing.queues  # noqa: F401
+import queue  # noqa: F401
+import threading  # noqa: F401
 
-from grader.harness.child import (  # noqa: E402,F401
-    bootstrap, events, install, pool_watch, probe, queues, rendezvous_client, sites, strategies, tracing,
+from grader.harness.child import (  # noqa: F401
+    bootstrap,
+    events,
+    install,
+    pool_watch,
+    probe,
+    queues,
+    rendezvous_client,
+    sites,
+    strategies,
+    tracing,
 )
 
 BOOTSTRAP = bootstrap.__file__
@@ -71,8 +80,8 @@ def serve(sock: socket.socket, sandboxed: bool = False) -> None:
     while True:
         if sandboxed:
             _reap_orphans(children)
-        pidfds = [h for h in children if h >= 0]
-        ready, _, _ = select.select([sock, *pidfds], [], [], None if PIDFD or not children else POLL)
+        watched: list[socket.socket | int] = [sock, *(h for h in children if h >= 0)]  # the judge, and pidfds
+        ready, _, _ = select.select(watched, [], [], None if PIDFD or not children else POLL)
         if not PIDFD:
             _poll_exits(sock, children)
         for fd in ready:
@@ -89,7 +98,7 @@ def serve(sock: socket.socket, sandboxed: bool = False) -> None:
                     _listen(sock)
                 else:
                     _start(sock, data, fds, children)
-            else:
+            elif isinstance(fd, int):  # a child's pidfd: it has exited
                 pid = children.pop(fd)
                 os.close(fd)
                 _, status = os.waitpid(pid, 0)

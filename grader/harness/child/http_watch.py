@@ -18,6 +18,7 @@ import json
 import socket
 import sys
 import weakref
+from typing import Any, Literal
 
 from . import gevent_support, sites
 
@@ -33,19 +34,19 @@ class HttpWatch:
         self.port = port
         self.thread = _thread.get_native_id()  # the scenario's thread
         self.connections: list[dict] = []
-        self._by_socket = weakref.WeakKeyDictionary()  # socket -> its connection record
+        self._by_socket: weakref.WeakKeyDictionary[Any, dict] = weakref.WeakKeyDictionary()  # socket -> its record
         self._read: dict[int, int] = {}  # local port -> bytes read
         self._ended: set[int] = set()  # local ports read to the end, or closed
         self._seq = 0
-        self._idle = None
-        self._control = None
+        self._idle: Any = None  # gevent's idle watcher (gevent has no types)
+        self._control: _socket.socket | None = None
         self._restore: list[tuple[type, str, object]] = []
 
     # -- install -----------------------------------------------------------------------------------
-    def __enter__(self) -> "HttpWatch":
-        self._control = _socket.socket(_socket.AF_INET, _socket.SOCK_STREAM)
-        self._control.connect(("127.0.0.1", self.port))
-        self._control.sendall(CONTROL)
+    def __enter__(self) -> HttpWatch:
+        self._control = control = _socket.socket(_socket.AF_INET, _socket.SOCK_STREAM)
+        control.connect(("127.0.0.1", self.port))
+        control.sendall(CONTROL)
         for cls in _socket_classes():
             for name in WRAPPED:
                 if hasattr(cls, name):
@@ -59,7 +60,7 @@ class HttpWatch:
             self._idle = None
         return self
 
-    def __exit__(self, *exc) -> bool:
+    def __exit__(self, *exc) -> Literal[False]:
         for cls, name, original in reversed(self._restore):
             if original is None:
                 delattr(cls, name)
@@ -67,10 +68,11 @@ class HttpWatch:
                 setattr(cls, name, original)
         if self._idle is not None:
             self._idle.stop()
-        try:
-            self._control.close()
-        except OSError:
-            pass
+        if self._control is not None:
+            try:
+                self._control.close()
+            except OSError:
+                pass
         return False
 
     def report(self) -> dict:
@@ -148,7 +150,8 @@ class HttpWatch:
         message = {"seq": self._seq, "opened": len(self.connections), "read": self._read,
                    "ended": sorted(self._ended), "order": [c["port"] for c in self.connections]}
         try:
-            self._control.sendall((json.dumps(message) + "\n").encode())
+            if self._control is not None:
+                self._control.sendall((json.dumps(message) + "\n").encode())
         except OSError:
             pass  # the server has gone: its bound ends the run
 
@@ -156,7 +159,7 @@ class HttpWatch:
 def _socket_classes() -> list[type]:
     """The classes a connection to the judge can be made with: socket.socket as it is now (gevent's
     after patch_socket) and gevent's own, if gevent.socket was imported without patching."""
-    classes = [socket.socket]
+    classes: list[type] = [socket.socket]
     gevent_socket = sys.modules.get("gevent._socket3")
     if gevent_socket is not None and gevent_socket.socket not in classes:
         classes.append(gevent_socket.socket)

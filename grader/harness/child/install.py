@@ -19,9 +19,11 @@ import sys
 import threading
 import time
 import types
+from collections.abc import Callable
 
 from . import gevent_support, primitives, queues, sites
-from .scheduler import FINISHED, JOINING, Scheduler
+from .events import Recorder
+from .scheduler import FINISHED, JOINING, DeadlockFound, FirstComeFirstServed, Scheduler
 from .tracing import TICK, WRITE, Tracer
 
 REAL = types.SimpleNamespace(
@@ -44,16 +46,30 @@ TRACER: Tracer | None = None
 CPUS: set[int] | None = None  # the CPUs this process may use, before it pinned itself to one
 # Told each tracked thread's ident and name (bootstrap sends them to the judge), so that a timeout's
 # faulthandler dump, which knows threads by ident only, reads with their names.
-ON_THREAD_NAMED = None
+ON_THREAD_NAMED: Callable[[int, str], None] | None = None
 # The frame of the scenario's last call into the student's file in the main thread, so that a
 # deadlock or an exception can say which case it happened in (`run(100, 100)`). Only the frame is
 # kept: a scenario may call the student thousands of times, and text is made only for a report.
-LAST_CALL_FRAME = None
+LAST_CALL_FRAME: types.FrameType | None = None
 MAIN_IDENT: int | None = None  # the scenario's thread, set by install()
 RANDOM_SEED = 20240101
 # Fixed bases for the virtual clock: time.time() reads 2026-01-01 00:00:00 UTC plus virtual seconds
 # on every run, so a program that prints or compares times behaves the same each time.
 EPOCH0, MONO0 = 1_767_225_600.0, 1000.0
+
+
+def scheduler() -> Scheduler:
+    """The child's scheduler, once install() has run (a clear error before, not an AttributeError on None)."""
+    if SCHED is None:
+        raise RuntimeError("the child's scheduler is not installed: install.install() runs first")
+    return SCHED
+
+
+def tracer() -> Tracer:
+    """The tracer of the student's frames, once install() has run."""
+    if TRACER is None:
+        raise RuntimeError("the child's tracer is not installed: install.install() runs first")
+    return TRACER
 
 
 def _is_plumbing(thread: threading.Thread) -> bool:
@@ -118,7 +134,8 @@ def _event_loop_running() -> bool:
 
 SLEEP_LOG: list[dict] = []  # every tracked time.sleep call, for checks about simulated work
 THREAD_ERRORS: list[dict] = []  # exceptions that ended a thread (threading.excepthook), student's lines
-STUDENT_CODE = None  # the student's module, compiled (bootstrap sets it): probe.run_as_main runs it
+# The student's module, compiled (bootstrap sets it): probe.run_as_main runs it.
+STUDENT_CODE: types.CodeType | None = None
 
 
 def pin_to_one_cpu() -> None:
@@ -133,7 +150,7 @@ def pin_to_one_cpu() -> None:
         CPUS = None  # not Linux: nothing to pin
 
 
-def install(student_file: str, on_deadlock, tracing: bool = True) -> Scheduler:
+def install(student_file: str, on_deadlock: Callable[[DeadlockFound], None], tracing: bool = True) -> Scheduler:
     """`tracing=False` leaves the student's bytecodes without points (no race search inside a line,
     no busy-wait detection): for measuring what tracing costs, never for grading."""
     global SCHED, TRACER, MAIN_IDENT
@@ -144,27 +161,29 @@ def install(student_file: str, on_deadlock, tracing: bool = True) -> Scheduler:
     SCHED = sched
     primitives.bind(sched)
     vt = VirtualTime(sched)
-    TRACER = Tracer(student_file, _point_handler(sched), on_entry=_note_call)
+    TRACER = tracer = Tracer(student_file, _point_handler(sched), on_entry=_note_call)
 
     for name in ("sleep", "time", "monotonic", "perf_counter", "time_ns", "monotonic_ns", "perf_counter_ns"):
         setattr(time, name, getattr(vt, name))
 
+    # The `type: ignore`s below and in _patch_thread: replacing the standard library's private
+    # names and methods is what this module is for; its stubs do not list the private ones.
     for name in ("Lock", "RLock", "Semaphore", "BoundedSemaphore", "Condition", "Event"):
         setattr(threading, name, getattr(primitives, name))
-    threading._time = vt.monotonic
+    threading._time = vt.monotonic  # type: ignore[attr-defined]
     # queue.Queue builds on threading's primitives at construction; its timeouts read queue.time.
-    queue.time = vt.monotonic
+    queue.time = vt.monotonic  # type: ignore[attr-defined]
     # The C SimpleQueue blocks in C where the scheduler cannot see it; the pure one is built on
     # threading.Semaphore, so it is instrumented (ThreadPoolExecutor workers wait on it).
-    queue.SimpleQueue = queue._PySimpleQueue
+    queue.SimpleQueue = queue._PySimpleQueue  # type: ignore[misc, attr-defined]
     queues.install(sched)
     _keep_real_time_for_os_waits()
     _untrace_process_pools()
     gevent_support.install()  # the tutorial's monkey.patch_all() must not undo the above
-    _patch_thread(sched)
+    _patch_thread(sched, tracer)
     os.register_at_fork(after_in_child=_after_fork)
     random.seed(RANDOM_SEED)
-    TRACER.enabled = tracing  # the main thread is traced during each run only (bootstrap._one_run)
+    tracer.enabled = tracing  # the main thread is traced during each run only (bootstrap._one_run)
     threading.excepthook = _record_thread_error
     return sched
 
@@ -188,15 +207,15 @@ def _text(value) -> str:
         return "<unprintable>"
 
 
-def new_run(strategy=None, recorder=None) -> None:
+def new_run(strategy: FirstComeFirstServed | None = None, recorder: Recorder | None = None) -> None:
     """Everything a fresh schedule must not inherit from the last one in this process."""
     global LAST_CALL_FRAME
     LAST_CALL_FRAME = None
-    SCHED.reset(strategy, recorder)
+    scheduler().reset(strategy, recorder)
     primitives.reset()
     SLEEP_LOG.clear()
     THREAD_ERRORS.clear()
-    threading._counter = __import__("itertools").count(1).__next__  # Thread-1, Thread-2, ... again
+    threading._counter = __import__("itertools").count(1).__next__  # type: ignore[attr-defined]  # Thread-1, Thread-2, ... again
     random.seed(RANDOM_SEED)
 
 
@@ -244,7 +263,8 @@ def _keep_real_time_for_os_waits() -> None:
     """multiprocessing waits on real pipes and processes: its timeouts must stay in real time."""
     import multiprocessing.connection as mpc
 
-    mpc.time = types.SimpleNamespace(monotonic=REAL.monotonic, sleep=REAL.sleep, time=REAL.time)
+    mpc.time = types.SimpleNamespace(  # type: ignore[attr-defined]
+        monotonic=REAL.monotonic, sleep=REAL.sleep, time=REAL.time)
 
 
 def _untrace_process_pools() -> None:
@@ -261,11 +281,11 @@ def _untrace_process_pools() -> None:
             setattr(cls, name, primitives.untraced(getattr(cls, name)))
 
 
-def _patch_thread(sched: Scheduler) -> None:
+def _patch_thread(sched: Scheduler, tracer: Tracer) -> None:
     Thread = threading.Thread
     orig_init = Thread.__init__
     orig_start = Thread.start
-    orig_bootstrap_inner = Thread._bootstrap_inner
+    orig_bootstrap_inner = Thread._bootstrap_inner  # type: ignore[attr-defined]
     orig_join = Thread.join
     orig_is_alive = Thread.is_alive
 
@@ -278,7 +298,7 @@ def _patch_thread(sched: Scheduler) -> None:
             raise RuntimeError("thread.__init__() not called")
         if self._started.is_set():
             raise RuntimeError("threads can only be started once")
-        st = sched.announce_start(self, self.name, tracked=not _is_plumbing(self))
+        st = sched.announce_start(self, self.name, tracked=not _is_plumbing(self), handshake=self._started)
         if sched.recorder is not None and st.tracked:
             sched.recorder.started(sched.current(), self.name)
         try:
@@ -290,7 +310,7 @@ def _patch_thread(sched: Scheduler) -> None:
 
     def _bootstrap_inner(self):
         st = sched.thread_begins(self)
-        if st is not None and st.tracked and ON_THREAD_NAMED is not None:
+        if st is not None and st.tracked and ON_THREAD_NAMED is not None and st.ident is not None:
             ON_THREAD_NAMED(st.ident, st.name)
         try:
             orig_bootstrap_inner(self)
@@ -334,26 +354,26 @@ def _patch_thread(sched: Scheduler) -> None:
             return True  # announced, not yet scheduled
         return orig_is_alive(self)
 
-    Thread.__init__ = primitives.untraced(__init__)  # a subclass's own __init__ stays traced
-    Thread.start = primitives.untraced(start)
-    Thread._bootstrap_inner = _bootstrap_inner
-    Thread.join = primitives.untraced(join)
-    Thread.is_alive = primitives.untraced(is_alive)
+    Thread.__init__ = primitives.untraced(__init__)  # type: ignore[method-assign]  # a subclass's own stays traced
+    Thread.start = primitives.untraced(start)  # type: ignore[method-assign]
+    Thread._bootstrap_inner = _bootstrap_inner  # type: ignore[attr-defined]
+    Thread.join = primitives.untraced(join)  # type: ignore[method-assign]
+    Thread.is_alive = primitives.untraced(is_alive)  # type: ignore[method-assign]
     # threading calls its trace hook in each new thread just before run(): the thread's own start-up
     # stays untraced, and plumbing threads turn it off at once.
-    threading._trace_hook = _trace_from_run(sched)
+    threading._trace_hook = _trace_from_run(sched, tracer)  # type: ignore[attr-defined]
 
 
-def _trace_from_run(sched: Scheduler):
+def _trace_from_run(sched: Scheduler, tracer: Tracer):
     def first_call(frame, event, arg):
         me = sched.current()
         if me.tracked and sched.hold_for is not None:
             sched.point(me)  # through start(), a held thread gives way before running its target
-        if not TRACER.enabled or not me.tracked:
+        if not tracer.enabled or not me.tracked:
             sys.settrace(None)
             return None
-        sys.settrace(TRACER.global_trace)
-        return TRACER.global_trace(frame, event, arg)
+        sys.settrace(tracer.global_trace)
+        return tracer.global_trace(frame, event, arg)
     return first_call
 
 
@@ -361,7 +381,7 @@ def _after_fork() -> None:
     if SCHED is not None:
         SCHED.after_fork_in_child()
         primitives.reset_after_fork()
-        TRACER.stop()  # a worker process's own schedule is not explored: no cost there
+        tracer().stop()  # a worker process's own schedule is not explored: no cost there
         random.seed(RANDOM_SEED)
         if CPUS:
             os.sched_setaffinity(0, CPUS)  # worker processes run in parallel, as the student meant

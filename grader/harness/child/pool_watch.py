@@ -173,7 +173,7 @@ class PoolWatch:
             finally:
                 signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
 
-        mpq.SimpleQueue.put = primitives.untraced(put)
+        mpq.SimpleQueue.put = primitives.untraced(put)  # type: ignore[method-assign]  # patching it is the point
 
     def report(self, kind: str, about=None) -> None:
         """Tell the judge's server, and wait for its acknowledgement (a held task may go on)."""

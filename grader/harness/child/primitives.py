@@ -15,18 +15,20 @@ from __future__ import annotations
 
 import weakref
 from collections import deque
-
+from collections.abc import Callable
 from contextlib import contextmanager
 from sys import gettrace, settrace
+from typing import Any, TypeVar, cast
 
 from . import scheduler as sched_mod
 from .events import prim_label
-from .scheduler import BLOCKED
+from .scheduler import BLOCKED, ThreadState
 from .sites import student_site
 
 _SCHED: sched_mod.Scheduler | None = None
-REGISTRY: "weakref.WeakSet[_Primitive]" = weakref.WeakSet()
-CREATED: list["_Primitive"] = []  # primitives created from the student's file, in order
+_F = TypeVar("_F", bound=Callable[..., Any])
+REGISTRY: weakref.WeakSet[_Primitive] = weakref.WeakSet()
+CREATED: list[_Primitive] = []  # primitives created from the student's file, in order
 
 
 def bind(scheduler: sched_mod.Scheduler) -> None:
@@ -34,7 +36,7 @@ def bind(scheduler: sched_mod.Scheduler) -> None:
     _SCHED = scheduler
 
 
-def untraced(operation):
+def untraced(operation: _F) -> _F:
     """Run an operation with the calling thread's tracer off (and back on after): under CPython 3.11
     every frame of a traced thread runs about 3x slower, and the harness's own code needs no points."""
     def run(*args, **kwargs):
@@ -48,43 +50,56 @@ def untraced(operation):
             settrace(trace)
 
     run.__name__, run.__qualname__, run.__doc__ = operation.__name__, operation.__qualname__, operation.__doc__
-    run.__wrapped__ = operation
-    return run
+    run.__wrapped__ = operation  # type: ignore[attr-defined]  # as functools.wraps sets it (which also copies __dict__)
+    return cast(_F, run)
 
 
-def _begin(prim) -> tuple:
-    """The start of an operation: (caller, whether it is a point of its own)."""
-    me = _SCHED.current()
+def _sched() -> sched_mod.Scheduler:
+    """The child's scheduler: install.install() binds it before the student's code can make a primitive."""
+    if _SCHED is None:
+        raise RuntimeError("an instrumented primitive was used before install.install() bound the scheduler")
+    return _SCHED
+
+
+def _begin(prim: _Primitive) -> tuple[sched_mod.Scheduler, ThreadState, bool]:
+    """The start of an operation: (the scheduler, the caller, whether it is a point of its own)."""
+    sched = _sched()
+    me = sched.current()
     if me.quiet or not me.tracked or prim._internal:
-        return me, False
-    _SCHED.point(me)
-    return me, True
+        return sched, me, False
+    sched.point(me)
+    return sched, me, True
 
 
-def _end(me, active: bool, changed: bool, op: str, prim, **params) -> None:
+def _end(sched: sched_mod.Scheduler, me: ThreadState, active: bool, changed: bool, op: str, prim: _Primitive,
+         **params) -> None:
     """The end of an operation (mutex held or not): progress, and the recorded event."""
     if me.quiet:
         return  # a step of a bigger operation, which speaks for itself
     if changed:
-        _SCHED.progress += 1
+        sched.progress += 1
     elif active:
         me.polls += 1
-    if active and _SCHED.recorder is not None:
-        _SCHED.recorder.op(me, op, {"prim": prim_label(prim), **params})
+    if active and sched.recorder is not None:
+        sched.recorder.op(me, op, {"prim": prim_label(prim), **params})
 
 
-def _virtual_deadline(timeout):
+def _virtual_deadline(sched: sched_mod.Scheduler, timeout: float | None) -> float | None:
     if timeout is None or timeout < 0:
         return None
-    return _SCHED.now + timeout
+    return sched.now + timeout
 
 
 class _Primitive:
+    """What every instrumented primitive shares; it is what the scheduler knows as a Waitable."""
+
     kind = "primitive"
     _internal = False  # the standard library's own (a thread's `_started`): no points
+    _owner_state: ThreadState | None = None  # the thread that holds it, for those that have an owner
+    _waits_for: str | None = None  # a queue's own condition: which way a waiter is stuck (queues.py)
 
-    def __init__(self):
-        self._waiters: deque = deque()
+    def __init__(self) -> None:
+        self._waiters: deque[ThreadState] = deque()
         self.acquires = 0
         self.releases = 0
         self.contended = 0  # acquisitions that had to wait
@@ -95,28 +110,28 @@ class _Primitive:
             CREATED.append(self)
 
     # the scheduler calls this when a waiter leaves by timeout
-    def _forget_waiter(self, st):
+    def _forget_waiter(self, st: ThreadState) -> None:
         try:
             self._waiters.remove(st)
         except ValueError:
             pass
 
-    def _enqueue(self, me):
+    def _enqueue(self, me: ThreadState) -> None:
         self._waiters.append(me)
         self.contended += 1
         self.max_waiters = max(self.max_waiters, len(self._waiters))
 
-    def _wait(self, me, timeout):
+    def _wait(self, sched: sched_mod.Scheduler, me: ThreadState, timeout: float | None) -> bool:
         """Park `me` on this primitive (mutex held). Returns True if woken by a release."""
         self._enqueue(me)
-        return self._park_enqueued(me, timeout)
+        return self._park_enqueued(sched, me, timeout)
 
-    def _park_enqueued(self, me, timeout):
+    def _park_enqueued(self, sched: sched_mod.Scheduler, me: ThreadState, timeout: float | None) -> bool:
         if me.tracked:
-            timed_out = _SCHED.park(me, BLOCKED, deadline=_virtual_deadline(timeout), waiting_on=self)
+            timed_out = sched.park(me, BLOCKED, deadline=_virtual_deadline(sched, timeout), waiting_on=self)
         else:
             real = None if timeout is None or timeout < 0 else timeout
-            timed_out = _SCHED.park(me, BLOCKED, waiting_on=self, real_timeout=real)
+            timed_out = sched.park(me, BLOCKED, waiting_on=self, real_timeout=real)
         return not timed_out
 
     def _at_fork_reinit(self):
@@ -149,26 +164,26 @@ class Lock(_Primitive):
             raise ValueError("can't specify a timeout for a non-blocking call")
         if timeout is not None and timeout < 0 and timeout != -1:
             raise ValueError("timeout value must be a non-negative number")
-        me, active = _begin(self)
-        with _SCHED.mutex:
+        sched, me, active = _begin(self)
+        with sched.mutex:
             if self._count == 0:
                 self._take(me)
-                _end(me, active, True, "acquired", self)
+                _end(sched, me, active, True, "acquired", self)
                 return True
             if self.reentrant and self._owner_state is me:
                 self._count += 1
                 self.acquires += 1
-                _end(me, active, True, "acquired_again", self, depth=self._count)
+                _end(sched, me, active, True, "acquired_again", self, depth=self._count)
                 return True
             if not blocking:
-                _end(me, active, False, "acquire_failed", self, owner=self.owner)
+                _end(sched, me, active, False, "acquire_failed", self, owner=self.owner)
                 return False
             if me.tracked and (timeout is None or timeout < 0):
-                _SCHED.check_wait_for(me, self._owner_state, BLOCKED, self)
-            if self._wait(me, timeout):
-                _end(me, active, True, "acquired", self)
+                sched.check_wait_for(me, self._owner_state, BLOCKED, self)
+            if self._wait(sched, me, timeout):
+                _end(sched, me, active, True, "acquired", self)
                 return True  # ownership was handed to us by release()
-            _end(me, active, False, "acquire_timed_out", self)
+            _end(sched, me, active, False, "acquire_timed_out", self)
             return False
 
     def _take(self, me):
@@ -178,21 +193,21 @@ class Lock(_Primitive):
 
     @untraced
     def release(self):
-        me, active = _begin(self)
-        with _SCHED.mutex:
+        sched, me, active = _begin(self)
+        with sched.mutex:
             if self._count == 0:
                 raise RuntimeError("release unlocked lock")
             if self.reentrant and self._owner_state is not me:
                 raise RuntimeError("cannot release un-acquired lock")
             self._count -= 1
             self.releases += 1
-            _end(me, active, True, "released", self)
+            _end(sched, me, active, True, "released", self)
             if self._count == 0:
                 self._owner_state = None
                 if self._waiters:
                     nxt = self._waiters.popleft()
                     self._take(nxt)
-                    _SCHED._wake(nxt, timed_out=False)
+                    sched.wake(nxt, timed_out=False)
 
     __enter__ = acquire
 
@@ -201,23 +216,25 @@ class Lock(_Primitive):
 
     @untraced
     def locked(self):
-        me, active = _begin(self)
-        _end(me, active, False, "saw_locked" if self._count else "saw_unlocked", self)
+        sched, me, active = _begin(self)
+        _end(sched, me, active, False, "saw_locked" if self._count else "saw_unlocked", self)
         return self._count > 0
 
     @property
     def owner(self) -> str | None:
-        return self._owner_state.name if self._count else None
+        owner = self._owner_state
+        return owner.name if self._count and owner is not None else None
 
     # the protocol threading.Condition uses on its lock
     def _is_owned(self):
-        return self._owned_by(_SCHED.current()) if self.reentrant else self._count > 0
+        return self._owned_by(_sched().current()) if self.reentrant else self._count > 0
 
     def _release_save(self):
-        with _SCHED.mutex:
+        sched = _sched()
+        with sched.mutex:
             saved = (self._count, self._owner_state)
         count = saved[0] if self.reentrant else 1
-        me = _SCHED.current()
+        me = sched.current()
         me.quiet += 1
         try:
             for _ in range(count):
@@ -227,13 +244,14 @@ class Lock(_Primitive):
         return count
 
     def _acquire_restore(self, count):
-        me = _SCHED.current()
+        sched = _sched()
+        me = sched.current()
         me.quiet += 1
         try:
             self.acquire()
         finally:
             me.quiet -= 1
-        with _SCHED.mutex:
+        with sched.mutex:
             self._count = count
             self.acquires += count - 1
 
@@ -253,8 +271,9 @@ class RLock(Lock):
 
     def _recursion_count(self):
         """How deep the calling thread holds it: multiprocessing's resource tracker asks."""
-        me = _SCHED.current()
-        with _SCHED.mutex:
+        sched = _sched()
+        me = sched.current()
+        with sched.mutex:
             return self._count if self._owned_by(me) else 0
 
 
@@ -277,21 +296,21 @@ class Semaphore(_Primitive):
     def acquire(self, blocking=True, timeout=None):
         if not blocking and timeout is not None:
             raise ValueError("can't specify timeout for non-blocking acquire")
-        me, active = _begin(self)
-        with _SCHED.mutex:
+        sched, me, active = _begin(self)
+        with sched.mutex:
             if self._value > 0:
                 self._value -= 1
                 self.acquires += 1
-                _end(me, active, True, "sem_acquired", self, value=self._value)
+                _end(sched, me, active, True, "sem_acquired", self, value=self._value)
                 return True
             if not blocking:
-                _end(me, active, False, "sem_acquire_failed", self)
+                _end(sched, me, active, False, "sem_acquire_failed", self)
                 return False
-            if self._wait(me, timeout):
+            if self._wait(sched, me, timeout):
                 self.acquires += 1  # the releaser handed us its unit
-                _end(me, active, True, "sem_acquired", self, value=self._value)
+                _end(sched, me, active, True, "sem_acquired", self, value=self._value)
                 return True
-            _end(me, active, False, "acquire_timed_out", self)
+            _end(sched, me, active, False, "acquire_timed_out", self)
             return False
 
     __enter__ = acquire
@@ -300,18 +319,18 @@ class Semaphore(_Primitive):
     def release(self, n=1):
         if n < 1:
             raise ValueError("n must be one or more")
-        me, active = _begin(self)
+        sched, me, active = _begin(self)
         for hook in list(self.on_release):
             hook(self)
-        with _SCHED.mutex:
+        with sched.mutex:
             for _ in range(n):
                 self._check_bound()
                 self.releases += 1
                 if self._waiters:
-                    _SCHED._wake(self._waiters.popleft(), timed_out=False)
+                    sched.wake(self._waiters.popleft(), timed_out=False)
                 else:
                     self._value += 1
-            _end(me, active, True, "sem_released", self, value=self._value)
+            _end(sched, me, active, True, "sem_released", self, value=self._value)
 
     def _check_bound(self):
         pass
@@ -343,38 +362,38 @@ class Event(_Primitive):
     def is_set(self):
         if self._internal:
             return self._flag  # threading's own bookkeeping asks this all the time
-        me, active = _begin(self)
-        _end(me, active, False, "saw_set" if self._flag else "saw_unset", self)
+        sched, me, active = _begin(self)
+        _end(sched, me, active, False, "saw_set" if self._flag else "saw_unset", self)
         return self._flag
 
     isSet = is_set
 
     @untraced
     def set(self):
-        me, active = _begin(self)
-        with _SCHED.mutex:
+        sched, me, active = _begin(self)
+        with sched.mutex:
             self._flag = True
             self.sets += 1
             while self._waiters:
-                _SCHED._wake(self._waiters.popleft(), timed_out=False)
-            _end(me, active, True, "event_set", self)
+                sched.wake(self._waiters.popleft(), timed_out=False)
+            _end(sched, me, active, True, "event_set", self)
 
     @untraced
     def clear(self):
-        me, active = _begin(self)
-        with _SCHED.mutex:
+        sched, me, active = _begin(self)
+        with sched.mutex:
             self._flag = False
-            _end(me, active, True, "event_cleared", self)
+            _end(sched, me, active, True, "event_cleared", self)
 
     @untraced
     def wait(self, timeout=None):
-        me, active = _begin(self)
-        with _SCHED.mutex:
+        sched, me, active = _begin(self)
+        with sched.mutex:
             if self._flag:
-                _end(me, active, False, "saw_set", self)
+                _end(sched, me, active, False, "saw_set", self)
                 return True
-            self._wait(me, timeout)
-            _end(me, active, False, "event_waited" if self._flag else "acquire_timed_out", self)
+            self._wait(sched, me, timeout)
+            _end(sched, me, active, False, "event_waited" if self._flag else "acquire_timed_out", self)
             return self._flag
 
     def __repr__(self):
@@ -409,20 +428,20 @@ class Condition(_Primitive):
     def wait(self, timeout=None):
         if not self._is_owned():
             raise RuntimeError("cannot wait on un-acquired lock")
-        me, active = _begin(self)
+        sched, me, active = _begin(self)
         # Enqueue before releasing the lock, as the standard library does, so that a notify
         # slipping in between (from an untracked plumbing thread) is not lost.
-        with _SCHED.mutex:
+        with sched.mutex:
             self._enqueue(me)
         saved = self._lock._release_save() if hasattr(self._lock, "_release_save") else self._lock.release()
         try:
-            with _SCHED.mutex:
+            with sched.mutex:
                 if me in self._waiters:
-                    notified = self._park_enqueued(me, timeout)
+                    notified = self._park_enqueued(sched, me, timeout)
                 else:
-                    _SCHED.reclaim(me)  # already notified while we released the lock
+                    sched.reclaim(me)  # already notified while we released the lock
                     notified = True
-                _end(me, active, False, "cond_woken" if notified else "acquire_timed_out", self)
+                _end(sched, me, active, False, "cond_woken" if notified else "acquire_timed_out", self)
                 return notified
         finally:
             if hasattr(self._lock, "_acquire_restore"):
@@ -431,15 +450,16 @@ class Condition(_Primitive):
                 self._lock.acquire()
 
     def wait_for(self, predicate, timeout=None):
+        sched = _sched()
         endtime = None
         waittime = timeout
         result = predicate()
         while not result:
             if waittime is not None:
                 if endtime is None:
-                    endtime = _SCHED.now + waittime
+                    endtime = sched.now + waittime
                 else:
-                    waittime = endtime - _SCHED.now
+                    waittime = endtime - sched.now
                     if waittime <= 0:
                         break
             self.wait(waittime)
@@ -450,13 +470,13 @@ class Condition(_Primitive):
     def notify(self, n=1):
         if not self._is_owned():
             raise RuntimeError("cannot notify on un-acquired lock")
-        me, active = _begin(self)
-        with _SCHED.mutex:
+        sched, me, active = _begin(self)
+        with sched.mutex:
             self.notifies += 1
             woken = min(n, len(self._waiters))
             for _ in range(woken):
-                _SCHED._wake(self._waiters.popleft(), timed_out=False)
-            _end(me, active, True, "notified", self, n=woken)
+                sched.wake(self._waiters.popleft(), timed_out=False)
+            _end(sched, me, active, True, "notified", self, n=woken)
 
     def notify_all(self):
         self.notify(len(self._waiters))
@@ -475,7 +495,7 @@ class Condition(_Primitive):
 @contextmanager
 def quiet():
     """The caller's operations are steps of one bigger operation: no points of their own."""
-    me = _SCHED.current()
+    me = _sched().current()
     me.quiet += 1
     try:
         yield me

@@ -28,13 +28,13 @@ def encode(value, depth: int = 0):
         return {str(k): encode(v, depth + 1) for k, v in list(value.items())[:100]}
     try:
         text = object.__repr__(value)
-    except Exception:  # pragma: no cover - object.__repr__ does not fail
+    except Exception:  # noqa: BLE001 - object.__repr__ does not fail  # pragma: no cover
         text = "?"
     return {"__object__": type(value).__qualname__, "repr": text[:200]}
 
 
 def _state(thread: threading.Thread) -> ThreadState | None:
-    sched = install.SCHED
+    sched = install.scheduler()
     st = sched.by_thread.get(id(thread))
     if st is None and thread.ident is not None:
         st = sched.by_ident.get(thread.ident)
@@ -120,12 +120,15 @@ def run_as_main(argv: list[str]) -> dict:
     import builtins
     import sys
 
-    sched = install.SCHED
-    namespace = {"__name__": "__main__", "__file__": sites.STUDENT_FILE, "__builtins__": builtins}
-    saved, sys.argv = sys.argv, [sites.STUDENT_FILE, *map(str, argv)]
+    sched = install.scheduler()
+    code, student_file = install.STUDENT_CODE, sites.STUDENT_FILE
+    if code is None or student_file is None:
+        raise RuntimeError("the student's module is not compiled yet (bootstrap sets install.STUDENT_CODE)")
+    namespace = {"__name__": "__main__", "__file__": student_file, "__builtins__": builtins}
+    saved, sys.argv = sys.argv, [student_file, *map(str, argv)]
     status = 0
     try:
-        exec(install.STUDENT_CODE, namespace)
+        exec(code, namespace)
     except SystemExit as exc:
         status = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     finally:
@@ -143,11 +146,12 @@ def hold_other_threads_while_main_runs() -> None:
     """From now on, no other thread runs while the calling thread is running or sleeping; they run
     as soon as it blocks (a join, a queue's get, a lock...) or ends. So "sleep a while and hope the
     other thread is done" finds it not done, on every run, while waiting for it works."""
-    install.SCHED.hold_for = install.SCHED.current()
+    sched = install.scheduler()
+    sched.hold_for = sched.current()
 
 
 def now() -> float:
-    return install.SCHED.now
+    return install.scheduler().now
 
 
 class Visits:
@@ -228,7 +232,7 @@ def start_and_join(threads, within: float | None = None) -> list[threading.Threa
 
 
 def max_alive() -> int:
-    return install.SCHED.max_alive
+    return install.scheduler().max_alive
 
 
 # The standard library's own helper processes: they outlive a spawn or forkserver pool by design
@@ -243,7 +247,7 @@ def live_children() -> list[int]:
         # No /proc (macOS): the processes multiprocessing started, which is what a pool's are.
         import multiprocessing
 
-        return sorted(p.pid for p in multiprocessing.active_children())
+        return sorted(p.pid for p in multiprocessing.active_children() if p.pid is not None)
     me = os.getpid()
     out = []
     for entry in os.listdir("/proc"):
@@ -302,7 +306,8 @@ class PoolTracker:
                                       "id": id(obj),
                                       "closed": False, "joined": False, "terminated": False})
 
-            cls.__init__ = init
+            # patching the standard library's pools is the point here; mypy would keep their __init__ as typed
+            cls.__init__ = init  # type: ignore[method-assign, assignment]
         wrap(multiprocessing.pool.Pool, "close", "closed")
         wrap(multiprocessing.pool.Pool, "join", "joined")
         wrap(multiprocessing.pool.Pool, "terminate", "terminated")

@@ -14,8 +14,9 @@ makes the unlucky order the only one, and never holds a process that somebody wa
   writer waits on `JoinableQueue.join()` for it.
 
 So a reader that polls `empty()` finds it empty, a sentinel put before the writers are joined comes
-first, a reader that stops at the first writer's sentinel misses the next writer's values, and a reader terminated once the writers are joined has forwarded nothing, on every run; an
-answer that waits for the right thing is only held until it does.
+first, a reader that stops at the first writer's sentinel misses the next writer's values, and a
+reader terminated once the writers are joined has forwarded nothing, on every run; an answer that
+waits for the right thing is only held until it does.
 
 What the parent put on a queue is in the queue's pipe before a writer is let go (a Queue's feeder
 thread sends it later, and a writer let go at once could otherwise be first): so a sentinel put
@@ -62,7 +63,7 @@ class _Flag:
         return self._seen
 
     @staticmethod
-    def wait_any(*flags: "_Flag") -> None:
+    def wait_any(*flags: _Flag) -> None:
         if not any(flag.is_set() for flag in flags):
             select.select([flag._read for flag in flags], [], [])
 
@@ -301,7 +302,7 @@ class ProcessOrder:
             cls.qsize = primitives.untraced(patched_qsize)
             mpq.JoinableQueue.join = primitives.untraced(patched_join)
 
-    def _sent_count(self, queue) -> "_SentCount | None":
+    def _sent_count(self, queue) -> _SentCount | None:
         """The count of what `queue`'s feeder sent, set up before its first put starts the feeder
         (a queue whose feeder already runs, from before the judge was installed, is not counted)."""
         count = self._sent.get(id(queue))

@@ -13,7 +13,6 @@ import queue
 
 from . import primitives
 
-
 _OPS = ("empty", "full", "qsize", "get", "put", "get_nowait", "put_nowait", "task_done", "join")
 _CHANGES = {"get", "put", "get_nowait", "put_nowait", "task_done"}
 
@@ -28,7 +27,7 @@ def install(sched) -> None:
         self.not_full._waits_for = "queue_full"
         self.all_tasks_done._waits_for = "queue_tasks"
 
-    queue.Queue.__init__ = __init__
+    queue.Queue.__init__ = __init__  # type: ignore[method-assign]  # patching the standard library is the point
     for name in _OPS:
         setattr(queue.Queue, name, _wrap(sched, getattr(queue.Queue, name), name))
 

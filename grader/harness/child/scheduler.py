@@ -30,9 +30,15 @@ from __future__ import annotations
 import _thread
 import itertools
 import sys
+import threading
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
+from types import FrameType
+from typing import TYPE_CHECKING, Protocol, TypeAlias
+
+if TYPE_CHECKING:
+    from .events import Recorder
 
 RUNNABLE = "runnable"
 RUNNING = "running"
@@ -46,24 +52,44 @@ SPIN_TICKS = 200  # loop iterations without progress before a thread's state is 
 SPIN_CONFIRM = 50  # further iterations with its state unchanged: it spins
 
 
+class Waitable(Protocol):
+    """What a thread parks on when it is not joining a thread: an instrumented primitive
+    (primitives._Primitive implements this). The scheduler reaches a primitive only through it."""
+
+    # The standard library's or the harness's own (a thread's start-up handshake, the virtual event
+    # loop's wake-up): no scheduling points, and a wait on it is not the student's.
+    _internal: bool
+    # The one thread that must release it before a waiter can go on (a Lock's owner), if there is one.
+    _owner_state: ThreadState | None
+
+    def _forget_waiter(self, st: ThreadState) -> None:
+        """`st` leaves its waiters without being handed the primitive (a timeout)."""
+
+
+# What a parked thread waits on: a primitive, the thread it joins, or nothing (sleeping, runnable).
+WaitingOn: TypeAlias = "Waitable | ThreadState | None"
+
+
 class ThreadState:
     """What the scheduler knows about one thread."""
 
     __slots__ = (
-        "order", "ident", "name", "thread", "tracked", "status", "deadline", "waiting_on",
+        "order", "ident", "name", "thread", "handshake", "tracked", "status", "deadline", "waiting_on",
         "park", "timed_out", "joiners", "real_timeout", "quiet", "starved", "priority",
         "epoch", "idle", "polls", "snap", "same", "spinning",
     )
 
-    def __init__(self, order: int, name: str, thread=None, tracked: bool = True):
+    def __init__(self, order: int, name: str, thread: threading.Thread | None = None, tracked: bool = True,
+                 handshake: Waitable | None = None):
         self.order = order
         self.ident: int | None = None
         self.name = name
         self.thread = thread
+        self.handshake = handshake  # what the thread's start() waits on until the new thread runs
         self.tracked = tracked
         self.status = RUNNABLE
         self.deadline: float | None = None
-        self.waiting_on = None  # a primitive, or the ThreadState being joined
+        self.waiting_on: WaitingOn = None  # a primitive, or the ThreadState being joined
         self.park = _thread.allocate_lock()
         self.park.acquire()  # held = parked; whoever wakes us releases it
         self.timed_out = False
@@ -76,7 +102,7 @@ class ThreadState:
         self.epoch = -1
         self.idle = 0
         self.polls = 0
-        self.snap = None
+        self.snap: tuple | None = None
         self.same = 0
         self.spinning = False
 
@@ -107,15 +133,15 @@ class FirstComeFirstServed:
 
 
 class Scheduler:
-    def __init__(self, on_deadlock: Callable[[DeadlockFound], None], strategy=None):
+    def __init__(self, on_deadlock: Callable[[DeadlockFound], None], strategy: FirstComeFirstServed | None = None):
         self.on_deadlock = on_deadlock
         self.mutex = _thread.allocate_lock()
         self.reset(strategy)
 
-    def reset(self, strategy=None, recorder=None) -> None:
+    def reset(self, strategy: FirstComeFirstServed | None = None, recorder: Recorder | None = None) -> None:
         """Start a fresh schedule with the calling thread as the only one (the explorer's loop)."""
         self.strategy = strategy or FirstComeFirstServed()
-        self.recorder = recorder  # events.Recorder when the interleaving is wanted
+        self.recorder = recorder  # when the interleaving is wanted
         self.now = 0.0
         self._orders = itertools.count()
         self.by_ident: dict[int, ThreadState] = {}
@@ -159,9 +185,10 @@ class Scheduler:
             key=lambda s: s.order,
         )
 
-    def announce_start(self, thread, name: str, tracked: bool) -> ThreadState:
-        """Called by the starting thread, before the OS thread exists."""
-        st = ThreadState(next(self._orders), name, thread=thread, tracked=tracked)
+    def announce_start(self, thread: threading.Thread, name: str, tracked: bool, handshake: Waitable) -> ThreadState:
+        """Called by the starting thread, before the OS thread exists. `handshake` is what its
+        start() then waits on until the new thread runs (the Thread's own `_started` event)."""
+        st = ThreadState(next(self._orders), name, thread=thread, tracked=tracked, handshake=handshake)
         with self.mutex:
             self.by_thread[id(thread)] = st
             if tracked:
@@ -185,7 +212,7 @@ class Scheduler:
                 self.untracked_active -= 1
             st.status = FINISHED
 
-    def thread_begins(self, thread) -> ThreadState | None:
+    def thread_begins(self, thread: threading.Thread) -> ThreadState | None:
         """First thing a new OS thread does: bind its ident and, if tracked, wait for the baton."""
         with self.mutex:
             st = self.by_thread.get(id(thread))
@@ -207,7 +234,7 @@ class Scheduler:
                 self.recorder.finished(st)
             for j in st.joiners:
                 if j.status == JOINING and j.waiting_on is st:
-                    self._wake(j, timed_out=False)
+                    self.wake(j, timed_out=False)
             st.joiners.clear()
             if st.tracked:
                 if self.holder is st:
@@ -233,9 +260,8 @@ class Scheduler:
         if strategy.final:  # a replay: the log already holds every override
             idx = strategy.choose(step, candidates, at_point)
         else:
-            idx = self._starved(candidates)
-            if idx is None:
-                idx = strategy.choose(step, candidates, at_point)
+            starved = self._starved(candidates)
+            idx = strategy.choose(step, candidates, at_point) if starved is None else starved
             chosen = candidates[idx]
             if chosen.spinning and chosen.epoch == self.progress:
                 idx = next((i for i, c in enumerate(candidates) if not _is_spinning(c, self.progress)), idx)
@@ -259,8 +285,9 @@ class Scheduler:
         if self.holder is not me or not self.runq:
             return
         with self.mutex:
-            if self._holding() and me is not self.hold_for and self.hold_for in self.runq:
-                self._switch(me, self.hold_for)  # a held thread got here through start(): give way
+            held = self.hold_for if self._holding() else None
+            if held is not None and me is not held and held in self.runq:
+                self._switch(me, held)  # a held thread got here through start(): give way
                 return
             runnable = self._runnable()
             if self.holder is not me or not runnable:
@@ -287,7 +314,7 @@ class Scheduler:
             self.mutex.acquire()
 
     # ----------------------------------------------------------------- spin detection
-    def tick(self, me: ThreadState, frame) -> None:
+    def tick(self, me: ThreadState, frame: FrameType) -> None:
         """A loop of the student's went round once (called by the holder, outside the mutex).
 
         A thread that keeps going round a loop while nothing changes (no store, no operation, no
@@ -341,11 +368,9 @@ class Scheduler:
         self.holder = st
         st.park.release()
 
-    def _wake(self, st: ThreadState, timed_out: bool) -> None:
+    def wake(self, st: ThreadState, timed_out: bool) -> None:
         """Make a parked thread runnable (mutex held)."""
-        prim = st.waiting_on
-        if prim is not None and hasattr(prim, "_forget_waiter"):
-            prim._forget_waiter(st)
+        _leave_waiters(st)
         st.timed_out = timed_out
         self.progress += 1
         if not st.tracked:
@@ -367,19 +392,18 @@ class Scheduler:
         held = self.hold_for
         if held is None:
             return False
-        if held.status in (JOINING, FINISHED) or (
-                held.status == BLOCKED and not getattr(held.waiting_on, "_internal", False)):
+        if held.status in (JOINING, FINISHED) or (held.status == BLOCKED and not is_internal(held.waiting_on)):
             self.hold_for = None
             return False
         return True
 
     def _runnable(self) -> list[ThreadState]:
         """The runnable threads that may run now: all of the run queue, but those held back."""
-        if not self._holding():
+        held = self.hold_for if self._holding() else None
+        if held is None:
             return list(self.runq)
-        held = self.hold_for
         if held.status == BLOCKED:  # in start(): only the thread it starts, through its start-up
-            return [s for s in self.runq if getattr(s.thread, "_started", None) is held.waiting_on]
+            return [s for s in self.runq if s.handshake is held.waiting_on]
         return [s for s in self.runq if s is held]
 
     def _dispatch(self) -> None:
@@ -392,13 +416,13 @@ class Scheduler:
         alive = self.alive_tracked()
         if not alive:
             return
-        timed = [s for s in alive if s.deadline is not None]
+        timed = [(s, s.deadline) for s in alive if s.deadline is not None]
         if timed:
-            earliest = min(s.deadline for s in timed)
+            earliest = min(deadline for _, deadline in timed)
             self.now = max(self.now, earliest)
-            for s in timed:  # already in start order: equal deadlines wake together, in order
-                if s.deadline <= earliest:
-                    self._wake(s, timed_out=True)
+            for s, deadline in timed:  # already in start order: equal deadlines wake together, in order
+                if deadline <= earliest:
+                    self.wake(s, timed_out=True)
             if self.holder is None and self._runnable():
                 self._grant_next()
             return
@@ -417,7 +441,7 @@ class Scheduler:
         self._grant(chosen)
 
     def park(self, me: ThreadState, status: str, *, deadline: float | None = None,
-             waiting_on=None, real_timeout: float | None = None) -> bool:
+             waiting_on: WaitingOn = None, real_timeout: float | None = None) -> bool:
         """Give up the baton and wait to be woken. Mutex held on entry and on return.
 
         Returns True when woken by a timeout (virtual for tracked threads, real otherwise).
@@ -436,8 +460,7 @@ class Scheduler:
             got = me.park.acquire(True, -1 if real_timeout is None else max(real_timeout, 0))
             self.mutex.acquire()
             if not got:  # real timeout: nobody released us
-                if me.waiting_on is not None and hasattr(me.waiting_on, "_forget_waiter"):
-                    me.waiting_on._forget_waiter(me)
+                _leave_waiters(me)
                 me.status, me.waiting_on, me.timed_out = RUNNING, None, True
             me.real_timeout = False
             return me.timed_out
@@ -472,13 +495,13 @@ class Scheduler:
             else:
                 self.park(me, SLEEPING, deadline=self.now + seconds)
 
-    def check_wait_for(self, me: ThreadState, blocker: ThreadState | None, status: str, waiting_on) -> None:
+    def check_wait_for(self, me: ThreadState, blocker: ThreadState | None, status: str, waiting_on: WaitingOn) -> None:
         """Report at once when `me` waiting on `blocker` would close a cycle (mutex held)."""
         if blocker is me:
             me.status, me.waiting_on = status, waiting_on
             self.on_deadlock(DeadlockFound("self", [me], culprit=me))
             return
-        seen = []
+        seen: list[ThreadState] = []
         cur = blocker
         while cur is not None and cur not in seen:
             if cur is me:
@@ -501,22 +524,37 @@ def _is_spinning(st: ThreadState, progress: int) -> bool:
 _PLAIN = (int, float, str, bool, bytes, type(None))
 
 
-def _snapshot(frame) -> tuple:
+def _snapshot(frame: FrameType) -> tuple:
     """A loop frame's local variables, by value where they are plain and by identity otherwise."""
     return tuple((k, v if type(v) in _PLAIN else id(v)) for k, v in frame.f_locals.items())
 
 
 def blocker_of(st: ThreadState) -> ThreadState | None:
     """The thread that must act before `st` can go on, when there is exactly one."""
-    if st.status == JOINING and isinstance(st.waiting_on, ThreadState):
-        return st.waiting_on
-    if st.status == BLOCKED and st.waiting_on is not None:
-        owner = getattr(st.waiting_on, "_owner_state", None)
-        return owner
+    waiting_on = st.waiting_on
+    if isinstance(waiting_on, ThreadState):
+        return waiting_on if st.status == JOINING else None
+    if st.status == BLOCKED and waiting_on is not None:
+        return waiting_on._owner_state
     return None
 
 
-def frames_of(ident: int):
+def is_internal(waiting_on: WaitingOn) -> bool:
+    """Whether a wait is on the harness's or the standard library's own primitive, not the student's."""
+    if waiting_on is None or isinstance(waiting_on, ThreadState):
+        return False
+    return waiting_on._internal
+
+
+def _leave_waiters(st: ThreadState) -> None:
+    """`st` stops waiting without being handed what it waited on: the primitive forgets it. (A thread
+    being joined keeps no waiters here: join() takes itself off the joiners.)"""
+    waiting_on = st.waiting_on
+    if waiting_on is not None and not isinstance(waiting_on, ThreadState):
+        waiting_on._forget_waiter(st)
+
+
+def frames_of(ident: int) -> FrameType | None:
     """The current frame of a thread, for stack reports."""
     if ident == _thread.get_ident():
         return sys._getframe(1)

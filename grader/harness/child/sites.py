@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import linecache
 import sys
+from types import FrameType
 
 STUDENT_FILE: str | None = None  # set by install(); frames from other files are judge or stdlib
 
@@ -26,7 +27,7 @@ def student_site(depth: int = 2) -> dict | None:
     """The innermost frame of the caller's stack that is in the student's file."""
     if STUDENT_FILE is None:
         return None
-    frame = sys._getframe(depth)
+    frame: FrameType | None = sys._getframe(depth)
     while frame is not None:
         if frame.f_code.co_filename == STUDENT_FILE:
             return _entry(frame)
@@ -68,7 +69,7 @@ def student_traceback(tb) -> list[dict]:
 
 CALL_TEXT_LIMIT = 160
 _PLAIN = (int, float, bool, type(None))
-_BRACKETS = {list: "[]", tuple: "()", set: "{}", dict: "{}"}
+_BRACKETS: dict[type, tuple[str, str]] = {list: ("[", "]"), tuple: ("(", ")"), set: ("{", "}"), dict: ("{", "}")}
 
 
 def call_text(frame) -> str:

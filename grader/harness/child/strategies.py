@@ -95,7 +95,8 @@ class Replay(FirstComeFirstServed):
 
 
 def from_spec(spec: dict | None) -> FirstComeFirstServed:
-    kind = (spec or {}).get("kind", "first")
+    spec = spec or {}
+    kind = spec.get("kind", "first")
     if kind == "first":
         return FirstComeFirstServed()
     if kind == "preempt":

@@ -126,7 +126,8 @@ class Tracer:
         return global_trace
 
     def _make_local(self, code: types.CodeType):
-        get = point_offsets(code, self.shared).get
+        offsets = point_offsets(code, self.shared)
+        get = offsets.get
         on_point = self.on_point
 
         def local(frame, event, arg):
@@ -136,7 +137,7 @@ class Tracer:
                     on_point(frame, what[0], what[1])
             return local
 
-        return local if get.__self__ else None
+        return local if offsets else None
 
     def stop(self) -> None:
         """No more tracing in this process (a forked worker: its schedule is not explored)."""

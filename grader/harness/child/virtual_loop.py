@@ -77,7 +77,7 @@ class VirtualSelector(selectors.BaseSelector):
         ready = self._real.select(0)
         if ready or (timeout is not None and timeout <= 0):
             return ready
-        sched = install.SCHED
+        sched = install.scheduler()
         me = sched.current()
         others = [s for s in sched.alive_tracked() if s is not me]
         if others or sched.untracked_active or not me.tracked:
@@ -110,7 +110,7 @@ class VirtualEventLoop(asyncio.SelectorEventLoop):
         super().__init__(self._virtual_selector)
 
     def _write_to_self(self):
-        super()._write_to_self()
+        super()._write_to_self()  # type: ignore[misc]  # asyncio's private hook, not in its stubs
         selector = getattr(self, "_virtual_selector", None)
         if selector is not None:
             selector.wake()
@@ -185,22 +185,23 @@ def run(make_coroutine, *, observe=None, cleanup_within: float = 60.0) -> dict:
         try:
             coro = make_coroutine()
         except Exception as exc:  # noqa: BLE001 - the student's call raised before any await
-            report.update(outcome="raised", error=sites.student_error(exc), pending=[], end=install.SCHED.now)
+            report.update(outcome="raised", error=sites.student_error(exc), pending=[], end=install.scheduler().now)
             return report
         if not inspect.isawaitable(coro):
-            report.update(outcome="not_awaitable", value=probe.encode(coro), pending=pending_tasks(loop), end=install.SCHED.now)
+            report.update(outcome="not_awaitable", value=probe.encode(coro), pending=pending_tasks(loop),
+                          end=install.scheduler().now)
             return report
         main = asyncio.ensure_future(coro, loop=loop)
         try:
             value = loop.run_until_complete(main)
         except AwaitsForever:
-            report.update(outcome="stuck", waiting=pending_tasks(loop), end=install.SCHED.now)
+            report.update(outcome="stuck", waiting=pending_tasks(loop), end=install.scheduler().now)
         except Exception as exc:  # noqa: BLE001 - whatever the student's coroutine raised
             report.update(outcome="raised", error=sites.student_error(exc), pending=pending_tasks(loop, but=main),
-                          end=install.SCHED.now)
+                          end=install.scheduler().now)
         else:
             report.update(outcome="returned", value=probe.encode(value), pending=pending_tasks(loop, but=main),
-                          end=install.SCHED.now)
+                          end=install.scheduler().now)
         return report
     finally:
         if observe is not None:

@@ -18,11 +18,10 @@ observations, and the first one it rejects comes back with the interleaving that
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-
-import os
-from typing import Callable
 
 from . import explore as exploration
 from .child_runner import Outcome, run_scenario, scenario_request

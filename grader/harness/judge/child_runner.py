@@ -21,6 +21,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 from ...pipes import CappedReader
 from . import fork_client
@@ -116,20 +117,21 @@ class ChildSession:
             os.chmod(self.workdir, 0o777)  # the student's user works in it; the judge made it
         self.forks.lock.acquire()  # one child at a time, start to exit
         self._holds_lock = True
-        self.child = None
+        self.child: fork_client.ForkedChild | None = None
+        self._start_error: str | None = None
         self.returncode: int | None = None
         self.timed_out = False
         self.phase: str | None = None
         self.thread_names: dict[str, str] = {}
         self._results: queue.Queue = queue.Queue()
-        self._requests = None
+        self._requests: BinaryIO | None = None
         try:
             self._start(request)
         except BaseException:
             self.close()
             raise
 
-    def __enter__(self) -> "ChildSession":
+    def __enter__(self) -> ChildSession:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -191,10 +193,10 @@ class ChildSession:
         self._lines = threading.Thread(target=self._read_results, args=(res_r,), daemon=True)
         for reader in (self._fault, self._output, self._lines):
             reader.start()
-        self._requests = os.fdopen(req_w, "wb")
+        self._requests = requests = os.fdopen(req_w, "wb")
         try:
-            self._requests.write((json.dumps(request) + "\n").encode("utf-8"))
-            self._requests.flush()
+            requests.write((json.dumps(request) + "\n").encode("utf-8"))
+            requests.flush()
         except BrokenPipeError:
             pass
 

@@ -21,8 +21,8 @@ from __future__ import annotations
 import hashlib
 import json
 import random
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Callable, Iterator
 
 from .child_runner import ChildSession, Outcome
 from .failures import CheckFailed, NotReproduced, ScenarioProblem
@@ -103,7 +103,7 @@ def shrink_candidates(spec: dict) -> list[dict]:
 @dataclass
 class Failure:
     signature: tuple
-    error: Exception
+    error: CheckFailed | ScenarioProblem
     outcome: Outcome
     spec: dict = field(default_factory=dict)
 

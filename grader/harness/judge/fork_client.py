@@ -26,6 +26,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 from .isolation import ChildSandbox
 from .processes import kill_group
@@ -38,7 +39,7 @@ START_SECONDS = 30.0  # for the server's first reply; generous: a loaded machine
 class ForkedChild:
     """A scenario child forked by the server: the judge waits on the server's notice, not on waitpid."""
 
-    def __init__(self, server: "ForkServer", pid: int):
+    def __init__(self, server: ForkServer, pid: int):
         self.server = server
         self.pid = pid
         self.returncode: int | None = None
@@ -57,9 +58,11 @@ class ForkedChild:
 
     def wait(self) -> int:
         """After the group was killed: the notice comes at once (or the server is gone: -9)."""
-        while not self.exited_within(START_SECONDS):
-            pass
-        return self.returncode
+        code = self.returncode
+        while code is None:
+            self.exited_within(START_SECONDS)
+            code = self.returncode
+        return code
 
 
 class ForkServer:
@@ -75,9 +78,9 @@ class ForkServer:
         """Fork one child with (request, result, fault, output) descriptors. Raises OSError."""
         message = json.dumps({"cwd": cwd, "uid": uid, "gid": gid}).encode()
         for attempt in (1, 2):
-            self._ensure_running()
+            sock = self._ensure_running()
             try:
-                socket.send_fds(self._sock, [message], list(fds))
+                socket.send_fds(sock, [message], list(fds))
                 reply = self._receive(START_SECONDS, lambda r: "started" in r or "error" in r)
             except (OSError, ValueError):
                 reply = None
@@ -97,9 +100,9 @@ class ForkServer:
         copy, so no child inherits it. Raises OSError."""
         with self.lock:  # no child starts meanwhile
             for attempt in (1, 2):
-                self._ensure_running()
+                sock = self._ensure_running()
                 try:
-                    self._sock.send(b'{"listen": "loopback"}')
+                    sock.send(b'{"listen": "loopback"}')
                     reply = self._receive(START_SECONDS, lambda r: "listening" in r or "error" in r, fds=1)
                 except (OSError, ValueError):
                     reply = None
@@ -126,15 +129,16 @@ class ForkServer:
             self._proc = None
 
     # ----------------------------------------------------------------- internals
-    def _ensure_running(self) -> None:
-        if self._proc is not None and self._proc.poll() is None:
-            return
+    def _ensure_running(self) -> socket.socket:
+        """The socket to a running server, started if it is not (or no more)."""
+        if self._proc is not None and self._proc.poll() is None and self._sock is not None:
+            return self._sock
         self.close()
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         # -s -P and an environment of our own make it as isolated as -I, which would also
         # ignore PYTHONHASHSEED: a fixed hash seed keeps set and dict orders the same on every run.
         command = [sys.executable, "-s", "-P", "-X", "utf8", str(SERVER), str(theirs.fileno())]
-        streams = {}
+        streams: dict[str, Any] = {}
         if self.sandbox is not None:
             command = self.sandbox.command([*command, "--sandboxed"])
             streams = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
@@ -147,6 +151,7 @@ class ForkServer:
         finally:
             theirs.close()
         self._sock = ours
+        return ours
 
     def _send_kill(self, pid: int) -> None:
         if self._sock is None:
@@ -161,12 +166,15 @@ class ForkServer:
         given up on) are skipped. With `fds`, descriptors that came with it are in its "_fds". None
         on time out; OSError when the server has gone."""
         deadline = time.monotonic() + max(seconds, 0)
+        sock = self._sock
+        if sock is None:
+            raise OSError("the fork server has gone")
         while True:
-            ready, _, _ = select.select([self._sock], [], [], max(deadline - time.monotonic(), 0))
+            ready, _, _ = select.select([sock], [], [], max(deadline - time.monotonic(), 0))
             if not ready:
                 return None
-            data, received, _, _ = socket.recv_fds(self._sock, MAX_MESSAGE, fds) if fds else (
-                self._sock.recv(MAX_MESSAGE), [], 0, None)
+            data, received, _, _ = socket.recv_fds(sock, MAX_MESSAGE, fds) if fds else (
+                sock.recv(MAX_MESSAGE), [], 0, None)
             if not data:
                 raise OSError("the fork server has gone")
             reply = json.loads(data)

@@ -49,7 +49,8 @@ class Ticket:
     port: int  # the client's port: how the child's report names the connection
     conn: socket.socket = field(repr=False)
     state: str = HELD
-    response: bytes = field(default=b"", repr=False)  # what is sent, once answered (the child reports how much it has read)
+    # what is sent, once answered (the child reports how much it has read)
+    response: bytes = field(default=b"", repr=False)
     release: threading.Event = field(default_factory=threading.Event, repr=False)
 
 

@@ -64,7 +64,7 @@ def steps(events: list[dict], *, stuck: set | frozenset = frozenset()) -> list[d
         if turn.thread is None:
             out.append({"gap": turn.gap, "of": turn.gap_of})
             continue
-        items = _collapse(turn.events)
+        items: list[tuple[int, dict, int] | dict] = [*_collapse(turn.events)]  # a gap is a dict
         if len(items) > TURN_HEAD + TURN_TAIL:
             items = [*items[:TURN_HEAD], {"gap": len(items) - TURN_HEAD - TURN_TAIL, "of": "steps"},
                      *items[-TURN_TAIL:]]

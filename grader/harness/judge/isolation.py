@@ -77,7 +77,7 @@ class ChildSandbox:
         return {ENV_KEY: json.dumps({"bwrap": self.bwrap, "student_dir": self.student_dir, "scratch": self.scratch})}
 
     @classmethod
-    def from_env(cls, environ=None) -> "ChildSandbox | None":
+    def from_env(cls, environ=None) -> ChildSandbox | None:
         raw = (os.environ if environ is None else environ).get(ENV_KEY)
         if not raw:
             return None
@@ -127,7 +127,7 @@ def _system_binds() -> list[tuple[str, str]]:
 def _python_binds() -> list[tuple[str, str]]:
     """The interpreter's prefixes (a venv and its base), where /usr does not already hold them; each
     at the path Python knows it by, and at its real path if that differs (a symlink on the way)."""
-    binds = []
+    binds: list[tuple[str, str]] = []
     for prefix in dict.fromkeys((sys.prefix, sys.exec_prefix, sys.base_prefix, sys.base_exec_prefix,
                                  os.path.dirname(os.path.dirname(os.path.realpath(sys.executable))))):
         real = os.path.realpath(prefix)

@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Callable, Sequence, TypeVar
+from typing import Any, TypeVar
 
 from .cgroup import limit_events
 
@@ -31,12 +32,12 @@ class _Run:
     job: Any
     before: tuple
     started: float
-    beside: list["_Run"] = field(default_factory=list)  # runs that overlapped this one
+    beside: list[_Run] = field(default_factory=list)  # runs that overlapped this one
     seconds: float = 0.0
     ended: bool = False
     moved: bool = False  # the limit counters moved between its start and its end
     settled: bool = False
-    result: dict | None = None
+    result: dict = field(default_factory=dict)  # judge()'s, once it returned
     failure: Exception | None = None
 
 
@@ -78,7 +79,7 @@ def judge_in_lanes(jobs: Sequence[Job], lanes: Sequence[Lane], judge: Callable[[
                 running.append(run)
             try:
                 run.result = judge(run.job, lane)
-            except Exception as exc:  # e.g. no process left to start the judge with: a bomb beside
+            except Exception as exc:  # noqa: BLE001 - e.g. no process left to start the judge with: a bomb beside
                 run.failure = exc
             with lock:
                 run.seconds = clock() - run.started
@@ -91,7 +92,7 @@ def judge_in_lanes(jobs: Sequence[Job], lanes: Sequence[Lane], judge: Callable[[
     def lane_thread(lane: Lane) -> None:
         try:
             take_jobs(lane)
-        except BaseException as exc:  # the entry fails as it would with one lane; the other lane stops too
+        except BaseException as exc:  # noqa: BLE001 - the entry fails as it would with one lane; the other stops too
             with lock:
                 failures.append(exc)
                 pending.clear()

@@ -78,7 +78,9 @@ def run_judge(*, tests_dir: Path, student_path: Path, module: str, check_backsto
     )
     with _RUNNING_LOCK:
         _RUNNING.add(proc.pid)
-    log = CappedReader(proc.stdout.fileno(), LOG_CAP)
+    stdout = proc.stdout
+    assert stdout is not None  # stdout=PIPE
+    log = CappedReader(stdout.fileno(), LOG_CAP)
     log.start()
     timed_out = not exited_within(proc, time_limit)
     kill_group(proc.pid)  # also whatever the judge's children left behind
@@ -86,7 +88,7 @@ def run_judge(*, tests_dir: Path, student_path: Path, module: str, check_backsto
     with _RUNNING_LOCK:
         _RUNNING.discard(proc.pid)
     log.join(timeout=5)
-    proc.stdout.close()
+    stdout.close()
     return {
         "report": None if timed_out else _read_json(report_path),
         "exit_code": proc.returncode,

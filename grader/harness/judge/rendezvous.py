@@ -1,9 +1,10 @@
 """The judge's rendezvous server: proves parallelism by overlap, never by speed.
 
 Each call of the judge's `check` in a worker process connects here, and is counted inside from
-its first message until its "done" has been acknowledged, just before it returns. The first callers are held until a second distinct process is inside at the same time
-(then everyone goes) or until `bound` real seconds pass (then nobody waits any more and the run has
-shown no overlap). All observations are made here, in the judge, out of the student's reach.
+its first message until its "done" has been acknowledged, just before it returns. The first
+callers are held until a second distinct process is inside at the same time (then everyone goes)
+or until `bound` real seconds pass (then nobody waits any more and the run has shown no overlap).
+All observations are made here, in the judge, out of the student's reach.
 """
 
 from __future__ import annotations

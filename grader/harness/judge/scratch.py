@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import subprocess
 import threading
+from typing import Any
 
 PLACES = ("/tmp", "/dev/shm")
 FULL_BELOW = 1024 * 1024  # bytes free: less than a student's ordinary file needs
@@ -35,7 +36,7 @@ class Scratch:
         existing = [place for place in self.places if os.path.isdir(place)]
         if not existing:
             return
-        as_user = {} if uid == os.geteuid() else {"user": uid, "group": gid, "extra_groups": []}
+        as_user: dict[str, Any] = {} if uid == os.geteuid() else {"user": uid, "group": gid, "extra_groups": []}
         try:
             subprocess.run(["find", *existing, "-mindepth", "1", "-maxdepth", "1", "-user", str(uid),
                             "-exec", "rm", "-rf", "--", "{}", "+"],

@@ -22,7 +22,7 @@ class StudentUser:
     gid: int
 
     @classmethod
-    def from_env(cls) -> "StudentUser | None":
+    def from_env(cls) -> StudentUser | None:
         if "GRADER_STUDENT_UID" not in os.environ:
             return None
         return cls(int(os.environ["GRADER_STUDENT_UID"]), int(os.environ["GRADER_STUDENT_GID"]))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import linecache
 import re
+from typing import Any
 
 from .child_runner import Outcome
 from .failures import CheckFailed, NotReproduced, ScenarioProblem
@@ -17,7 +18,7 @@ def verdict_for(exc: BaseException | None, student_file: str) -> dict:
     if exc is None:
         return {"status": "passed"}
     if isinstance(exc, CheckFailed):
-        message = {"text": exc.message}
+        message: dict[str, Any] = {"text": exc.message}
         if exc.template is not None:  # translatable: the pack's English and what fills it
             message = {"msgid": exc.template, "params": exc.details, "text": exc.message}
         return _with_interleaving({"status": "failed", "message": message, "details": exc.details}, exc)

@@ -38,7 +38,8 @@ def late_handoff(log: list[dict], total: int):
     """The first place freed while callers were waiting that nobody took at that same instant:
     (the leave event, how many were waiting, when the next call came in), or None. `total` is the
     number of calls to come in all; a place is owed when fewer than `total` have entered."""
-    came_in, owed, now = 0, [], None  # owed: places freed at `now` while someone waited, not yet taken
+    owed: list[tuple[dict, int]] = []  # places freed at `now` while someone waited, not yet taken
+    came_in, now = 0, None
     for event in log:
         if owed and event["at"] > now:
             break  # virtual time moved on with a freed place still empty

@@ -45,15 +45,15 @@ def histogram(graded) -> dict:
     peak = max(counts) or 1
     width, height, gap = 54, 160, 8
     bars = [{"x": 30 + i * (width + gap), "y": 10 + height - round(height * c / peak), "h": round(height * c / peak),
-             "w": width, "count": c, "label": f"{i * 100 // BINS}–{(i + 1) * 100 // BINS}%"} for i, c in enumerate(counts)]
+             "w": width, "count": c, "label": f"{i * 100 // BINS}–{(i + 1) * 100 // BINS}%"}
+            for i, c in enumerate(counts)]
     return {"bars": bars, "width": 30 + BINS * (width + gap), "height": height + 50, "base": 10 + height}
 
 
 def exercise_rates(graded, exercises, reports) -> list[dict]:
     rows = []
     for ex in exercises:
-        statuses = [_exercise(reports.get(e.folder), ex.slug) for e in graded]
-        statuses = [s for s in statuses if s is not None]
+        statuses = [s for e in graded if (s := _exercise(reports.get(e.folder), ex.slug)) is not None]
         full = sum(1 for s in statuses if s["status"] == "passed")
         mean = sum(s["score"] for s in statuses) / len(statuses) if statuses else 0
         rows.append({"slug": ex.slug, "title": ex.spec.title, "passed": full, "of": len(statuses),

@@ -104,11 +104,11 @@ def layout(sheet: Sheet, column: str | None) -> Layout:
     data = [r for r in sheet.rows[1:] if r and r[0].strip()]
     if data and all(MOODLE_ID.fullmatch(r[0].strip()) for r in data):
         wanted = [column.casefold()] if column else list(GRADE_HEADERS)
-        at = next((i for i, h in enumerate(header) if h.casefold() in wanted), None)
-        if at is None:
+        grade_col = next((i for i, h in enumerate(header) if h.casefold() in wanted), None)
+        if grade_col is None:
             raise SheetError(f"No grade column in this Moodle worksheet (its columns: {', '.join(header)}). "
                              "Name it with --column.")
-        return Layout("moodle", 0, 1, at, header[at])
+        return Layout("moodle", 0, 1, grade_col, header[grade_col])
     raise SheetError("This is neither a Moodle grading worksheet (first column \"Participant 123\") nor a "
                      "Canvas gradebook export (columns \"Student\" and \"ID\"). Download the sheet from the "
                      "assignment in the LMS, then run the command again.")
@@ -161,7 +161,9 @@ def _other_maximum(rows: list[list[str]], students: list[int], ours: float) -> f
     """The worksheet's maximum grade, if it says one and it is not the batch's."""
     header = [h.strip().casefold() for h in rows[0]]
     col = next((i for i, h in enumerate(header) if h in MAXIMUM_HEADERS), None)
-    for i in students if col is not None else []:
+    if col is None:
+        return None
+    for i in students:
         try:
             value = float(rows[i][col])
         except ValueError:

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 
 
 class BatchProgress:
@@ -15,7 +23,7 @@ class BatchProgress:
         self.count = 0
         self.bar = Progress(TextColumn("grading"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                             TextColumn("ETA"), TimeRemainingColumn(), console=console) if self.live else None
-        self.task = None
+        self.task: TaskID | None = None
 
     def __enter__(self):
         if self.bar is not None:
@@ -37,7 +45,7 @@ class BatchProgress:
         """`count` students ran beside a fork bomb: they are graded once more, and counted again."""
         self.total += count
         line = f"{count} graded beside a fork bomb: grading them again"
-        if self.bar is not None:
+        if self.bar is not None and self.task is not None:
             self.bar.update(self.task, total=self.total)
             self.bar.console.print(line, highlight=False)
         else:
@@ -50,7 +58,7 @@ class BatchProgress:
         if entry.graded_again:
             note += " (again)"
         line = f"[{self.count}/{self.total}] {escape(entry.student)}: {score} {entry.status}{note}"
-        if self.bar is not None:
+        if self.bar is not None and self.task is not None:
             self.bar.advance(self.task)
             if entry.status != "graded":
                 self.bar.console.print(line, highlight=False)

@@ -18,10 +18,10 @@ import tempfile
 import threading
 import time
 import traceback
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from .. import intake as intake_mod
 from .. import packs
@@ -140,6 +140,7 @@ def grade_class(
                     result = ungraded_submission(student=sub.student, exercises=exercises, status=StudentStatus.ERROR,
                                                  message=sub.refused, sandbox=probe.name, lang=lang)
                 else:
+                    assert sub.folder is not None  # only a refused submission has no folder (roster.py)
                     result = grade_submission(submission=sub.folder, student=sub.student,
                                               sandbox=sandbox_of_this_worker(), exercises_root=exercises_root,
                                               lang=lang)
@@ -206,8 +207,10 @@ def submission_key(sub: Submission, exercises: list[packs.Exercise], sandbox: st
     for ex in exercises:
         digest.update(f"{ex.slug}={ex.version()}\n".encode())
     if sub.refused is not None:
+        assert sub.archive is not None  # only an archive is refused (roster.py)
         digest.update(b"refused\n" + hashlib.sha256(sub.archive.read_bytes()).digest())
         return digest.hexdigest()[:32]
+    assert sub.folder is not None  # only a refused submission has no folder
     taken = intake_mod.take(sub.folder, exercises)
     for slug in sorted(taken.accepted):
         digest.update(f"{slug}:".encode() + hashlib.sha256(taken.accepted[slug]).digest())

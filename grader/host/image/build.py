@@ -23,9 +23,9 @@ import tarfile
 import tempfile
 import time
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 from docker.errors import APIError, BuildError, ImageNotFound
 

@@ -233,8 +233,11 @@ def read_results(container) -> tuple[dict[str, JudgeRun], bool]:
             name = Path(member.name).name
             if not member.isfile() or not name.endswith(".json") or name.startswith("."):
                 continue
+            member_file = tar.extractfile(member)
+            if member_file is None:  # not a regular file after all
+                continue
             try:
-                parsed = json.loads(tar.extractfile(member).read().decode("utf-8"))
+                parsed = json.loads(member_file.read().decode("utf-8"))
             except ValueError:
                 continue
             if isinstance(parsed, dict):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from .base import SandboxOutcome
 
@@ -25,6 +26,7 @@ def classify(end: ContainerEnd, expected: list[str], got: set[str]) -> tuple[San
     Messages are ids with params (grader/messages). The student-level one is empty when all is well.
     """
     missing = [slug for slug in expected if slug not in got]
+    params: dict[str, Any]
     if end.results_over_cap:
         outcome, params = SandboxOutcome.OUTPUT_LIMIT, {}
     elif end.timed_out:

@@ -83,7 +83,7 @@ def child_sandbox(work: Path, pack_root: Path) -> ChildSandbox | None:
     return sandbox
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def usable_bwrap() -> str | None:
     """bwrap's path if it is on PATH and runs the real sandbox with Python in it (tried once per
     process: it may be installed but refused, e.g. where user namespaces are disabled)."""
