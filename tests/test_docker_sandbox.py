@@ -33,6 +33,17 @@ def test_no_engine_is_an_infrastructure_error_not_a_zero(tmp_path):
     assert "not graded" in (tmp_path / "out" / "a" / "report.html").read_text(encoding="utf-8")
 
 
+@pytest.mark.parametrize("samples", [[], ["--samples"]])
+def test_check_without_an_engine_says_not_graded_instead_of_comparing(tmp_path, samples):
+    """`grader check` (solutions and starters, or every sample) on no engine: exit 3 and why, not a
+    difference per case nor a TypeError on a null score."""
+    env = {**os.environ, "DOCKER_HOST": f"unix://{tmp_path}/no-engine.sock"}
+    proc = subprocess.run([sys.executable, "-m", "grader.cli", "check", "--exercise", "race-counter", *samples,
+                           "--sandbox", "docker"], capture_output=True, text=True, env=env, cwd=ROOT, timeout=120)
+    assert proc.returncode == 3, proc.stdout + proc.stderr
+    assert "Not graded:" in proc.stdout and "Traceback" not in proc.stdout + proc.stderr
+
+
 @pytest.mark.docker
 def test_the_hosts_wall_clock_stops_the_container(tmp_path, docker_image):
     sub = tmp_path / "sub"
