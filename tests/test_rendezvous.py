@@ -85,3 +85,36 @@ def test_a_held_call_runs_only_once_the_parent_waits_for_it():
         assert end["seq"] > release and os.getpid() not in {e["pid"] for e in server.events("arrive")}
     finally:
         server.close()
+
+
+def test_a_caller_is_the_process_the_kernel_names_not_the_pid_it_claims():
+    """Issue 24: two raw threads of one process, each claiming another worker's pid and no parent,
+    are one process inside at once: no overlap, and every call counted in the process that made it."""
+    import _thread
+    import json
+    import socket
+    import threading
+
+    server = RendezvousServer(bound=0.5)
+    done = threading.Barrier(3)
+
+    def forge(fake_pid):
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            sock.connect(server.address)
+            sock.sendall(json.dumps({"pid": fake_pid, "item": fake_pid, "in_parent": False}).encode() + b"\n")
+            sock.recv(16)  # go
+            sock.sendall(b"done\n")
+            sock.recv(16)
+        finally:
+            sock.close()
+            done.wait()
+
+    try:
+        for fake in (11111, 22222):
+            _thread.start_new_thread(forge, (fake,))
+        done.wait(timeout=30)
+        assert server.stats.pids() == {os.getpid()}
+        assert not server.stats.overlap_seen and server.stats.max_processes_inside == 1
+    finally:
+        server.close()

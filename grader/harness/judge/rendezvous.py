@@ -4,7 +4,9 @@ Each call of the judge's `check` in a worker process connects here, and is count
 its first message until its "done" has been acknowledged, just before it returns. The first
 callers are held until a second distinct process is inside at the same time (then everyone goes)
 or until `bound` real seconds pass (then nobody waits any more and the run has shown no overlap).
-All observations are made here, in the judge, out of the student's reach.
+All observations are made here, in the judge, out of the student's reach: a caller's process is the
+one the kernel names for the socket (SO_PEERCRED), never the pid its message claims, so calls made
+from threads of one process cannot pass for several processes.
 """
 
 from __future__ import annotations
@@ -13,10 +15,12 @@ import json
 import os
 import shutil
 import socket
+import struct
 import tempfile
 import threading
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from .isolation import sockets_dir
 
@@ -32,6 +36,33 @@ class RendezvousStats:
 
     def item_counts(self) -> Counter:
         return Counter(item for _, item in self.calls)
+
+
+def caller_pid(conn: socket.socket, claimed: object) -> int:
+    """The calling process's pid as the scenario's own process sees pids (what `Outcome.pid` holds):
+    from the kernel's credentials of the socket's peer, not from what the caller wrote.
+
+    Where the platform has no SO_PEERCRED (a student's Mac, self-checking), the claim is taken: there
+    the student grades only their own work (docs/sandbox.md, "What a submission can reach")."""
+    if not hasattr(socket, "SO_PEERCRED"):
+        return int(claimed)  # type: ignore[call-overload]  # a bad claim raises, and the call is dropped
+    creds = conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
+    pid, _, _ = struct.unpack("3i", creds)
+    return innermost_pid(pid)
+
+
+def innermost_pid(pid: int) -> int:
+    """`pid` (in the judge's pid namespace) in the innermost namespace it lives in: the local
+    sandbox's bubblewrap gives the scenario's processes a namespace of their own, and the judge knows
+    them by those numbers. The caller is alive (it waits for our answer), so /proc still has it."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return pid  # no /proc (GRADER_PORTABLE): one namespace
+    for line in status.splitlines():
+        if line.startswith("NSpid:"):
+            return int(line.split()[-1])
+    return pid
 
 
 class RendezvousServer:
@@ -76,10 +107,13 @@ class RendezvousServer:
                     return
                 data += chunk
             message = json.loads(data.decode("utf-8", "replace"))
+            if not isinstance(message, dict):
+                return
+            message["pid"] = caller_pid(conn, message.get("pid"))
             if "op" in message:  # a report from the scenario's process, not a call (HoldingServer)
                 conn.sendall(self._on_report(message))
                 return
-            pid = int(message["pid"])
+            pid = message["pid"]
             in_parent = bool(message.get("in_parent"))
             self._admit(pid, message)  # HoldingServer: a held call waits here, not counted inside
             with self._cond:
@@ -239,7 +273,7 @@ class HoldingServer(RendezvousServer):
 
     def _ended(self, message: dict, finished: bool) -> None:
         with self._cond:
-            self._note("end" if finished else "lost", message.get("item"), int(message["pid"]))
+            self._note("end" if finished else "lost", message.get("item"), message["pid"])
 
     def close(self):
         with self._cond:
