@@ -14,6 +14,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from .host import packs, reports
+from .host.assignment import Assignment, AssignmentError, Plan, load_assignment, plan
 from .host.config import load_config
 from .host.grading import grade_submission, select_exercises
 from .host.i18n import LANGS
@@ -38,6 +39,25 @@ def _options(p, *, sandbox=True, exercises=True, lang=True, config=True):
         p.add_argument("--config", type=Path, help="YAML settings (docs/sandbox.md)")
 
 
+def _choice(p, what: str = "grade only") -> None:
+    """--assignment FILE, or --exercise SLUG (repeatable): which exercises, and what each is worth."""
+    one = p.add_mutually_exclusive_group()
+    one.add_argument("--assignment", type=Path, default=None, metavar="FILE",
+                     help="an assignment.yaml: its exercises, in order, and their points (docs/batch.md)")
+    one.add_argument("--exercise", action="append", metavar="SLUG",
+                     help=f"{what} this exercise (repeatable; a slug given twice counts once)")
+
+
+def _assignment(args) -> Assignment | None:
+    """The --assignment file, read and checked (AssignmentError says what to fix), or None."""
+    path = getattr(args, "assignment", None)
+    return load_assignment(path) if path is not None else None
+
+
+def _plan(args) -> Plan:
+    return plan(args.exercises, _assignment(args), args.exercise)
+
+
 WINDOWS = ("The grader needs Linux or macOS: it forks a fresh interpreter for each scenario, which "
            "Windows cannot. On Windows, install WSL (Ubuntu) or Docker Desktop and run it there.")
 
@@ -53,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
     g.add_argument("submission", type=Path, help="folder with the student's files")
     g.add_argument("--student", required=True, help="the student's name, used for the report folder")
     g.add_argument("--out", type=Path, required=True, help="reports go to OUT/STUDENT/")
-    g.add_argument("--exercise", action="append", help="grade only this exercise (repeatable)")
+    _choice(g)
     g.add_argument("--results-json", type=Path, default=None,
                    help="also write the result in Gradescope's results.json format here")
     _options(g)
@@ -63,6 +83,7 @@ def main(argv: list[str] | None = None) -> int:
     bt.add_argument("--out", type=Path, required=True, help="reports, index.html, grades.csv go here")
     bt.add_argument("--workers", type=int, default=None, help="students graded at once (default: cores)")
     bt.add_argument("--force", action="store_true", help="regrade students whose submission has not changed")
+    _choice(bt)
     _options(bt)
 
     gsh = sub.add_parser("gradesheet", help="fill the LMS's own grade sheet (a Moodle grading worksheet, a "
@@ -74,11 +95,12 @@ def main(argv: list[str] | None = None) -> int:
                      help="the column to fill (Canvas: the assignment; Moodle: default Grade)")
     gsh.add_argument("--out-of", type=float, default=None,
                      help="scale each total to this many points (the LMS's maximum grade)")
+    _choice(gsh, "fill the total of only")
 
     c = sub.add_parser("check", help="without DIR: check the packs' solutions and starters (with --samples: "
                                      "every sample against its expected verdict); with DIR: self-check a folder")
     c.add_argument("dir", type=Path, nargs="?")
-    c.add_argument("--exercise", action="append")
+    _choice(c, "check only")
     c.add_argument("--samples", action="store_true", help="grade every sample answer against its expected verdict")
     c.add_argument("--repeat", type=int, default=1, help="grade each case N times: flaky checks show up")
     c.add_argument("--out", type=Path, default=None, help="where a self-check writes its report")
@@ -96,14 +118,14 @@ def main(argv: list[str] | None = None) -> int:
 
     h = sub.add_parser("handout", help="the kit for students: starters, READMEs, visible checks, make check")
     h.add_argument("--out", type=Path, required=True, help="a new folder, or a .zip file")
-    h.add_argument("--exercise", action="append", help="only this exercise (repeatable)")
+    _choice(h, "hand out only")
     h.add_argument("--wheels", action="store_true",
                    help="add every package the grader needs, for installing offline (on this platform)")
     _options(h, sandbox=False)
 
     gs = sub.add_parser("gradescope", help="the autograder zip for Gradescope: our checks, graded there")
     gs.add_argument("--out", type=Path, required=True, help="the .zip to write")
-    gs.add_argument("--exercise", action="append", help="only this exercise (repeatable)")
+    _choice(gs, "grade only")
     gs.add_argument("--wheels", action="store_true",
                     help="add every package the grader needs, for installing offline (on this platform)")
     _options(gs, sandbox=False)
@@ -125,6 +147,11 @@ def main(argv: list[str] | None = None) -> int:
         return {"grade": _grade, "batch": _batch, "check": _check, "list": _list,
                 "image": _image, "translate": _translate, "new": _new,
                 "handout": _handout, "gradescope": _gradescope, "gradesheet": _gradesheet}[args.command](args)
+    except AssignmentError as exc:
+        console.print(f"[red]Which exercises:[/] {escape(str(exc))}", highlight=False)
+        console.print("Fix the assignment or the exercise names (see docs/batch.md, \"Assignments\"), then run the "
+                      "command again.", highlight=False)
+        return 2
     except packs.PackError as exc:
         console.print(f"[red]Exercise pack problem:[/] {exc}", highlight=False)
         console.print("Fix the pack (see docs/exercise-packs.md), then run the command again.")
@@ -138,7 +165,7 @@ def _grade(args) -> int:
     started = time.monotonic()
     result = grade_submission(submission=args.submission, student=args.student, out_dir=args.out,
                               sandbox=args.sandbox, exercises=args.exercise, config=args.config, lang=args.lang,
-                              exercises_root=args.exercises)
+                              exercises_root=args.exercises, assignment=_assignment(args))
     if args.results_json is not None:
         from .host.batch.gradescope import results_json
 
@@ -161,7 +188,7 @@ def _check(args) -> int:
         console.print(f"[red]--repeat {args.repeat}:[/] grade each case at least once (--repeat 1 or more).",
                       highlight=False)
         return 2
-    exercises = select_exercises(args.exercises, args.exercise)
+    exercises = _plan(args).exercises
     if args.samples or args.repeat > 1:
         return _check_cases(args, exercises, only=None,
                             title=f"Every case against its expected verdict, {args.repeat} run(s) each "
@@ -198,7 +225,8 @@ def _check_cases(args, exercises, *, only: tuple[str, ...] | None, title: str) -
                                                 exercises_root=args.exercises, only=only, config=args.config,
                                                 on_case=show)
         except pack_check.InfrastructureNotGraded as exc:
-            console.print(table)
+            if table.row_count:
+                console.print(table)
             console.print(f"[red]Not graded:[/] {escape(str(exc))}", highlight=False)
             return 3
         odd += sum(1 for r in results if not r.stable)
@@ -213,7 +241,7 @@ def _self_check(args) -> int:
     out = args.out or packs.project_root() / "reports"
     result = grade_submission(submission=args.dir, student="self-check", out_dir=out, sandbox=args.sandbox,
                               exercises=args.exercise, config=args.config, lang=args.lang,
-                              exercises_root=args.exercises)
+                              exercises_root=args.exercises, assignment=_assignment(args))
     reports.print_summary(result, console, details=True)
     console.print(f"Full report: {out / 'self-check' / 'report.html'}", highlight=False)
     # Like a test runner: non-zero while any check fails, so `make check` does too.
@@ -226,14 +254,21 @@ def _batch(args) -> int:
     from .host.batch.progress import BatchProgress
     from .host.batch.roster import ClassInputError
     from .host.batch.run import grade_class
+    from .host.messages import text
     from .host.sandboxes.base import InfrastructureError
 
+    lang = args.lang
+    assignment = _assignment(args)
+    chosen = plan(args.exercises, assignment, args.exercise)  # a wrong assignment stops here, before any grading
+    if chosen.assigned:
+        console.print(escape(text("batch_assignment", lang, title=chosen.title or ", ".join(chosen.slugs),
+                                  count=len(chosen.exercises), points=f"{chosen.max_score:g}")), highlight=False)
     try:
-        with BatchProgress(console) as progress:
+        with BatchProgress(console, lang) as progress:
             result = grade_class(submissions=args.submissions, out_dir=args.out, sandbox=args.sandbox,
-                                 workers=args.workers, force=args.force, lang=args.lang, config=args.config,
-                                 exercises_root=args.exercises,
-                                 on_start=progress.start, on_done=progress.done,
+                                 workers=args.workers, force=args.force, lang=lang, config=args.config,
+                                 exercises_root=args.exercises, assignment=assignment,
+                                 exercises=args.exercise, on_start=progress.start, on_done=progress.done,
                                  on_again=progress.again)
     except ClassInputError as exc:
         console.print(f"[red]Cannot read the class:[/] {escape(str(exc))}", highlight=False)
@@ -242,12 +277,15 @@ def _batch(args) -> int:
         console.print(f"[red]Nothing was graded:[/] {escape(render(exc.message))}", highlight=False)
         return 3
     n = dashboard.counts(result)
-    rerendered = f" ({n['rerendered']} of them written again in {args.lang})" if n["rerendered"] else ""
-    console.print(f"{n['graded']} graded, {n['skipped']} unchanged and skipped{rerendered}, "
-                  f"{n['with_errors']} with errors or timeouts, {n['with_missing']} with a missing file; "
-                  f"dashboard: {args.out / 'index.html'}, gradebook: {args.out / 'grades.csv'}", highlight=False)
+    rerendered = text("batch_rerendered", lang, count=n["rerendered"], language=lang) if n["rerendered"] else ""
+    if n["left_out"]:
+        console.print(escape(text("batch_left_out", lang, count=n["left_out"], slugs=", ".join(n["left_out_slugs"]))),
+                      highlight=False)
+    console.print(escape(text("batch_summary", lang, graded=n["graded"], skipped=n["skipped"], rerendered=rerendered,
+                              with_errors=n["with_errors"], with_missing=n["with_missing"],
+                              dashboard=args.out / "index.html", gradebook=args.out / "grades.csv")), highlight=False)
     if result.interrupted:
-        console.print("[yellow]Interrupted.[/] Finished reports are kept; run the same command again to finish.")
+        console.print(f"[yellow]{escape(text('batch_interrupted', lang))}[/]", highlight=False)
         return 130
     return 0
 
@@ -269,6 +307,9 @@ def _gradesheet(args) -> int:
     graded = [gradesheet.Graded(s["student"], s.get("lms_id", ""), s["score"], s["max_score"]) for s in students]
     out = args.out or args.sheet.with_name(args.sheet.stem + "-graded.csv")
     try:
+        chosen = _assignment(args) or (Assignment.of(args.exercise) if args.exercise else None)
+        if chosen is not None:  # the assignment's exercises only, each out of its points
+            graded = gradesheet.assignment_totals(journal, chosen)
         sheet = gradesheet.read(args.sheet.read_bytes())
         filled = gradesheet.fill(sheet, gradesheet.layout(sheet, args.column), graded, args.out_of)
     except OSError as exc:
@@ -322,10 +363,11 @@ def _image(args) -> int:
 def _handout(args) -> int:
     from .host.handout import HandoutError, make_handout
 
-    exercises = select_exercises(args.exercises, args.exercise)
+    chosen = _plan(args)
+    exercises = chosen.exercises
     try:
         with console.status("Building the kit..."):
-            out = make_handout(exercises, args.out, lang=args.lang, wheels=args.wheels)
+            out = make_handout(exercises, args.out, lang=args.lang, wheels=args.wheels, assignment=chosen)
     except HandoutError as exc:
         console.print(f"[red]The kit could not be made:[/] {escape(str(exc))}", highlight=False)
         return 3
@@ -338,10 +380,10 @@ def _gradescope(args) -> int:
     from .host.gradescope_zip import make_autograder
     from .host.handout import HandoutError
 
-    exercises = select_exercises(args.exercises, args.exercise)
+    chosen = _plan(args)
     try:
         with console.status("Building the autograder..."):
-            out = make_autograder(exercises, args.out, lang=args.lang, wheels=args.wheels)
+            out = make_autograder(chosen.exercises, args.out, lang=args.lang, wheels=args.wheels, assignment=chosen)
     except HandoutError as exc:
         console.print(f"[red]The autograder could not be made:[/] {escape(str(exc))}", highlight=False)
         return 3

@@ -378,3 +378,185 @@ def test_files_that_could_not_be_hashed_are_graded_on_every_run(tmp_path, monkey
     for _ in range(2):
         result = grade_class(submissions=cls, out_dir=tmp_path / "out", sandbox="local", workers=1)
         assert [(e.student, e.skipped, e.status) for e in result.entries] == [("unreadable", False, "graded")]
+
+
+# Assignments (docs/batch.md, "Assignments"): only the assigned exercises are graded and reported,
+# each out of its points, and the resume key includes them.
+def _csv(out: Path) -> list[dict]:
+    return list(csv.DictReader(io.StringIO((out / "grades.csv").read_bytes().decode("utf-8-sig"))))
+
+
+def _assignment(tmp_path: Path, name: str, text: str):
+    from grader.host.assignment import load_assignment
+
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return load_assignment(path)
+
+
+def _titles(lang: str) -> dict[str, str]:
+    from grader.host.pack_i18n import pack_text
+
+    return {ex.slug: pack_text(ex, ex.spec.title, lang) for ex in CATALOG}
+
+
+def test_an_assignment_decides_what_is_graded_and_reported_and_another_one_regrades(tmp_path):
+    cls = tmp_path / "class"
+    for name in ("ann", "bob", "cy"):
+        (cls / name).mkdir(parents=True)
+    shutil.copy(SOLUTIONS / "race-counter" / "race_counter.py", cls / "ann")
+    shutil.copy(SOLUTIONS / "parallel-primes" / "primes.py", cls / "ann")  # not in the homework: not graded
+    shutil.copy(ROOT / "exercises" / "race-counter" / "race_counter.py", cls / "bob")
+    first = _assignment(tmp_path, "hw1.yaml", "title: 作业一\nexercises:\n  - slug: race-counter\n    points: 20\n"
+                                               "  - semaphore-handoff\ndeadline: 2026-11-30T23:59:00+08:00\n")
+    out = tmp_path / "out"
+    result = grade_class(submissions=cls, out_dir=out, sandbox="local", workers=2, lang="zh", assignment=first)
+    assert {e.student: (e.score, e.max_score) for e in result.entries} == {
+        "ann": (20, 30), "bob": (8, 30), "cy": (0, 30)}
+    rows = _csv(out)
+    assert list(rows[0]) == ["student", "status", "race-counter", "semaphore-handoff", "total", "max_total",
+                             "report", "lms_id"]
+    assert [(r["student"], r["race-counter"], r["total"], r["max_total"]) for r in rows] == [
+        ("ann", "20", "20", "30"), ("bob", "8", "8", "30"), ("cy", "0", "0", "30")]
+    ann = json.loads((out / "ann" / "report.json").read_text(encoding="utf-8"))
+    assert [e["exercise"] for e in ann["exercises"]] == ["race-counter", "semaphore-handoff"]
+    assert ann["assignment"] == "作业一" and ann["not_assigned"] == ["primes.py"]
+    assert ann["exercises"][0]["scaled_from"] == 10 and sum(c["max_score"] for c in ann["exercises"][0]["checks"]) == 20
+    gradescope = json.loads((out / "ann" / "results.json").read_text(encoding="utf-8"))
+    assert gradescope["score"] == 20 and {t["name"].split(":")[0] for t in gradescope["tests"]} == {
+        "race-counter", "semaphore-handoff"}
+    html = (out / "index.html").read_text(encoding="utf-8")
+    zh, en = _titles("zh"), _titles("en")
+    assert "班级成绩：作业一" in html and "截止时间 2026-11-30 23:59+08:00" in html
+    table = html.split('id="exercises"', 1)[1].split("</table>", 1)[0]
+    assert table.count("<tr>") == 3 and zh["race-counter"] in table and zh["semaphore-handoff"] in table
+    assert "9.3/20" in table  # race-counter's mean, (20 + 8 + 0) / 3, out of its points here
+    checks = html.split('id="checks"', 1)[1].split("</table>", 1)[0]
+    assert checks.count("<tr>") == 1 + 5 + 5 and en["race-counter"] not in checks and zh["race-counter"] in checks
+    assert "primes" not in html.split('id="students"', 1)[1]
+    journal = json.loads((out / "batch.json").read_text(encoding="utf-8"))
+    assert journal["assignment"]["title"] == "作业一" and journal["exercises"] == [
+        {"slug": "race-counter", "max_score": 20}, {"slug": "semaphore-handoff", "max_score": 10}]
+
+    again = grade_class(submissions=cls, out_dir=out, sandbox="local", workers=2, lang="zh", assignment=first)
+    assert again.graded == 0 and again.skipped == 3
+
+    second = _assignment(tmp_path, "hw2.yaml", "title: 作业二\nexercises: [race-counter, bounded-desks]\n")
+    other = grade_class(submissions=cls, out_dir=out, sandbox="local", workers=2, lang="zh", assignment=second)
+    assert other.graded == 3
+    assert {e.student: (e.score, e.max_score) for e in other.entries} == {"ann": (10, 20), "bob": (4, 20),
+                                                                          "cy": (0, 20)}
+    rows = _csv(out)
+    assert list(rows[0])[2:5] == ["race-counter", "bounded-desks", "total"] and rows[0]["max_total"] == "20"
+    html = (out / "index.html").read_text(encoding="utf-8")
+    assert "作业二" in html and "作业一" not in html and zh["semaphore-handoff"] not in html
+    bob = json.loads((out / "bob" / "report.json").read_text(encoding="utf-8"))
+    assert [e["exercise"] for e in bob["exercises"]] == ["race-counter", "bounded-desks"]
+    assert bob["assignment"] == "作业二" and bob["max_score"] == 20
+    assert "semaphore-handoff" not in json.dumps(json.loads((out / "batch.json").read_text(encoding="utf-8")))
+
+
+def test_a_new_title_alone_writes_the_reports_again_without_grading(tmp_path, monkeypatch):
+    from grader.host import grading
+
+    cls = tmp_path / "class"
+    (cls / "ann").mkdir(parents=True)
+    out = tmp_path / "out"
+    grade_class(submissions=cls, out_dir=out, sandbox="local", workers=1,
+                assignment=_assignment(tmp_path, "a.yaml", "title: Week 1\nexercises: [race-counter]\n"))
+    monkeypatch.setattr(grading, "run_sandbox", lambda *a: pytest.fail("a new title must not grade again"))
+    again = grade_class(submissions=cls, out_dir=out, sandbox="local", workers=1,
+                        assignment=_assignment(tmp_path, "b.yaml", "title: Week 2\nexercises: [race-counter]\n"))
+    assert again.graded == 0 and again.entries[0].rerendered
+    assert json.loads((out / "ann" / "report.json").read_text(encoding="utf-8"))["assignment"] == "Week 2"
+    assert "Week 2" in (out / "ann" / "report.html").read_text(encoding="utf-8")
+
+
+def test_without_an_assignment_the_dashboard_leaves_out_what_nobody_submitted_and_says_so(tmp_path):
+    cls = tmp_path / "class"
+    for name in ("ann", "bob"):
+        (cls / name).mkdir(parents=True)
+    shutil.copy(ROOT / "exercises" / "race-counter" / "race_counter.py", cls / "ann")
+    (cls / "bob" / "handoff.py").write_text("def broken(:\n")  # submitted, if badly: it is shown
+    out = tmp_path / "out"
+    proc = subprocess.run([sys.executable, "-m", "grader.cli", "batch", str(cls), "--out", str(out),
+                           "--sandbox", "local", "--workers", "2", "--lang", "zh"], capture_output=True, text=True,
+                          cwd=ROOT, timeout=600)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "[1/2]" in proc.stdout and "已评分" in proc.stdout and "没有任何学生提交的 15 道练习" in proc.stdout
+    assert len(_csv(out)[0]) == 2 + len(CATALOG) + 4 and _csv(out)[0]["max_total"] == f"{FULL:g}"  # every pack
+    html = (out / "index.html").read_text(encoding="utf-8")
+    table = html.split('id="exercises"', 1)[1].split("</table>", 1)[0]
+    assert table.count("<tr>") == 3 and "race-counter" in table and "semaphore-handoff" in table
+    note = html.split('id="left-out"', 1)[1].split("</p>", 1)[0]
+    assert "15" in note and "bounded-desks" in note and "race-counter" not in note
+    students = html.split('id="students"', 1)[1]
+    assert "bounded-desks" not in students  # no column, and no missing file, for what nobody submitted
+    assert "缺少文件 2 名" in proc.stdout  # each misses the other's exercise, not the fifteen
+
+
+@pytest.mark.slow  # the class: 4 students, a 6-exercise homework, 3 runs (the second grades nobody): ~25 s
+def test_a_six_exercise_homework_for_a_class_in_chinese(tmp_path):
+    six = ["race-counter", "semaphore-handoff", "bounded-desks", "reentrant-lock", "lock-ordering", "queue-drain"]
+    by_slug = {ex.slug: ex for ex in CATALOG}
+    cls = tmp_path / "class"
+    for name, solved in (("alice", six), ("bob", []), ("carol", six[:3]), ("dan", None)):
+        (cls / name).mkdir(parents=True)
+        for slug in six if solved is not None else []:
+            ex = by_slug[slug]
+            shutil.copy(ex.solution if slug in solved else ex.starter, cls / name / ex.student_file)
+    shutil.copy(SOLUTIONS / "word-tally" / "tally.py", cls / "dan")  # only a file outside the homework
+    homework = tmp_path / "hw.yaml"
+    homework.write_text("title: 第三次作业\nexercises:\n" + "".join(f"  - {s}\n" for s in six[:5])
+                        + "  - slug: queue-drain\n    points: 20\n", encoding="utf-8")
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "grader.cli", "batch", str(cls), "--out", str(out), "--sandbox", "local",
+               "--workers", "2", "--lang", "zh", "--assignment", str(homework)]
+    proc = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, timeout=900)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "6 道练习，满分 70 分" in proc.stdout
+    rows = {r["student"]: r for r in _csv(out)}
+    assert list(rows["alice"])[2:8] == six and {r["max_total"] for r in rows.values()} == {"70"}
+    assert rows["alice"]["total"] == "70" and rows["alice"]["queue-drain"] == "20" and rows["dan"]["total"] == "0"
+    assert float(rows["bob"]["total"]) < float(rows["carol"]["total"]) < 70
+    html = (out / "index.html").read_text(encoding="utf-8")
+    zh = _titles("zh")
+    table = html.split('id="exercises"', 1)[1].split("</table>", 1)[0]
+    assert table.count("<tr>") == 7 and all(zh[s] in table for s in six)
+    checks = html.split('id="checks"', 1)[1].split("</table>", 1)[0]
+    assert checks.count("<tr>") == 1 + sum(len(by_slug[s].spec.checks) for s in six)
+    assert "word-tally" not in html and "第三次作业" in html
+    for name in rows:
+        report = json.loads((out / name / "report.json").read_text(encoding="utf-8"))
+        assert [e["exercise"] for e in report["exercises"]] == six and report["max_score"] == 70
+    dan = json.loads((out / "dan" / "report.json").read_text(encoding="utf-8"))
+    assert dan["not_assigned"] == ["tally.py"] and all(e["status"] == "missing" for e in dan["exercises"])
+
+    again = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, timeout=900)
+    assert "已评分 0 名，未改动而跳过 4 名" in again.stdout, again.stdout
+
+    homework.write_text("title: 补交\nexercises: [race-counter, word-tally]\n", encoding="utf-8")
+    other = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, timeout=900)
+    assert "已评分 4 名" in other.stdout, other.stdout
+    rows = {r["student"]: r for r in _csv(out)}
+    assert list(rows["alice"])[2:5] == ["race-counter", "word-tally", "total"]
+    assert {r["max_total"] for r in rows.values()} == {"20"} and rows["dan"]["total"] == "10"
+    html = (out / "index.html").read_text(encoding="utf-8")
+    assert "补交" in html and zh["queue-drain"] not in html and "第三次作业" not in html
+
+
+def test_the_progress_lines_are_in_the_batchs_language():
+    from types import SimpleNamespace
+
+    from rich.console import Console
+
+    from grader.host.batch.progress import BatchProgress
+
+    console = Console(file=io.StringIO(), force_terminal=False, width=200)
+    with BatchProgress(console, "zh") as progress:
+        progress.start(2)
+        progress.done(SimpleNamespace(student="李雷", score=8.0, max_score=30.0, status="graded", skipped=True,
+                                      seconds=0.0, graded_again=False))
+        progress.again(1)
+    assert console.file.getvalue().splitlines() == [
+        "2 名学生", "[1/2] 李雷：8/30 已评分（未改动，跳过）", "1 名学生评分时旁边有 fork 炸弹：重新给他们评分"]

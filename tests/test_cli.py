@@ -70,3 +70,52 @@ def test_broken_pack_is_reported_with_file_and_key(tmp_path):
     # run from the copy: its own grader package finds its own exercises
     assert proc.returncode == 2
     assert "exercise.yaml: colour: unknown key" in proc.stdout
+
+
+def test_an_exercise_given_twice_is_graded_once(tmp_path):
+    (tmp_path / "sub").mkdir()
+    proc = run_cli("grade", str(tmp_path / "sub"), "--student", "a", "--out", str(tmp_path / "out"),
+                   "--sandbox", "local", "--exercise", "race-counter", "--exercise", "race-counter")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    report = json.loads((tmp_path / "out" / "a" / "report.json").read_text(encoding="utf-8"))
+    assert [e["exercise"] for e in report["exercises"]] == ["race-counter"] and report["max_score"] == 10
+
+
+def test_an_unknown_exercise_offers_the_nearest_name(tmp_path):
+    proc = run_cli("grade", str(tmp_path), "--student", "a", "--out", str(tmp_path / "out"),
+                   "--exercise", "semaphore-handof")
+    assert proc.returncode == 2 and "did you mean semaphore-handoff?" in proc.stdout
+
+
+def test_grade_with_an_assignment_reports_its_exercises_only_out_of_their_points(tmp_path):
+    sub = tmp_path / "sub"
+    sub.mkdir()
+    (sub / "primes.py").write_text("x = 1\n")  # an exercise this homework does not have: not graded
+    homework = tmp_path / "assignment.yaml"
+    homework.write_text("title: 作业三\nexercises:\n  - bounded-desks\n  - slug: race-counter\n    points: 25\n",
+                        encoding="utf-8")
+    proc = run_cli("grade", str(sub), "--student", "a", "--out", str(tmp_path / "out"), "--sandbox", "local",
+                   "--assignment", str(homework), "--lang", "zh")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    report = json.loads((tmp_path / "out" / "a" / "report.json").read_text(encoding="utf-8"))
+    got = [(e["exercise"], e["max_score"]) for e in report["exercises"]]
+    assert got == [("bounded-desks", 10), ("race-counter", 25)]
+    assert report["max_score"] == 35 and report["assignment"] == "作业三"
+    assert report["not_assigned"] == ["primes.py"] and report["ignored_files"] == ["primes.py"]
+    html = (tmp_path / "out" / "a" / "report.html").read_text(encoding="utf-8")
+    assert "作业：作业三" in html and "本次作业没有这些练习" in html and "primes.py" in html
+
+
+def test_a_wrong_assignment_stops_before_grading_and_says_where(tmp_path):
+    homework = tmp_path / "assignment.yaml"
+    homework.write_text("title: HW\nexercises: [race-counter, race-counter]\n")
+    for command in (["grade", str(tmp_path), "--student", "a", "--out", str(tmp_path / "out")],
+                    ["batch", str(tmp_path), "--out", str(tmp_path / "out")], ["check", str(tmp_path)],
+                    ["handout", "--out", str(tmp_path / "kit.zip")], ["gradescope", "--out", str(tmp_path / "ag.zip")]):
+        proc = run_cli(*command, "--assignment", str(homework))
+        assert proc.returncode == 2, (command, proc.stdout + proc.stderr)
+        assert f"{homework}: exercises: race-counter is listed twice" in proc.stdout.replace("\n", "")
+    assert not (tmp_path / "out").exists()
+    both = run_cli("grade", str(tmp_path), "--student", "a", "--out", str(tmp_path / "out"),
+                   "--assignment", str(homework), "--exercise", "race-counter")
+    assert both.returncode == 2 and "not allowed with" in both.stderr

@@ -63,6 +63,8 @@ def graded_class(tmp_path_factory):
         (cls / name).mkdir(parents=True)
         shutil.copy(source, cls / name / "race_counter.py")
     shutil.copy(starter, cls / "bob" / LONG_NAME)
+    # Someone submitted handoff.py, so the dashboard shows that exercise, and who did not submit it.
+    shutil.copy(ROOT / "exercises" / "semaphore-handoff" / "handoff.py", cls / "bob")
     out = tmp / "out"
     grade_class(submissions=cls, out_dir=out, sandbox="local", workers=2)
     return out
@@ -111,9 +113,11 @@ def test_dashboard_renders_links_work_and_the_console_is_clean(browser, server):
     response = page.goto(f"{server}/index.html")
     assert response.ok
     assert page.locator("#histogram rect").count() == 10
-    catalog = load_all(ROOT / "exercises")
-    assert page.locator("#exercises tbody tr").count() == len(catalog)
-    assert page.locator("#checks tbody tr").count() == sum(len(ex.spec.checks) for ex in catalog)
+    # Without an assignment, the exercises nobody submitted are left out, and one line says so.
+    submitted = [ex for ex in load_all(ROOT / "exercises") if ex.slug in ("race-counter", "semaphore-handoff")]
+    assert page.locator("#exercises tbody tr").count() == len(submitted)
+    assert page.locator("#checks tbody tr").count() == sum(len(ex.spec.checks) for ex in submitted)
+    assert "15 exercises that no student submitted" in page.locator("#left-out").inner_text()
     assert page.locator("#students tbody tr").count() == 3
 
     names = page.locator("#students tbody tr td:first-child a")
@@ -125,7 +129,8 @@ def test_dashboard_renders_links_work_and_the_console_is_clean(browser, server):
     totals = [t.split("/")[0] for t in page.locator(f"#students tbody tr td:nth-child({total})").all_inner_texts()]
     assert totals == sorted(totals, key=float)
     missing = page.locator("#students tbody tr td.missing").all_inner_texts()
-    assert any("semaphore-handoff" in m for m in missing)  # a student without handoff.py says so
+    handoff = next(ex for ex in submitted if ex.slug == "semaphore-handoff")
+    assert any(handoff.spec.title in m for m in missing)  # a student without handoff.py says so
 
     hrefs = [names.nth(i).get_attribute("href") for i in range(names.count())]
     for href in hrefs:

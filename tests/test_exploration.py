@@ -32,6 +32,9 @@ def test_exploration_decides(name):
     assert preempted, trace["steps"]
     if "line" in case:
         assert preempted[0]["line"] == case["line"], preempted[0]
+    if "raises" in case:  # a thread died: of that exception, raised at that line of the program
+        died = got.outcome.result
+        assert (died["type"], died["stack"][-1]["line"]) == (case["raises"], case["raised_at"]), died
     # The same submission meets the same schedules: found again at the same place, same steps.
     again = explore_case(name)
     assert again.interleaving == trace
@@ -115,3 +118,92 @@ def test_a_replayed_schedule_gives_the_same_run(tmp_path):
     assert replay.observations == first.observations
     assert replay.schedule["decisions"] == schedule["decisions"] and not replay.schedule["diverged"]
     assert replay.schedule["trace"]["events"]
+
+
+def test_a_thread_that_dies_under_a_searched_schedule_fails_the_check(tmp_path):
+    # Issue 23: the result is complete under every schedule (the other worker takes the item), so the
+    # check accepts every one; the worker that dies of queue.Empty in between fails the schedule.
+    from grader.harness.judge.failures import ScenarioProblem
+    from grader.harness.judge.verdicts import verdict_for
+
+    with pytest.raises(ScenarioProblem) as info:
+        _explore_source(tmp_path, """
+            import queue, threading
+            def work(q, done):
+                while not q.empty():
+                    done.append(q.get_nowait())
+            def main():
+                q = queue.Queue()
+                q.put(1)
+                done = []
+                threads = [threading.Thread(target=work, args=(q, done), name=f"w{i}") for i in (1, 2)]
+                for t in threads:
+                    t.start()
+                for t in threads:
+                    t.join()
+                return done
+        """, want=[1])
+    problem = info.value
+    assert problem.outcome.status == "thread_exception"
+    died = problem.outcome.result
+    assert (died["thread"], died["type"], died["stack"][-1]["line"]) == ("w1", "Empty", 5)
+    assert problem.interleaving and problem.interleaving["schedule"] > 1  # found by the search, replayed
+    assert any(s.get("preempted") for s in problem.interleaving["steps"])
+    verdict = verdict_for(problem, str(tmp_path / "prog.py"))
+    assert verdict["status"] == "error" and verdict["message"] == {"id": "exception_thread_schedule", "params": {
+        "thread": "w1", "error": "Empty", "type": "Empty", "message": "", "line": 5,
+        "code": "done.append(q.get_nowait())"}}
+    assert verdict["stack"][-1]["line"] == 5 and verdict["interleaving"] == problem.interleaving
+
+
+def test_a_thread_that_dies_under_the_first_schedule_fails_it_without_a_search(tmp_path):
+    from grader.harness.judge.failures import ScenarioProblem
+
+    with pytest.raises(ScenarioProblem) as info:
+        _explore_source(tmp_path, """
+            import threading
+            def work():
+                raise KeyError("gone")
+            def main():
+                t = threading.Thread(target=work, name="worker")
+                t.start()
+                t.join()
+                return "done"
+        """, want="done")
+    died = info.value.outcome.result
+    assert (died["thread"], died["type"], died["message"], died["stack"][-1]["line"]) == ("worker", "KeyError",
+                                                                                         "'gone'", 4)
+    assert info.value.interleaving is None  # run 0, as student.run would have run it
+
+
+def test_the_checks_own_message_comes_before_a_thread_death(tmp_path):
+    # A pack that looks at thread errors (or at what a dead thread left undone) says it its own way.
+    from grader.harness.judge.failures import CheckFailed
+
+    with pytest.raises(CheckFailed) as info:
+        _explore_source(tmp_path, """
+            import threading
+            def work():
+                raise KeyError("gone")
+            def main():
+                t = threading.Thread(target=work)
+                t.start()
+                t.join()
+                return "done"
+        """, want="something else")
+    assert info.value.message == "main() returned done"
+
+
+def test_a_thread_ended_by_system_exit_did_not_die(tmp_path):
+    # threading ends a thread quietly on SystemExit (sys.exit() in a thread): not a failure.
+    result = _explore_source(tmp_path, """
+        import sys, threading
+        def work():
+            sys.exit()
+        def main():
+            t = threading.Thread(target=work)
+            t.start()
+            t.join()
+            return "done"
+    """, want="done", budget=10)
+    assert isinstance(result, explore.Exploration)

@@ -86,3 +86,21 @@ def test_gradescope_grades_a_solution_and_a_starter(gradescope_image, tmp_path):
     failed = [t for t in starter["tests"] if t["status"] == "failed"]
     assert failed and "decrements were lost" in failed[0]["output"]
     assert {"score", "execution_time", "output", "tests"} <= set(starter)
+
+
+def test_an_assignments_autograder_grades_its_exercises_at_their_points(tmp_path, monkeypatch):
+    from grader.host import gradescope_zip
+    from grader.host.assignment import Assignment, load_assignment, plan
+
+    monkeypatch.setattr(gradescope_zip, "_wheels", lambda folder, with_dependencies: folder.mkdir(parents=True))
+    chosen = plan(ROOT / "exercises", Assignment.model_validate(
+        {"title": "HW 3", "exercises": [{"slug": "race-counter", "points": 20}, "queue-drain"]}))
+    out = make_autograder(chosen.exercises, tmp_path / "autograder.zip", assignment=chosen)
+    with zipfile.ZipFile(out) as zf:
+        names = zf.namelist()
+        script = zf.read("run_autograder").decode()
+        (tmp_path / "assignment.yaml").write_bytes(zf.read("assignment.yaml"))
+    assert "--assignment /autograder/source/assignment.yaml" in script and "--exercise " not in script
+    assert {n.split("/")[1] for n in names if n.startswith("packs/")} == {"race-counter", "queue-drain"}
+    again = plan(ROOT / "exercises", load_assignment(tmp_path / "assignment.yaml"))
+    assert again.slugs == ["race-counter", "queue-drain"] and again.points == chosen.points and again.title == "HW 3"

@@ -157,3 +157,28 @@ def test_the_command_refuses_a_batch_that_did_not_finish(tmp_path, capsys):
     code = main(["gradesheet", str(_batch_dir(tmp_path, finished=False)), str(sheet)])
     assert code == 2 and "did not finish" in capsys.readouterr().out
     assert not (tmp_path / "worksheet-graded.csv").exists()
+
+
+def test_the_command_fills_an_assignments_total_from_the_batchs_exercises(tmp_path, capsys):
+    # A batch that graded three exercises; the sheet is for a homework of two, one of them worth 30.
+    out = tmp_path / "graded"
+    out.mkdir()
+    students = [{"student": "Zhang San", "lms_id": "67890", "score": 25.0, "max_score": 30.0,
+                 "exercises": {"race-counter": 10.0, "bounded-desks": 5.0, "queue-drain": 10.0}},
+                {"student": "Li Lei", "lms_id": "67891", "score": 4.0, "max_score": 30.0,
+                 "exercises": {"race-counter": 4.0, "bounded-desks": 0.0, "queue-drain": 0.0}}]
+    exercises = [{"slug": s, "max_score": 10.0} for s in ("race-counter", "bounded-desks", "queue-drain")]
+    (out / "batch.json").write_text(json.dumps({"schema": 1, "finished": True, "students": students,
+                                                "exercises": exercises}))
+    homework = tmp_path / "hw.yaml"
+    homework.write_text("title: HW\nexercises:\n  - race-counter\n  - slug: bounded-desks\n    points: 30\n")
+    sheet = tmp_path / "worksheet.csv"
+    sheet.write_bytes(MOODLE.encode("utf-8"))
+    code = main(["gradesheet", str(out), str(sheet), "--assignment", str(homework), "--out-of", "100"])
+    rows = gradesheet.read((tmp_path / "worksheet-graded.csv").read_bytes()).rows
+    assert [r[4] for r in rows[1:3]] == ["62.5", "10"]  # (10 + 15) / 40 and (4 + 0) / 40, out of 100
+    assert code == 0, capsys.readouterr().out
+
+    code = main(["gradesheet", str(out), str(sheet), "--exercise", "race-countr"])
+    said = capsys.readouterr().out
+    assert code == 2 and "did you mean race-counter?" in said and "grader batch" in said

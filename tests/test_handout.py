@@ -123,3 +123,22 @@ def test_the_kit_holds_no_hidden_check_solution_or_sample(kit_zip):
                 modules = ([a.name for a in node.names] if isinstance(node, ast.Import)
                            else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
                 assert not [m for m in modules if m.split(".")[0] in ("solutions", "tests")], (name, modules)
+
+
+def test_a_kit_for_an_assignment_has_its_exercises_title_deadline_and_points(tmp_path, monkeypatch):
+    from grader.host import handout
+    from grader.host.assignment import load_assignment, plan
+
+    monkeypatch.setattr(handout, "_wheels", lambda folder, with_dependencies: folder.mkdir(parents=True))
+    homework = tmp_path / "assignment.yaml"
+    homework.write_text("title: 作业三\nexercises:\n  - queue-drain\n  - slug: race-counter\n    points: 20\n"
+                        "deadline: 2026-11-30T23:59:00+08:00\n", encoding="utf-8")
+    chosen = plan(ROOT / "exercises", load_assignment(homework))
+    kit = make_handout(chosen.exercises, tmp_path / "kit", lang="zh", assignment=chosen)
+    readme = (kit / "README.md").read_text(encoding="utf-8")
+    assert readme.startswith("# 作业三\n\n截止时间：2026-11-30 23:59+08:00。\n\n- `queue-drain/drain.py`")
+    assert "，20 分" in readme and "，10 分" in readme
+    assert sorted(p.name for p in kit.iterdir() if not p.name.startswith(".")) == [
+        "Makefile", "README.md", "queue-drain", "race-counter"]
+    plain = make_handout(chosen.exercises, tmp_path / "plain", lang="en")
+    assert (plain / "README.md").read_text(encoding="utf-8").startswith("# Concurrency exercises: your kit\n\n- ")

@@ -297,3 +297,35 @@ def test_random_and_the_clock_are_the_same_on_every_run(tmp_path):
     second, _ = _value(tmp_path, source)
     assert first == second
     assert first[0][0][1] > 1_767_225_600.0 and first[2]  # 2026-01-01 plus virtual seconds
+
+
+def test_the_holder_is_never_counted_as_starved(tmp_path):
+    # Regression (issue 23): the thread keeping the baton at a point was counted as passed over, so
+    # once its count tied with that of a thread waiting as long, it won every tie (it comes first)
+    # and the waiting thread never ran. Here the worker, woken by the Event, has waited as many
+    # steps as the main thread has spun (both were handed the baton with nobody else runnable), and
+    # the spin's own variable changes on every turn (not a busy wait): only the starvation bound
+    # lets the worker set the flag. It used to spin until the real-time backstop.
+    outcome = run_program(tmp_path, """
+        import threading, time
+        go = threading.Event()
+        flag = False
+        def worker():
+            global flag
+            time.sleep(0.5)
+            go.wait()
+            flag = True
+        def main():
+            t = threading.Thread(target=worker)
+            t.start()
+            time.sleep(1)
+            go.set()
+            turns = 0
+            while not flag:
+                turns += 1
+            t.join()
+            return "done"
+    """, backstop=3.0)
+    assert outcome.status == "ok", (outcome.status, outcome.fault_dump)
+    assert outcome.observations["value"] == "done"
+    assert 1000 <= outcome.schedule["steps"] <= 1010  # the worker ran once it had been passed over 1000 times

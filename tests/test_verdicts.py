@@ -44,6 +44,35 @@ def test_scenario_outcomes(status, result, phase, want):
     assert (v["status"], v["message"]["id"]) == want and v["phase"] == phase
 
 
+def test_a_thread_that_died_reads_with_its_exception_and_line_in_both_languages():
+    from grader.host.messages import render
+
+    stack = [{"line": 4, "function": "work", "code": "t = q.get_nowait()"}]
+    died = Outcome(status="thread_exception", phase="scenario",
+                   result={"thread": "Thread-2 (work)", "type": "Empty", "message": "", "stack": stack})
+    v = verdict_for(ScenarioProblem(died, "s"), "f")
+    assert (v["status"], v["message"]["id"], v["stack"]) == ("error", "exception_thread", stack)
+    en, zh = render(v["message"], "en"), render(v["message"], "zh")
+    assert en.startswith("Thread Thread-2 (work) died of an uncaught exception, Empty, raised at line 4 "
+                         "(`t = q.get_nowait()`).")
+    assert zh.startswith("线程 Thread-2 (work) 因为一个没有被捕获的异常 Empty 而结束了，异常在第 4 行"
+                         "（`t = q.get_nowait()`）抛出。")
+    found = ScenarioProblem(died, "s")
+    found.interleaving = {"schedule": 7, "steps": [{"n": 1}]}  # a schedule the search found: the race it shows
+    v = verdict_for(found, "f")
+    assert v["message"]["id"] == "exception_thread_schedule" and v["interleaving"] == found.interleaving
+    assert render(v["message"], "en").startswith("Under the schedule below, thread Thread-2 (work) died of an "
+                                                 "uncaught exception, Empty, raised at line 4")
+    assert render(v["message"], "zh").startswith("在下面这种调度下，线程 Thread-2 (work) 因为一个没有被捕获的"
+                                                 "异常 Empty")
+    outside = Outcome(status="thread_exception", phase="scenario",
+                      result={"thread": "w", "type": "TypeError", "message": "work() takes 2 arguments",
+                              "stack": []})
+    v = verdict_for(ScenarioProblem(outside, "s"), "f")
+    assert v["message"]["id"] == "exception_thread_outside"
+    assert "TypeError: work() takes 2 arguments, raised outside your file" in render(v["message"], "en")
+
+
 def test_student_output_is_capped_in_the_verdict():
     outcome = Outcome(status="crash", phase="scenario", output="x" * 100_000, output_bytes=10**7,
                       output_truncated=True)

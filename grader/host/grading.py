@@ -12,12 +12,13 @@ from pathlib import Path
 
 from . import advice, packs, reports, sandboxes
 from . import intake as intake_mod
+from .assignment import Assignment, Plan, plan, select
 from .config import load_config
 from .judge_report import CheckVerdict, check_verdicts
 from .localize import localize
 from .results import CheckStatus, ExerciseResult, ExerciseStatus, StudentResult, StudentStatus
 from .sandboxes.base import InfrastructureError, JudgeJob, SandboxOutcome, SandboxRun
-from .scoring import exercise_result, not_graded
+from .scoring import exercise_result, not_graded, weigh
 
 log = logging.getLogger(__name__)
 
@@ -32,9 +33,12 @@ def grade_submission(
     exercises_root: Path | None = None,
     lang: str = "en",
     config: Path | None = None,
+    assignment: Assignment | None = None,
 ) -> StudentResult:
-    """Grade `submission` for every exercise (or those named), write reports under out_dir/student."""
-    chosen = select_exercises(exercises_root, exercises)
+    """Grade `submission` for every exercise, or those named (`exercises`, each once), or an
+    assignment's (scaled to its points); write reports under out_dir/student."""
+    chosen_plan = plan(exercises_root, assignment, exercises)
+    chosen = chosen_plan.exercises
     box = sandboxes.choose(sandbox, load_config(config))
     taken = intake_mod.take(Path(submission), chosen)
     settled = {ex.slug: r for ex in chosen if (r := settle_before_judging(ex, taken)) is not None}
@@ -49,11 +53,13 @@ def grade_submission(
         if left_out is not None and left_out.checks:  # a handout's self-check: the grade has more
             r.warnings.append({"id": "handout_left_out", "params": {"checks": left_out.checks,
                                                                     "points": f"{left_out.points:g}"}})
+        weigh(r, chosen_plan.points[ex.slug])
     infra = run.outcome is SandboxOutcome.INFRASTRUCTURE_ERROR
     result = StudentResult(
         student=student,
-        score=None if infra else sum(r.score for r in results if r.score is not None),  # None only when infra
-        max_score=sum(r.max_score for r in results),
+        # None only when infra; to 0.01, as an assignment's weights scale each exercise (scoring.weigh)
+        score=None if infra else round(sum(r.score for r in results if r.score is not None), 2),
+        max_score=round(sum(r.max_score for r in results), 2),
         sandbox=box.name,
         sandbox_note="",
         sandbox_note_ref=sandbox_note(box, run),
@@ -65,6 +71,8 @@ def grade_submission(
         ignored_files=taken.ignored,
         refused_files=[{"file": message["params"]["file"], "exercise": slug, "message": "", "message_ref": message}
                        for slug, message in taken.refused.items()],
+        assignment=chosen_plan.title,
+        not_assigned=not_assigned(taken.ignored, chosen_plan),
     )
     localize(result, lang, {ex.slug: ex for ex in chosen})
     if out_dir is not None:
@@ -82,14 +90,16 @@ def sandbox_note(box, run: SandboxRun) -> dict | None:
 
 
 def select_exercises(exercises_root: Path | None, slugs: list[str] | None) -> list[packs.Exercise]:
-    available = packs.load_all(exercises_root or packs.project_root() / "exercises")
-    if not slugs:
-        return available
-    by_slug = {ex.slug: ex for ex in available}
-    unknown = [s for s in slugs if s not in by_slug]
-    if unknown:
-        raise packs.PackError(f"unknown exercise {', '.join(unknown)}; known: {', '.join(by_slug)}")
-    return [by_slug[s] for s in slugs]
+    """Every pack, or those named, in the order named, each once (AssignmentError: an unknown name)."""
+    available = packs.load_all(packs.default_root(exercises_root))
+    return select(available, slugs) if slugs else available
+
+
+def not_assigned(ignored: list[str], chosen: Plan) -> list[str]:
+    """The ignored files that are the file of an exercise the assignment does not have."""
+    files = [ex.student_file for ex in chosen.others]
+    return [path for path in ignored
+            if any(intake_mod.version_of(path.rpartition("/")[2], f) is not None for f in files)]
 
 
 def settle_before_judging(exercise: packs.Exercise, taken: intake_mod.Intake) -> ExerciseResult | None:
@@ -142,17 +152,21 @@ def infrastructure_exercise(exercise: packs.Exercise, message: dict) -> Exercise
 
 
 def ungraded_submission(*, student: str, exercises: list[packs.Exercise], status: StudentStatus, message: dict,
-                        sandbox: str, lang: str = "en") -> StudentResult:
+                        sandbox: str, lang: str = "en", chosen: Plan | None = None) -> StudentResult:
     """A whole submission the judge never saw: refused (`error`, 0 points, the student's to fix) or
-    failed inside the grader (`infrastructure_error`, score null, to be graded again)."""
+    failed inside the grader (`infrastructure_error`, score null, to be graded again). `chosen`:
+    the assignment it was for (its points and title)."""
     infra = status is StudentStatus.INFRASTRUCTURE_ERROR
     results = [infrastructure_exercise(ex, message) if infra
                else not_graded(ex, ExerciseStatus.ERROR, message, CheckStatus.ERROR, message) for ex in exercises]
+    if chosen is not None:
+        for r in results:
+            weigh(r, chosen.points.get(r.exercise, r.max_score))
     result = StudentResult(student=student, score=None if infra else 0.0,
                            max_score=sum(r.max_score for r in results), sandbox=sandbox, sandbox_note="",
                            exercises=results, status=status,
                            sandbox_outcome=(SandboxOutcome.INFRASTRUCTURE_ERROR if infra else SandboxOutcome.OK).value,
-                           sandbox_message_ref=message)
+                           sandbox_message_ref=message, assignment=chosen.title if chosen is not None else "")
     return localize(result, lang, {ex.slug: ex for ex in exercises})
 
 

@@ -25,12 +25,16 @@ from pathlib import Path
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from . import pack_i18n
+from .assignment import Plan
 from .packs import Exercise, PackError, project_root
 from .visible_pack import write_visible_pack
 
 
-def make_handout(exercises: list[Exercise], out: Path, lang: str = "en", wheels: bool = False) -> Path:
-    """Write the kit to `out` (a folder, or a .zip file); returns `out`."""
+def make_handout(exercises: list[Exercise], out: Path, lang: str = "en", wheels: bool = False,
+                 assignment: Plan | None = None) -> Path:
+    """Write the kit to `out` (a folder, or a .zip file); returns `out`. With an assignment (its
+    plan: assignment.plan), the kit's README has its title, its deadline and each exercise's points."""
+    chosen = assignment if assignment is not None and assignment.assigned else None
     out = Path(out)
     if out.exists():
         raise PackError(f"{out} exists already: give a new folder or .zip name")
@@ -44,11 +48,14 @@ def make_handout(exercises: list[Exercise], out: Path, lang: str = "en", wheels:
             shutil.copy2(pack_i18n.readme(ex, lang), kit / ex.slug / "README.md")
             write_visible_pack(ex, kit / ".grader" / "packs" / ex.slug)
             titles.append({"slug": ex.slug, "student_file": ex.student_file,
-                           "title": pack_i18n.pack_text(ex, ex.spec.title, lang)})
+                           "title": pack_i18n.pack_text(ex, ex.spec.title, lang),
+                           "points": f"{chosen.points[ex.slug]:g}" if chosen else ""})
         env = Environment(loader=PackageLoader("grader", "templates/handout"), undefined=StrictUndefined,
                           keep_trailing_newline=True)
-        (kit / "README.md").write_text(env.get_template(f"README.{lang}.md.j2").render(exercises=titles),
-                                       encoding="utf-8")
+        deadline = chosen.assignment.deadline if chosen and chosen.assignment else None
+        (kit / "README.md").write_text(env.get_template(f"README.{lang}.md.j2").render(
+            exercises=titles, title=chosen.title if chosen else "",
+            deadline=deadline.isoformat(sep=" ", timespec="minutes") if deadline else ""), encoding="utf-8")
         (kit / "Makefile").write_text(env.get_template("Makefile.j2").render(lang=lang), encoding="utf-8")
         _wheels(kit / ".grader" / "wheels", with_dependencies=wheels)
         if out.suffix == ".zip":

@@ -72,6 +72,7 @@ class ExerciseResult:
     warnings: list[dict] = field(default_factory=list)  # message references: advice that costs no points
     shared: list[dict] = field(default_factory=list)  # one outcome several checks ended in (localize.py)
     warning_texts: list[str] = field(default_factory=list)  # `warnings` in the report's language
+    scaled_from: float | None = None  # an assignment weighs it: its pack's own points (scoring.weigh)
 
     @classmethod
     def from_dict(cls, data: dict) -> ExerciseResult:
@@ -98,6 +99,8 @@ class StudentResult:
     sandbox_message_ref: dict | None = None
     lang: str = "en"  # the language of every text in it
     rendered_with: str = ""  # a hash of the templates and catalogs that wrote its texts
+    assignment: str = ""  # the title of the assignment it was graded for (assignment.py), if any
+    not_assigned: list[str] = field(default_factory=list)  # of ignored_files: files of exercises not assigned
     schema: int = SCHEMA
 
     @classmethod

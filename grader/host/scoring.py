@@ -85,3 +85,24 @@ def not_graded(exercise: Exercise, status: ExerciseStatus, message: dict, check_
         max_score=exercise.max_score, message="", message_ref=message, checks=checks,
         pack_version=exercise.version(),
     )
+
+
+def weigh(result: ExerciseResult, points: float) -> ExerciseResult:
+    """An assignment's weight (assignment.py): the exercise is worth `points`, not its pack's own.
+
+    Its score becomes score * points / max_score, and each check's score and points likewise, each
+    rounded to 0.01 (so the checks' scaled points may add up to `points` give or take 0.01; the
+    exercise's score is scaled from its own, not summed). An infrastructure error's null stays null.
+    `scaled_from` keeps the pack's own points, for the report. Applied once, when a submission is
+    graded: every output (report, grades.csv, results.json, dashboard) reads the scaled numbers."""
+    if not result.max_score or points == result.max_score:
+        return result
+    factor = points / result.max_score
+    if result.score is not None:
+        result.score = round(result.score * factor, 2)
+    result.scaled_from = result.max_score
+    result.max_score = points
+    for check in result.checks:
+        check.score = round(check.score * factor, 2)
+        check.max_score = round(check.max_score * factor, 2)
+    return result

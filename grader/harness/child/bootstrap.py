@@ -29,6 +29,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from grader.harness.child.scheduler import WaitingOn
 
+THREAD_DEATHS_SENT = 10  # of a run's thread deaths, at most this many go to the judge
+
 if __name__ == "__main__":
     # Importable as grader.harness.child.* with no installation: the package root is three up.
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))))
@@ -141,7 +143,10 @@ def _one_run(channel, request, student_code, scenario_code, probe) -> dict:
             observations = scenario(module, probe, **request.get("kwargs", {}))
         except BaseException as exc:  # noqa: BLE001
             channel.final({**_failure("scenario", exc), "call": install.last_call()})
-        return {"status": "ok", "observations": observations, "virtual_time": install.scheduler().now}
+        # A thread that died of an uncaught exception fails an explored run whatever the scenario
+        # observed (judge/explore.py): the first few, in the order they died.
+        return {"status": "ok", "observations": observations, "virtual_time": install.scheduler().now,
+                "thread_deaths": install.THREAD_DEATHS[:THREAD_DEATHS_SENT]}
     finally:
         sys.settrace(None)
         gc.enable()

@@ -134,6 +134,9 @@ def _event_loop_running() -> bool:
 
 SLEEP_LOG: list[dict] = []  # every tracked time.sleep call, for checks about simulated work
 THREAD_ERRORS: list[dict] = []  # exceptions that ended a thread (threading.excepthook), student's lines
+# Those of THREAD_ERRORS that killed a tracked thread (not SystemExit, which threading ends a thread
+# with silently): every run's result carries them, and schedule exploration fails a run with one.
+THREAD_DEATHS: list[dict] = []
 # The student's module, compiled (bootstrap sets it): probe.run_as_main runs it.
 STUDENT_CODE: types.CodeType | None = None
 
@@ -193,10 +196,14 @@ _PRINT_THREAD_ERROR = threading.excepthook
 
 def _record_thread_error(args) -> None:
     """An exception ended a thread: note it for the checks, and print it as Python would."""
-    THREAD_ERRORS.append({
+    error = {
         "thread": getattr(args.thread, "name", "?"), "type": getattr(args.exc_type, "__name__", "?"),
         "message": _text(args.exc_value), "stack": sites.student_traceback(args.exc_traceback),
-    })
+    }
+    THREAD_ERRORS.append(error)
+    st = SCHED.by_thread.get(id(args.thread)) if SCHED is not None else None
+    if st is not None and st.tracked and not issubclass(args.exc_type, SystemExit):
+        THREAD_DEATHS.append(error)
     _PRINT_THREAD_ERROR(args)
 
 
@@ -215,6 +222,7 @@ def new_run(strategy: FirstComeFirstServed | None = None, recorder: Recorder | N
     primitives.reset()
     SLEEP_LOG.clear()
     THREAD_ERRORS.clear()
+    THREAD_DEATHS.clear()
     threading._counter = __import__("itertools").count(1).__next__  # type: ignore[attr-defined]  # Thread-1, Thread-2, ... again
     random.seed(RANDOM_SEED)
 

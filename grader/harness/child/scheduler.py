@@ -267,6 +267,10 @@ class Scheduler:
                 idx = next((i for i, c in enumerate(candidates) if not _is_spinning(c, self.progress)), idx)
         for c in candidates:
             c.starved += 1
+        # The chosen one was not passed over, whether it keeps the baton at a point or is handed it:
+        # were the holder counted too, it would tie with a thread waiting as long and win every tie
+        # (it comes first among the candidates), and the strategy would never be asked again.
+        candidates[idx].starved = 0
         self.decisions.append(idx)
         self.widths.append(len(candidates))
         return idx

@@ -120,8 +120,9 @@ class Student:
     def explore(self, function: str, check: Callable[[dict], None], *,
                 budget: int = exploration.DEFAULT_BUDGET, **kwargs) -> Exploration:
         """Run one scenario under up to `budget` schedules (run 0 first) and `check` each one's
-        observations. The first schedule that deadlocks, raises or fails `check` ends the check,
-        with its interleaving; otherwise returns how many schedules ran and run 0's observations."""
+        observations. The first schedule that deadlocks, raises, fails `check` or in which a thread
+        dies of an uncaught exception ends the check, with its interleaving; otherwise returns how
+        many schedules ran and run 0's observations."""
         probe = self._import_probe()
         if not probe.ok:
             raise ScenarioProblem(probe, function)

@@ -40,7 +40,9 @@ STUDENT_NICE = 19
 class Outcome:
     """What one scenario run produced, as data."""
 
-    status: str  # ok, exception, syntax_error, exit, deadlock, busy_wait, timeout, crash, memory
+    # ok, exception, syntax_error, exit, deadlock, busy_wait, timeout, crash, memory; thread_exception
+    # is never the child's: explore.py makes it of an ok run in which a thread died (`thread_deaths`)
+    status: str
     observations: dict = field(default_factory=dict)
     result: dict = field(default_factory=dict)
     phase: str | None = None
@@ -56,6 +58,13 @@ class Outcome:
     @property
     def ok(self) -> bool:
         return self.status == "ok"
+
+    @property
+    def thread_deaths(self) -> list[dict]:
+        """The tracked threads that an uncaught exception ended during an ok run, as the child
+        reported them (thread, type, message, the student's stack), in the order they died."""
+        deaths = self.result.get("thread_deaths") if self.ok else None
+        return [d for d in deaths if isinstance(d, dict)] if isinstance(deaths, list) else []
 
     @property
     def schedule(self) -> dict:

@@ -10,7 +10,8 @@ The search, within a budget of runs (run 0 included):
 Every seed derives from the exercise, the check, the scenario and the run's index: never from
 the clock or the process, so the same submission meets the same schedules on every grading.
 
-It stops at the first schedule the check rejects. A PCT failure is shrunk by dropping change points
+It stops at the first schedule the check rejects, or that does not end normally, or in which a
+thread died of an uncaught exception (judge_run). A PCT failure is shrunk by dropping change points
 while it still fails the same way. The failing schedule is then replayed from its recorded choices
 in a fresh child that also records the interleaving: it must fail the same way again, or the check
 fails closed. The failure goes back to the student with the interleaving (interleaving.py).
@@ -22,7 +23,7 @@ import hashlib
 import json
 import random
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .child_runner import ChildSession, Outcome
 from .failures import CheckFailed, NotReproduced, ScenarioProblem
@@ -109,7 +110,12 @@ class Failure:
 
 
 def judge_run(outcome: Outcome, check: Callable[[dict], None], function: str) -> Failure | None:
-    """None when the run ended normally and the check accepts what it observed."""
+    """None when the run ended normally, the check accepts what it observed and no thread died.
+
+    A thread that an uncaught exception ended fails the run even when the check accepts what the
+    scenario observed (the others may well have done its work): it is a problem of the run, with
+    the exception and the student's line where it was raised. The check is asked first, so that a
+    pack that looks at thread errors itself (probe.thread_errors) keeps its own message."""
     if not outcome.ok:
         return Failure(("problem", outcome.status, outcome.result.get("kind")), ScenarioProblem(outcome, function),
                        outcome)
@@ -117,7 +123,26 @@ def judge_run(outcome: Outcome, check: Callable[[dict], None], function: str) ->
         check(outcome.observations)
     except CheckFailed as exc:
         return Failure(("failed", exc.message), exc, outcome)
+    died = thread_died(outcome)
+    if died is not None:
+        stack = died.result.get("stack") or [{}]
+        return Failure(("problem", died.status, died.result.get("type"), stack[-1].get("line")),
+                       ScenarioProblem(died, function), died)
     return None
+
+
+def thread_died(outcome: Outcome) -> Outcome | None:
+    """An ok run in which a thread died, as the problem it is (status `thread_exception`, the first
+    death's thread, type, message and student's stack); None when no thread died."""
+    deaths = outcome.thread_deaths
+    if not deaths:
+        return None
+    first = deaths[0]
+    stack = first.get("stack")
+    result = {k: v for k, v in outcome.result.items() if k not in ("observations", "thread_deaths")}
+    result.update(status="thread_exception", thread=str(first.get("thread", "?")), type=str(first.get("type", "?")),
+                  message=str(first.get("message", "")), stack=stack if isinstance(stack, list) else [])
+    return replace(outcome, status="thread_exception", observations={}, result=result)
 
 
 # ----------------------------------------------------------------------------------- the search

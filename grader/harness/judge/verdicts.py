@@ -23,7 +23,7 @@ def verdict_for(exc: BaseException | None, student_file: str) -> dict:
             message = {"msgid": exc.template, "params": exc.details, "text": exc.message}
         return _with_interleaving({"status": "failed", "message": message, "details": exc.details}, exc)
     if isinstance(exc, ScenarioProblem):
-        return _with_interleaving(outcome_verdict(exc.outcome, student_file), exc)
+        return _with_interleaving(outcome_verdict(exc.outcome, student_file, searched=bool(exc.interleaving)), exc)
     if isinstance(exc, NotReproduced):
         # Fail closed: a failure the grader cannot show twice earns nothing, and is not blamed either.
         return {"status": "error", "message": {"id": "explore_not_reproduced", "params": {"schedule": exc.schedule}}}
@@ -37,7 +37,8 @@ def _with_interleaving(verdict: dict, exc) -> dict:
     return verdict
 
 
-def outcome_verdict(outcome: Outcome, student_file: str) -> dict:
+def outcome_verdict(outcome: Outcome, student_file: str, searched: bool = False) -> dict:
+    """`searched`: the outcome is that of a schedule the search found (it comes with its interleaving)."""
     result = outcome.result
     verdict: dict = {"phase": outcome.phase}
     if outcome.status == "deadlock":
@@ -62,6 +63,17 @@ def outcome_verdict(outcome: Outcome, student_file: str) -> dict:
     elif outcome.status == "exit":
         verdict.update(status="crash", message={"id": f"exit_{outcome.phase or 'scenario'}", "params": {
             "code": result.get("code")}}, stack=result.get("stack", []))
+    elif outcome.status == "thread_exception":  # an explored run in which a thread died (explore.thread_died)
+        stack = result.get("stack") or []
+        kind, text = result.get("type"), result.get("message")
+        params = {"thread": result.get("thread"), "error": f"{kind}: {text}" if text else kind,
+                  "type": kind, "message": text}
+        message = "exception_thread_outside"
+        if stack:
+            params.update(line=stack[-1].get("line"), code=stack[-1].get("code"))
+            # found by the search: a check and the step that relied on it, another thread in between
+            message = "exception_thread_schedule" if searched else "exception_thread"
+        verdict.update(status="error", message={"id": message, "params": params}, stack=stack)
     elif outcome.status == "exception":
         where = "worker" if result.get("in_worker") else (outcome.phase or "scenario")
         verdict.update(status="error", message={"id": f"exception_{where}", "params": {

@@ -70,6 +70,34 @@ class Filled:
     sheet_maximum: float | None = None  # Moodle's maximum grade, when it is not the batch's (see --out-of)
 
 
+def assignment_totals(journal: dict, assignment) -> list[Graded]:
+    """Each student's total for `assignment` (assignment.Assignment) from a batch's journal: its
+    exercises only, each scaled to its points (score * points / the points the batch graded it out
+    of; an exercise without points keeps the batch's). The batch must have graded every one of them.
+    The same assignment as the batch's gives the batch's own totals."""
+    from ..assignment import unknown_message
+
+    graded_out_of = {e["slug"]: float(e["max_score"]) for e in journal.get("exercises") or []}
+    if not graded_out_of:
+        raise SheetError("This batch.json does not say which exercises it graded (an older grader wrote it). Run "
+                         "the same `grader batch` command again (nothing is graded again), then fill the sheet.")
+    missing = [item.slug for item in assignment.exercises if item.slug not in graded_out_of]
+    if missing:
+        raise SheetError(f"The batch did not grade {', '.join(missing)} "
+                         f"({unknown_message(missing, list(graded_out_of))}). Grade the class for this "
+                         "assignment first (grader batch ... --assignment FILE).")
+    points = {item.slug: item.points or graded_out_of[item.slug] for item in assignment.exercises}
+    out = []
+    for s in journal["students"]:
+        scores = s.get("exercises") or {}
+        total: float | None = None
+        if s["score"] is not None and all(scores.get(slug) is not None for slug in points):
+            total = round(sum(scores[slug] * p / graded_out_of[slug] if graded_out_of[slug] else 0.0
+                              for slug, p in points.items()), 2)
+        out.append(Graded(s["student"], s.get("lms_id", ""), total, round(sum(points.values()), 2)))
+    return out
+
+
 def read(data: bytes) -> Sheet:
     bom = data.startswith(b"\xef\xbb\xbf")
     try:

@@ -33,9 +33,12 @@ def forget_key(folder: Path) -> None:
     atomic_write(path, _json(data))
 
 
-def rerender_student(folder: Path, lang: str, exercises: dict) -> StudentResult:
-    """A finished student's files again, in `lang` or with new templates, from report.json alone."""
+def rerender_student(folder: Path, lang: str, exercises: dict, assignment: str | None = None) -> StudentResult:
+    """A finished student's files again, in `lang` or with new templates (or the assignment's new
+    title, when `assignment` is given), from report.json alone."""
     result = StudentResult.from_dict(json.loads((folder / "report.json").read_text(encoding="utf-8")))
+    if assignment is not None:
+        result.assignment = assignment
     try:
         seconds = float(json.loads((folder / "results.json").read_text(encoding="utf-8"))["execution_time"])
     except (OSError, ValueError, KeyError, TypeError):

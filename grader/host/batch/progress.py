@@ -1,4 +1,5 @@
-"""A batch's progress: a live bar (counts, elapsed, ETA) on a terminal, a line per student elsewhere."""
+"""A batch's progress: a live bar (counts, elapsed, ETA) on a terminal, a line per student elsewhere;
+in the batch's language (`--lang`)."""
 
 from __future__ import annotations
 
@@ -14,15 +15,20 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
+from ..i18n import translations
+from ..messages import text
+
 
 class BatchProgress:
-    def __init__(self, console: Console):
+    def __init__(self, console: Console, lang: str = "en"):
         self.console = console
+        self.lang = lang
         self.live = console.is_terminal
         self.total = 0
         self.count = 0
-        self.bar = Progress(TextColumn("grading"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                            TextColumn("ETA"), TimeRemainingColumn(), console=console) if self.live else None
+        columns = (TextColumn(escape(text("batch_grading", lang))), BarColumn(), MofNCompleteColumn(),
+                   TimeElapsedColumn(), TextColumn(escape(text("batch_eta", lang))), TimeRemainingColumn())
+        self.bar = Progress(*columns, console=console) if self.live else None
         self.task: TaskID | None = None
 
     def __enter__(self):
@@ -39,12 +45,12 @@ class BatchProgress:
         if self.bar is not None:
             self.task = self.bar.add_task("grading", total=total)
         else:
-            self.console.print(f"{total} students", highlight=False)
+            self.console.print(escape(text("batch_students", self.lang, total=total)), highlight=False)
 
     def again(self, count: int) -> None:
         """`count` students ran beside a fork bomb: they are graded once more, and counted again."""
         self.total += count
-        line = f"{count} graded beside a fork bomb: grading them again"
+        line = escape(text("batch_fork_again", self.lang, count=count))
         if self.bar is not None and self.task is not None:
             self.bar.update(self.task, total=self.total)
             self.bar.console.print(line, highlight=False)
@@ -53,11 +59,15 @@ class BatchProgress:
 
     def done(self, entry) -> None:
         self.count += 1
-        score = "not graded" if entry.score is None else f"{entry.score:g}/{entry.max_score:g}"
-        note = " (unchanged, skipped)" if entry.skipped else f" ({entry.seconds:.1f} s)"
+        lang = self.lang
+        score = text("batch_not_graded", lang) if entry.score is None else f"{entry.score:g}/{entry.max_score:g}"
+        note = (text("batch_skipped_note", lang) if entry.skipped
+                else text("batch_seconds_note", lang, seconds=f"{entry.seconds:.1f}"))
         if entry.graded_again:
-            note += " (again)"
-        line = f"[{self.count}/{self.total}] {escape(entry.student)}: {score} {entry.status}{note}"
+            note += text("batch_again_note", lang)
+        status = translations(lang).pgettext("status", entry.status)
+        line = escape(text("batch_progress", lang, count=self.count, total=self.total, student=entry.student,
+                           points=score, status=status, note=note))
         if self.bar is not None and self.task is not None:
             self.bar.advance(self.task)
             if entry.status != "graded":

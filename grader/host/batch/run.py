@@ -2,10 +2,10 @@
 
     grade_class(submissions=Path("class.zip"), out_dir=Path("graded"), workers=2)
 
-Each student's result is keyed by a hash of what they submitted, the exercise packs' versions and
-the sandbox. A student whose report.json already carries that key (and is not an infrastructure
-error) is skipped, so a rerun after Ctrl-C, a crash or `kill -9` grades only the rest. report.json
-is written last and atomically: it exists complete, or not at all.
+Each student's result is keyed by a hash of what they submitted, the exercise packs' versions, the
+assignment's exercises and points, and the sandbox. A student whose report.json already carries that
+key (and is not an infrastructure error) is skipped, so a rerun after Ctrl-C, a crash or `kill -9`
+grades only the rest. report.json is written last and atomically: it exists complete, or not at all.
 """
 
 from __future__ import annotations
@@ -25,8 +25,9 @@ from pathlib import Path
 
 from .. import intake as intake_mod
 from .. import packs
+from ..assignment import Assignment, Plan, plan
 from ..config import load_config
-from ..grading import grade_submission, select_exercises, ungraded_submission
+from ..grading import grade_submission, ungraded_submission
 from ..localize import render_key
 from ..results import StudentResult, StudentStatus
 from ..sandboxes import choose
@@ -65,6 +66,7 @@ class BatchResult:
     entries: list[Entry]
     ignored: list[str]
     interrupted: bool = False
+    plan: Plan | None = None  # what was graded: the assignment's exercises and points, or every pack
 
     @property
     def graded(self) -> int:
@@ -85,15 +87,21 @@ def grade_class(
     lang: str = "en",
     config: Path | None = None,
     exercises_root: Path | None = None,
+    assignment: Assignment | None = None,
+    exercises: list[str] | None = None,
     on_start: Callable[[int], None] = lambda total: None,
     on_done: Callable[[Entry], None] = lambda entry: None,
     on_again: Callable[[int], None] = lambda count: None,
 ) -> BatchResult:
-    """Grade every student in `submissions`; reports, dashboard and exports go to `out_dir`."""
+    """Grade every student in `submissions` for an assignment (or the `exercises` named, or every
+    pack); reports, dashboard and exports go to `out_dir`."""
     out_dir = Path(out_dir)
+    chosen = plan(exercises_root, assignment, exercises)  # AssignmentError before anything is written
+    if chosen.assigned and assignment is None:
+        assignment = Assignment.of(chosen.slugs)
     out_dir.mkdir(parents=True, exist_ok=True)
-    exercises = select_exercises(exercises_root, None)
-    by_slug = {ex.slug: ex for ex in exercises}
+    graded = chosen.exercises
+    by_slug = {ex.slug: ex for ex in [*graded, *chosen.others]}
     settings = load_config(config)
     probe = choose(sandbox, settings)
     if probe.name == "docker":
@@ -108,21 +116,21 @@ def grade_class(
         return local.box
 
     with tempfile.TemporaryDirectory(prefix="grader-batch-") as staging:
-        roster = discover(Path(submissions), Path(staging), [ex.student_file for ex in exercises])
+        roster = discover(Path(submissions), Path(staging), [ex.student_file for ex in by_slug.values()])
         on_start(len(roster.submissions))
         entries: dict[str, Entry] = {}
         todo = []
         for sub in roster.submissions:
             try:
-                key = submission_key(sub, exercises, probe.name)
+                key = submission_key(sub, graded, probe.name, chosen)
             except OSError:  # unreadable files: grade anyway (the result says what happened), never skip
                 key = ""
-            previous = None if force else _finished_entry(out_dir, sub, key)
+            previous, title = (None, "") if force else _finished_entry(out_dir, sub, key)
             if previous is not None:
-                if previous.rendered_with != render_key(lang):
-                    # Rendering is not grading: a new language or new templates write the files
-                    # again from report.json, and nothing is judged again.
-                    outputs.rerender_student(out_dir / sub.out_name, lang, by_slug)
+                if previous.rendered_with != render_key(lang) or title != chosen.title:
+                    # Rendering is not grading: a new language, new templates or the assignment's
+                    # new title write the files again from report.json, and nothing is judged again.
+                    outputs.rerender_student(out_dir / sub.out_name, lang, by_slug, chosen.title)
                     previous.rerendered = True
                 entries[sub.out_name] = previous
                 on_done(previous)
@@ -137,18 +145,19 @@ def grade_class(
             started = time.perf_counter()
             try:
                 if sub.refused is not None:
-                    result = ungraded_submission(student=sub.student, exercises=exercises, status=StudentStatus.ERROR,
-                                                 message=sub.refused, sandbox=probe.name, lang=lang)
+                    result = ungraded_submission(student=sub.student, exercises=graded, status=StudentStatus.ERROR,
+                                                 message=sub.refused, sandbox=probe.name, lang=lang, chosen=chosen)
                 else:
                     assert sub.folder is not None  # only a refused submission has no folder (roster.py)
                     result = grade_submission(submission=sub.folder, student=sub.student,
                                               sandbox=sandbox_of_this_worker(), exercises_root=exercises_root,
-                                              lang=lang)
+                                              lang=lang, assignment=assignment)
             except Exception:  # noqa: BLE001 - one student's trouble (or our bug) never sinks the batch
                 log.error("grading %s failed inside the grader:\n%s", sub.student, traceback.format_exc())
-                result = ungraded_submission(student=sub.student, exercises=exercises,
+                result = ungraded_submission(student=sub.student, exercises=graded,
                                              status=StudentStatus.INFRASTRUCTURE_ERROR,
-                                             message={"id": "infra_internal"}, sandbox=probe.name, lang=lang)
+                                             message={"id": "infra_internal"}, sandbox=probe.name, lang=lang,
+                                             chosen=chosen)
             result.submission_key = key
             seconds = time.perf_counter() - started
             if stopping.is_set():
@@ -171,7 +180,7 @@ def grade_class(
                 if entry is not None:
                     entry.graded_again = again
                     entries[entry.folder] = entry
-                    outputs.write_journal(_result(roster, entries, out_dir, interrupted=True))
+                    outputs.write_journal(_result(roster, entries, out_dir, True, chosen))
                     on_done(entry)
 
         interrupted = False
@@ -191,21 +200,24 @@ def grade_class(
             stop_running_sandboxes()
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
-        result = _result(roster, entries, out_dir, interrupted)
-        outputs.write_class(result, exercises, lang)
+        result = _result(roster, entries, out_dir, interrupted, chosen)
+        outputs.write_class(result, graded, lang)
         return result
 
 
-def _result(roster, entries: dict, out_dir: Path, interrupted: bool) -> BatchResult:
+def _result(roster, entries: dict, out_dir: Path, interrupted: bool, chosen: Plan) -> BatchResult:
     ordered = [entries[s.out_name] for s in roster.submissions if s.out_name in entries]
-    return BatchResult(out_dir, ordered, roster.ignored, interrupted)
+    return BatchResult(out_dir, ordered, roster.ignored, interrupted, chosen)
 
 
-def submission_key(sub: Submission, exercises: list[packs.Exercise], sandbox: str) -> str:
-    """What decides a student's grade: their files as the grader takes them, the packs, the sandbox."""
+def submission_key(sub: Submission, exercises: list[packs.Exercise], sandbox: str, chosen: Plan | None = None) -> str:
+    """What decides a student's grade: their files as the grader takes them, the packs, the
+    assignment's exercises and points (another assignment grades again), the sandbox."""
     digest = hashlib.sha256(f"sandbox={sandbox}\n".encode())
     for ex in exercises:
         digest.update(f"{ex.slug}={ex.version()}\n".encode())
+    if chosen is not None:
+        digest.update(chosen.key().encode())
     if sub.refused is not None:
         assert sub.archive is not None  # only an archive is refused (roster.py)
         digest.update(b"refused\n" + hashlib.sha256(sub.archive.read_bytes()).digest())
@@ -220,20 +232,21 @@ def submission_key(sub: Submission, exercises: list[packs.Exercise], sandbox: st
     return digest.hexdigest()[:32]
 
 
-def _finished_entry(out_dir: Path, sub: Submission, key: str) -> Entry | None:
-    """The entry of a student whose finished report has this key; None means: grade them."""
+def _finished_entry(out_dir: Path, sub: Submission, key: str) -> tuple[Entry | None, str]:
+    """The entry of a student whose finished report has this key (None means: grade them), and the
+    title of the assignment the report names."""
     try:
         data = json.loads((out_dir / sub.out_name / "report.json").read_text(encoding="utf-8"))
         # No key: files we could not read, or a grade waiting to be redone (beside a fork bomb).
         if not key or data.get("submission_key") != key \
                 or data.get("status") == StudentStatus.INFRASTRUCTURE_ERROR.value:
-            return None
+            return None, ""
         return Entry(student=sub.student, folder=sub.out_name, source=sub.source, key=key, status=data["status"],
                      score=data["score"], max_score=data["max_score"], sandbox=data["sandbox"], skipped=True,
                      exercises={e["exercise"]: e["score"] for e in data["exercises"]},
-                     rendered_with=data.get("rendered_with", ""), lms_id=sub.lms_id)
+                     rendered_with=data.get("rendered_with", ""), lms_id=sub.lms_id), data.get("assignment", "")
     except (OSError, ValueError, KeyError, TypeError):  # missing or damaged: grade again
-        return None
+        return None, ""
 
 
 def entry_for(sub: Submission, result: StudentResult, seconds: float) -> Entry:
@@ -258,5 +271,10 @@ def stop_running_sandboxes() -> None:
 
 
 def journal_data(result: BatchResult) -> dict:
-    return {"schema": 1, "finished": not result.interrupted, "ignored": result.ignored,
-            "students": [asdict(e) for e in result.entries]}
+    chosen = result.plan
+    data: dict = {"schema": 1, "finished": not result.interrupted, "ignored": result.ignored,
+                  "students": [asdict(e) for e in result.entries]}
+    if chosen is not None:  # what was graded, each exercise with the points it was out of
+        data["assignment"] = chosen.summary()
+        data["exercises"] = [{"slug": s, "max_score": chosen.points[s]} for s in chosen.slugs]
+    return data
