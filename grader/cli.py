@@ -104,6 +104,9 @@ def main(argv: list[str] | None = None) -> int:
     c.add_argument("--samples", action="store_true", help="grade every sample answer against its expected verdict")
     c.add_argument("--repeat", type=int, default=1, help="grade each case N times: flaky checks show up")
     c.add_argument("--out", type=Path, default=None, help="where a self-check writes its report")
+    c.add_argument("--started-only", action="store_true",
+                   help="with DIR: grade only the exercises whose file differs from its starter (the others "
+                        "are listed as not started); with --exercise, that exercise, started or not")
     _options(c)
 
     i = sub.add_parser("image", help="the container sandbox's image")
@@ -235,18 +238,55 @@ def _check_cases(args, exercises, *, only: tuple[str, ...] | None, title: str) -
 
 
 def _self_check(args) -> int:
+    """`grader check DIR`: grade a student's folder and say what to fix. With --started-only (the kit's
+    `make check`): only the exercises the student has started, or the one --exercise names."""
+    from .host import self_check
+    from .host.messages import text
+
     if not args.dir.is_dir():
         console.print(f"[red]{args.dir} is not a folder.[/] Give the folder with your exercise files.")
         return 2
     out = args.out or packs.project_root() / "reports"
-    result = grade_submission(submission=args.dir, student="self-check", out_dir=out, sandbox=args.sandbox,
-                              exercises=args.exercise, config=args.config, lang=args.lang,
+    lang = args.lang
+    slugs = args.exercise
+    not_started: list[packs.Exercise] = []
+    choosing = args.started_only and args.assignment is None
+    if choosing:
+        available = packs.load_all(packs.default_root(args.exercises))
+        try:
+            chosen = self_check.choose(available, _submitted(args.dir, available),
+                                       {ex.slug: ex.starter.read_bytes() for ex in available},
+                                       only=args.exercise, started_only=True)
+        except AssignmentError:
+            console.print(f"[red]{escape(self_check.unknown_text(args.exercise, available, lang))}[/]",
+                          highlight=False)
+            return 2
+        not_started = chosen.not_started
+        if not chosen.graded:
+            console.print(escape(text("self_check_nothing_started", lang)), highlight=False)
+            return 0
+        slugs = [ex.slug for ex in chosen.graded]
+    result = grade_submission(submission=args.dir, student="self-check", out_dir=None, sandbox=args.sandbox,
+                              exercises=slugs, config=args.config, lang=lang,
                               exercises_root=args.exercises, assignment=_assignment(args))
-    reports.print_summary(result, console, details=True)
-    console.print(f"Full report: {out / 'self-check' / 'report.html'}", highlight=False)
+    if choosing:  # an exercise not chosen is not "outside the assignment": the student chose
+        result.not_assigned = []
+    reports.write(result, out / reports.safe_dirname(result.student))
+    reports.print_summary(result, console, details=True, brief=args.started_only)
+    if not_started:
+        console.print(escape(text("self_check_not_started", lang, count=len(not_started),
+                                  slugs=", ".join(ex.slug for ex in not_started))), highlight=False)
+    console.print(escape(text("self_check_report", lang, path=out / "self-check" / "report.html")), highlight=False)
     # Like a test runner: non-zero while any check fails, so `make check` does too.
     failed = any(c.status.value != "passed" for ex in result.exercises for c in ex.checks)
     return _exit_code(result) or (1 if failed else 0)
+
+
+def _submitted(folder: Path, exercises: list[packs.Exercise]) -> dict[str, bytes]:
+    """Each exercise's file in `folder`, as the grader will take it (missing and refused ones left out)."""
+    from .host import intake
+
+    return intake.take(folder, exercises).accepted
 
 
 def _batch(args) -> int:

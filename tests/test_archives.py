@@ -106,9 +106,9 @@ def test_names_that_are_not_utf8_are_refused(tmp_path):
     z = tmp_path / "n.zip"
     with zipfile.ZipFile(z, "w") as zf:
         zf.writestr("cafX.py", "x")
-    # Latin-1 bytes in the name, without the UTF-8 flag, as old tools write them.
+    # Latin-1 bytes in the name, without the UTF-8 flag, as old tools write them: neither UTF-8 nor GBK.
     z.write_bytes(z.read_bytes().replace(b"cafX", b"caf\xe9"))
-    assert refused_id(z, tmp_path) == "archive_name_not_utf8"
+    assert refused_id(z, tmp_path) == "archive_name_unreadable"
 
 
 def test_utf8_names_are_kept(tmp_path):
@@ -126,3 +126,56 @@ def test_empty_and_unreadable_archives_are_refused(tmp_path):
     junk = tmp_path / "junk.zip"
     junk.write_bytes(b"this is not an archive")
     assert refused_id(junk, tmp_path) == "archive_unreadable"
+
+
+class GbkName(zipfile.ZipInfo):
+    """A member whose name is written as GBK bytes without the UTF-8 flag (zipfile itself would
+    write any non-ASCII name as UTF-8 and set the flag)."""
+
+    def __init__(self, name: str):
+        super().__init__(name.encode("gbk").decode("cp437"))  # what zipfile reads such a name as
+
+    def _encodeFilenameFlags(self):  # zipfile's own (private) name
+        return self.filename.encode("cp437"), self.flag_bits & ~0x800
+
+
+def gbk_zip(path: Path, files: dict[str, str]) -> Path:
+    """A zip as Windows' built-in compressor writes it on a Chinese system: GBK names, no UTF-8 flag."""
+    with zipfile.ZipFile(path, "w") as zf:
+        for name, text in files.items():
+            zf.writestr(GbkName(name), text)
+    return path
+
+
+def test_gbk_names_without_the_utf8_flag_are_read_as_gbk(tmp_path):
+    # Regression (issue 22): such a zip was refused whole, its names shown as mojibake.
+    z = gbk_zip(tmp_path / "g.zip", {"作业一/race_counter.py": "x = 1\n", "作业一/说明.txt": "见代码"})
+    assert "作业一/race_counter.py".encode("gbk") in z.read_bytes()
+    with zipfile.ZipFile(z) as zf:
+        assert all(not (i.flag_bits & 0x800) for i in zf.infolist())
+    (tmp_path / "g").mkdir()
+    assert extract(z, tmp_path / "g") == ["作业一/race_counter.py", "作业一/说明.txt"]
+    assert (tmp_path / "g" / "作业一" / "说明.txt").read_text() == "见代码"
+
+
+def test_zip_member_names_try_the_flag_then_utf8_then_gbk():
+    name = archives.zip_member_name
+    assert name("李雷/a.py", 0x800) == "李雷/a.py"
+    assert name("plain/a.py", 0) == "plain/a.py"
+    assert name("李雷/a.py".encode().decode("cp437"), 0) == "李雷/a.py"  # UTF-8 without the flag
+    assert name("李雷/a.py".encode("gbk").decode("cp437"), 0) == "李雷/a.py"
+    with pytest.raises(Refused) as err:
+        name(b"caf\xe9.py".decode("cp437"), 0, "x.zip")
+    assert err.value.message == {"id": "archive_name_unreadable", "params": {"archive": "x.zip",
+                                                                            "file": "caf\\xe9.py"}}
+
+
+def test_gbk_names_keep_every_safety_rule(tmp_path):
+    z = gbk_zip(tmp_path / "up.zip", {"../作业.py": "x = 1\n"})
+    assert refused_id(z, tmp_path) == "archive_unsafe_path"
+    z = tmp_path / "link.zip"
+    with zipfile.ZipFile(z, "w") as zf:
+        info = GbkName("链接.py")
+        info.external_attr = (stat.S_IFLNK | 0o777) << 16
+        zf.writestr(info, "/etc/passwd")
+    assert refused_id(z, tmp_path) == "archive_link"

@@ -35,8 +35,8 @@ def _unpack(kit_zip: Path, where: Path) -> Path:
     return where / "concurrency-kit"
 
 
-def _make_check(kit: Path, **env) -> subprocess.CompletedProcess:
-    return subprocess.run(["make", "check", "SANDBOX=local", f"PYTHON={sys.executable}"], cwd=kit,
+def _make_check(kit: Path, *args: str, **env) -> subprocess.CompletedProcess:
+    return subprocess.run(["make", "check", "SANDBOX=local", f"PYTHON={sys.executable}", *args], cwd=kit,
                           capture_output=True, text=True, timeout=900, env={**os.environ, **env})
 
 
@@ -47,9 +47,12 @@ def test_the_kit_installs_and_self_checks_starters_and_solutions(kit_zip, tmp_pa
         assert (kit / ex.slug / ex.student_file).read_bytes() == ex.starter.read_bytes()
         assert (kit / ex.slug / "README.md").read_text(encoding="utf-8") == (
             ex.root / "README.zh.md").read_text(encoding="utf-8")
-    starters = _make_check(kit)
-    assert starters.returncode != 0, starters.stdout + starters.stderr  # like a test runner
-    assert "failed" in starters.stdout
+    untouched = _make_check(kit)  # nothing started: nothing graded, nothing failed
+    assert untouched.returncode == 0, untouched.stdout + untouched.stderr
+    assert "还没有开始任何练习" in untouched.stdout
+    starter = _make_check(kit, "EX=race-counter")  # named: graded, started or not
+    assert starter.returncode != 0, starter.stdout + starter.stderr  # like a test runner
+    assert "未通过" in starter.stdout and "queue-drain" not in starter.stdout
     for ex in EXERCISES:
         shutil.copy(ex.solution, kit / ex.slug / ex.student_file)
     solutions = _make_check(kit)
@@ -142,3 +145,18 @@ def test_a_kit_for_an_assignment_has_its_exercises_title_deadline_and_points(tmp
         "Makefile", "README.md", "queue-drain", "race-counter"]
     plain = make_handout(chosen.exercises, tmp_path / "plain", lang="en")
     assert (plain / "README.md").read_text(encoding="utf-8").startswith("# Concurrency exercises: your kit\n\n- ")
+
+
+def test_every_readme_of_the_kit_names_the_same_commands(tmp_path, monkeypatch):
+    from grader.host import handout
+
+    monkeypatch.setattr(handout, "_wheels", lambda folder, with_dependencies: folder.mkdir(parents=True))
+    for lang in ("en", "zh"):
+        kit = make_handout(EXERCISES, tmp_path / lang, lang=lang)
+        makefile = (kit / "Makefile").read_text(encoding="utf-8")
+        assert "--started-only $(if $(EX),--exercise $(EX))" in makefile and "DIR" not in makefile
+        readme = (kit / "README.md").read_text(encoding="utf-8")
+        assert "make check " in readme and f"make check EX={EXERCISES[0].slug}" in readme
+        for ex in EXERCISES:
+            task = (kit / ex.slug / "README.md").read_text(encoding="utf-8")
+            assert f"`make check EX={ex.slug}`" in task and "DIR=" not in task, (lang, ex.slug)

@@ -47,8 +47,9 @@ def grade_submission(
     results = [settled.get(ex.slug) or judged(ex, run) for ex in chosen]
     for ex, r in zip(chosen, results):
         r.source = taken.taken_from.get(ex.slug, "")
+        r.warnings = list(taken.warnings.get(ex.slug, []))  # read as GB18030, other versions not graded
         if ex.slug in taken.accepted:
-            r.warnings = advice.warnings(taken.accepted[ex.slug])
+            r.warnings += advice.warnings(taken.accepted[ex.slug])
         left_out = ex.spec.left_out
         if left_out is not None and left_out.checks:  # a handout's self-check: the grade has more
             r.warnings.append({"id": "handout_left_out", "params": {"checks": left_out.checks,

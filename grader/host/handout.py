@@ -9,8 +9,9 @@
                                      package it needs, for installing offline on the same platform)
 
 No reference solution, no sample answer and no hidden check goes in (tests/test_handout.py looks).
-`make check` installs the grader into `.grader/venv` and runs `grader check .` with the kit's
-packs: the same judge as the teacher's, in Docker when an engine answers, else on this machine.
+`make check` installs the grader into `.grader/venv` and runs `grader check . --started-only` with the
+kit's packs: the same judge as the teacher's, in Docker when an engine answers, else on this machine,
+for the exercises whose file is no longer its starter; `make check EX=<slug>` for that one only.
 """
 
 from __future__ import annotations
@@ -56,7 +57,8 @@ def make_handout(exercises: list[Exercise], out: Path, lang: str = "en", wheels:
         (kit / "README.md").write_text(env.get_template(f"README.{lang}.md.j2").render(
             exercises=titles, title=chosen.title if chosen else "",
             deadline=deadline.isoformat(sep=" ", timespec="minutes") if deadline else ""), encoding="utf-8")
-        (kit / "Makefile").write_text(env.get_template("Makefile.j2").render(lang=lang), encoding="utf-8")
+        (kit / "Makefile").write_text(env.get_template("Makefile.j2").render(
+            lang=lang, example=exercises[0].slug if exercises else "race-counter"), encoding="utf-8")
         _wheels(kit / ".grader" / "wheels", with_dependencies=wheels)
         if out.suffix == ".zip":
             _zip(kit, out)

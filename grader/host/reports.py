@@ -8,6 +8,7 @@ import re
 import tempfile
 from pathlib import Path
 
+from rich.cells import cell_len
 from rich.console import Console, JustifyMethod
 from rich.markup import escape
 from rich.table import Table
@@ -69,8 +70,11 @@ def _points(score: float | None, max_score: float, lang: str) -> str:
     return f"{score:g}/{max_score:g}" if score is not None else text("not_graded_points", lang, max=f"{max_score:g}")
 
 
-def print_summary(result: StudentResult, console: Console | None = None, details: bool = False) -> None:
-    """The compact table on a terminal, in the result's language; with `details`, every problem."""
+def print_summary(result: StudentResult, console: Console | None = None, details: bool = False,
+                  brief: bool = False) -> None:
+    """The compact table on a terminal, in the result's language; with `details`, every problem. `brief`
+    (a student's self-check): a column with each exercise's first failing check and its cause in one
+    line, and details only for the exercises that failed."""
     console = console or Console()
     lang = result.lang
     status_word = translations(lang).pgettext
@@ -78,13 +82,24 @@ def print_summary(result: StudentResult, console: Console | None = None, details
                              points=_points(result.score, result.max_score, lang), sandbox=result.sandbox))
     columns: tuple[tuple[str, JustifyMethod], ...] = (
         ("term_exercise", "left"), ("term_status", "left"), ("term_points", "right"), ("term_checks_passed", "right"))
-    for column, justify in columns:
-        table.add_column(text(column, lang), justify=justify)
+    rows = []
     for ex in result.exercises:
         passed = sum(1 for c in ex.checks if c.status.value == "passed")
+        status = status_word("status", ex.status.value)
+        rows.append((ex, [ex.exercise, status, _points(ex.score, ex.max_score, lang), f"{passed}/{len(ex.checks)}"]))
+    # brief: every column on one line, the cause cut to what the terminal has left
+    widths = [max([cell_len(text(c, lang)), *(cell_len(r[i]) for _, r in rows)]) for i, (c, _) in enumerate(columns)]
+    for (column, justify), width in zip(columns, widths):
+        table.add_column(text(column, lang), justify=justify, no_wrap=brief, min_width=width if brief else None)
+    if brief:
+        left = max(24, console.width - sum(widths) - 3 * len(widths) - 4)
+        table.add_column(text("term_first_problem", lang), no_wrap=True, overflow="ellipsis", max_width=left)
+    for ex, row in rows:
         style = STATUS_STYLE.get(ex.status.value, "")
-        table.add_row(ex.exercise, f"[{style}]{escape(status_word('status', ex.status.value))}[/]",
-                      _points(ex.score, ex.max_score, lang), f"{passed}/{len(ex.checks)}")
+        cells = [escape(row[0]), f"[{style}]{escape(row[1])}[/]", row[2], row[3]]
+        if brief:
+            cells.append(escape(first_problem(ex)))
+        table.add_row(*cells)
     console.print(table)
     if result.sandbox_message:
         style = "red" if result.status.value == "infrastructure_error" else "yellow"
@@ -92,16 +107,38 @@ def print_summary(result: StudentResult, console: Console | None = None, details
     if result.sandbox_note:
         console.print(f"[yellow]{escape(result.sandbox_note)}[/]")
     if details:
-        for line in detail_lines(result):
+        for line in detail_lines(result, failed_only=brief):
             console.print(line, markup=False, highlight=False)
 
 
-def detail_lines(result: StudentResult) -> list[str]:
+def failed(ex) -> bool:
+    return bool(ex.message) or any(c.status.value != "passed" for c in ex.checks)
+
+
+def first_problem(ex, width: int = 90) -> str:
+    """The cause of an exercise's first failing check, in one line ("" when nothing failed); the details
+    below the table name the check."""
+    if ex.message:
+        cause, name = ex.message, ""
+    else:
+        bad = next((c for c in ex.checks if c.status.value != "passed"), None)
+        if bad is None:
+            return ""
+        cause, name = bad.message, bad.name
+        if bad.shared is not None and bad.shared < len(ex.shared):
+            cause = ex.shared[bad.shared]["message"]
+    line = " ".join((cause or "").split()) or name
+    return line if len(line) <= width else line[:width - 1] + "…"
+
+
+def detail_lines(result: StudentResult, failed_only: bool = False) -> list[str]:
     """What a student needs to act on, as text: each problem once, with its lines (the terminal,
-    and the exports that have no HTML)."""
+    and the exports that have no HTML). `failed_only`: nothing about an exercise that passed."""
     lang = result.lang
     out: list[str] = []
     for ex in result.exercises:
+        if failed_only and not failed(ex):
+            continue
         for note in exercise_notes(ex, lang):
             out.append(f"{ex.exercise}: {note}")
         if ex.message:

@@ -2,7 +2,8 @@
 
 Everything is checked before anything is written: entry count, each file's size, the total size
 and the compression ratio; absolute paths and `..`, symlinks, hard links and device files; names
-that are not valid UTF-8. tar extraction then goes through the standard library's `data` filter (on
+that are not valid UTF-8 (a zip name without the UTF-8 flag may also be GBK: Windows' compressor).
+tar extraction then goes through the standard library's `data` filter (on
 Python 3.11.4+; before, the same modes are dropped by hand) as
 a second line; zip members are written one by one through a size cap.
 """
@@ -22,6 +23,8 @@ MAX_FILE_BYTES = 8 * 1024 * 1024
 MAX_TOTAL_BYTES = 64 * 1024 * 1024
 MAX_RATIO = 100  # uncompressed size / archive size, above which it is treated as a bomb
 SUFFIXES = (".zip", ".tar", ".tar.gz", ".tgz")
+# A zip name without the UTF-8 flag is tried as each of these, in order (docs/batch.md, "Safe extraction").
+ZIP_NAME_ENCODINGS = ("utf-8", "cp936")
 
 
 class Refused(MessageError):
@@ -149,15 +152,23 @@ def _extract_zip(archive: Path, dest: Path) -> list[str]:
 
 
 def _zip_name(archive: Path, info: zipfile.ZipInfo) -> str:
-    """A member's name as UTF-8 text. Without the UTF-8 flag zipfile decodes cp437; names that
-    were really UTF-8 (most tools) are recovered, and other non-ASCII names are refused."""
-    if info.flag_bits & 0x800:
-        return info.filename
-    raw = info.filename.encode("cp437")
+    """A member's name as text. Without the UTF-8 flag (0x800) zipfile decodes cp437; the raw bytes
+    are read again as UTF-8 (most tools omit the flag), else as GBK/CP936 (Windows' built-in
+    compressor on a Chinese system), and a name that is neither is refused."""
+    return zip_member_name(info.filename, info.flag_bits, archive.name)
+
+
+def zip_member_name(filename: str, flag_bits: int, archive_name: str = "") -> str:
+    """`filename` as zipfile gave it (cp437 when `flag_bits` has no 0x800) as the name it was
+    meant to be: UTF-8, then GBK/CP936. Raises Refused when no encoding explains the bytes."""
+    if flag_bits & 0x800:
+        return filename
+    raw = filename.encode("cp437")
     if raw.isascii():
-        return info.filename
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        raise Refused("archive_name_not_utf8", archive=archive.name,
-                      file=raw.decode("utf-8", "backslashreplace")) from None
+        return filename
+    for encoding in ZIP_NAME_ENCODINGS:
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise Refused("archive_name_unreadable", archive=archive_name, file=raw.decode("utf-8", "backslashreplace"))

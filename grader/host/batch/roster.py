@@ -12,7 +12,9 @@ SUBMISSIONS is itself a class archive, and stepping into a lone wrapper folder):
 - a file named `<student>_<anything>` (the layout Moodle and Canvas downloads use, e.g.
   `Li Lei_12345_assignsubmission_file_race_counter.py`): the student is the text before the
   first underscore, and the file is graded as the exercise file its name ends with, a
-  resubmission's `-N` kept (`..._race_counter-1.py`: intake.py takes the highest N);
+  resubmission's `-N` or ` (N)` kept (`..._race_counter-1.py`: intake.py takes the highest N);
+- an archive inside a student's folder or archive (Moodle's `<name>_<id>_assignsubmission_file_/hw.zip`)
+  is opened by intake.py, with the same safety rules;
 - hidden entries (`.DS_Store`, `__MACOSX`) are skipped; anything else is listed as ignored.
 """
 
@@ -149,9 +151,11 @@ def _from_prefixed(student: str, files: list[Path], staging: Path, student_files
 
 def _exercise_name(lms_name: str, student_files: list[str]) -> str:
     """`Li Lei_1_2_race_counter-1.py` -> `race_counter-1.py`: the exercise file its name ends with,
-    with an LMS's resubmission number kept; a name that ends with no exercise file keeps its rest."""
+    with an LMS's resubmission number kept (`-1`, or Moodle's ` (1)`); a name that ends with no
+    exercise file keeps its rest."""
     for student_file in student_files:
-        match = re.search(r"(?:^|_)(" + re.escape(student_file[:-3]) + r"(?:-\d{1,4})?\.py)$", lms_name)
+        match = re.search(r"(?:^|_)(" + re.escape(student_file[:-3]) + r"(?:-\d{1,4}|\s?\(\d{1,4}\))?\.py)$",
+                          lms_name)
         if match:
             return match.group(1)
     return lms_name.split("_", 1)[1]
