@@ -13,7 +13,9 @@ inner steps of Condition.wait) the caller is `quiet`: its steps are not points o
 
 from __future__ import annotations
 
+import operator
 import weakref
+from _thread import TIMEOUT_MAX
 from collections import deque
 from collections.abc import Callable
 from contextlib import contextmanager
@@ -85,9 +87,28 @@ def _end(sched: sched_mod.Scheduler, me: ThreadState, active: bool, changed: boo
 
 
 def _virtual_deadline(sched: sched_mod.Scheduler, timeout: float | None) -> float | None:
-    if timeout is None or timeout < 0:
+    """None waits for ever; a timeout of zero or less expires at once, as in CPython's Semaphore,
+    Event and Condition (Lock.acquire turns its -1, "for ever", into None before it waits)."""
+    if timeout is None:
         return None
-    return sched.now + timeout
+    return sched.now + max(timeout, 0)
+
+
+def _lock_timeout(blocking, timeout) -> float | None:
+    """CPython's checks on Lock/RLock.acquire's arguments, in its order: the seconds to wait, or None
+    for ever. `timeout` converts as _thread's does (a float, or an integer: None is a TypeError)."""
+    if isinstance(timeout, float):
+        if timeout != timeout:
+            raise ValueError("Invalid value NaN (not a number)")
+    else:
+        timeout = operator.index(timeout)
+    if timeout > TIMEOUT_MAX:
+        raise OverflowError("timeout value is too large")
+    if not blocking and timeout != -1:
+        raise ValueError("can't specify a timeout for a non-blocking call")
+    if timeout < 0 and timeout != -1:
+        raise ValueError("timeout value must be a non-negative number")
+    return None if timeout == -1 else timeout
 
 
 class _Primitive:
@@ -130,7 +151,7 @@ class _Primitive:
         if me.tracked:
             timed_out = sched.park(me, BLOCKED, deadline=_virtual_deadline(sched, timeout), waiting_on=self)
         else:
-            real = None if timeout is None or timeout < 0 else timeout
+            real = None if timeout is None else max(timeout, 0)
             timed_out = sched.park(me, BLOCKED, waiting_on=self, real_timeout=real)
         return not timed_out
 
@@ -160,10 +181,7 @@ class Lock(_Primitive):
 
     @untraced
     def acquire(self, blocking=True, timeout=-1):
-        if not blocking and timeout != -1:
-            raise ValueError("can't specify a timeout for a non-blocking call")
-        if timeout is not None and timeout < 0 and timeout != -1:
-            raise ValueError("timeout value must be a non-negative number")
+        wait = _lock_timeout(blocking, timeout)
         sched, me, active = _begin(self)
         with sched.mutex:
             if self._count == 0:
@@ -178,9 +196,9 @@ class Lock(_Primitive):
             if not blocking:
                 _end(sched, me, active, False, "acquire_failed", self, owner=self.owner)
                 return False
-            if me.tracked and (timeout is None or timeout < 0):
+            if me.tracked and wait is None:
                 sched.check_wait_for(me, self._owner_state, BLOCKED, self)
-            if self._wait(sched, me, timeout):
+            if self._wait(sched, me, wait):
                 _end(sched, me, active, True, "acquired", self)
                 return True  # ownership was handed to us by release()
             _end(sched, me, active, False, "acquire_timed_out", self)
@@ -231,10 +249,11 @@ class Lock(_Primitive):
 
     def _release_save(self):
         sched = _sched()
-        with sched.mutex:
-            saved = (self._count, self._owner_state)
-        count = saved[0] if self.reentrant else 1
         me = sched.current()
+        with sched.mutex:
+            if self.reentrant and not self._owned_by(me):
+                raise RuntimeError("cannot release un-acquired lock")
+            count = self._count if self.reentrant else 1
         me.quiet += 1
         try:
             for _ in range(count):
@@ -261,8 +280,12 @@ class Lock(_Primitive):
         self._count = 0
 
     def __repr__(self):
-        state = f"locked by {self.owner}" if self._count else "unlocked"
-        return f"<instrumented {self.kind} {state}>"
+        # CPython's own, so that a student's print shows what it shows at home
+        state = "locked" if self._count else "unlocked"
+        if not self.reentrant:
+            return f"<{state} _thread.lock object at {id(self):#x}>"
+        owner = (self._owner_state.ident if self._count and self._owner_state is not None else None) or 0
+        return f"<{state} _thread.RLock object owner={owner} count={self._count} at {id(self):#x}>"
 
 
 class RLock(Lock):
@@ -320,11 +343,12 @@ class Semaphore(_Primitive):
         if n < 1:
             raise ValueError("n must be one or more")
         sched, me, active = _begin(self)
+        with sched.mutex:
+            self._check_bound(n)  # all or nothing: CPython's BoundedSemaphore checks before it adds
         for hook in list(self.on_release):
             hook(self)
         with sched.mutex:
             for _ in range(n):
-                self._check_bound()
                 self.releases += 1
                 if self._waiters:
                     sched.wake(self._waiters.popleft(), timed_out=False)
@@ -332,21 +356,22 @@ class Semaphore(_Primitive):
                     self._value += 1
             _end(sched, me, active, True, "sem_released", self, value=self._value)
 
-    def _check_bound(self):
+    def _check_bound(self, n):
         pass
 
     def __exit__(self, *exc):
         self.release()
 
     def __repr__(self):
-        return f"<instrumented {self.kind} value={self._value} waiters={len(self._waiters)}>"
+        bound = f"/{self.initial}" if isinstance(self, BoundedSemaphore) else ""
+        return f"<threading.{self.kind} at {id(self):#x}: value={self._value}{bound}>"
 
 
 class BoundedSemaphore(Semaphore):
     kind = "BoundedSemaphore"
 
-    def _check_bound(self):
-        if self._value >= self.initial:
+    def _check_bound(self, n):
+        if self._value + n > self.initial:
             raise ValueError("Semaphore released too many times")
 
 
@@ -392,12 +417,14 @@ class Event(_Primitive):
             if self._flag:
                 _end(sched, me, active, False, "saw_set", self)
                 return True
-            self._wait(sched, me, timeout)
-            _end(sched, me, active, False, "event_waited" if self._flag else "acquire_timed_out", self)
-            return self._flag
+            # Woken by set() is True even when clear() came before this thread ran again, as in
+            # CPython (gh-57711); a timeout is False.
+            woken = self._wait(sched, me, timeout)
+            _end(sched, me, active, False, "event_waited" if woken else "acquire_timed_out", self)
+            return woken
 
     def __repr__(self):
-        return f"<instrumented Event {'set' if self._flag else 'unset'}>"
+        return f"<threading.Event at {id(self):#x}: {'set' if self._flag else 'unset'}>"
 
 
 class Condition(_Primitive):
@@ -408,6 +435,10 @@ class Condition(_Primitive):
         self._lock = RLock() if lock is None else lock
         self.acquire = self._lock.acquire
         self.release = self._lock.release
+        # As CPython's: the lock's own _release_save/_acquire_restore/_is_owned when it has them.
+        for name in ("_release_save", "_acquire_restore", "_is_owned"):
+            if hasattr(self._lock, name):
+                setattr(self, name, getattr(self._lock, name))
         self.notifies = 0
 
     def __enter__(self):
@@ -416,9 +447,13 @@ class Condition(_Primitive):
     def __exit__(self, *exc):
         return self._lock.__exit__(*exc)
 
+    def _release_save(self):
+        self._lock.release()
+
+    def _acquire_restore(self, saved):
+        self._lock.acquire()
+
     def _is_owned(self):
-        if hasattr(self._lock, "_is_owned"):
-            return self._lock._is_owned()
         if self._lock.acquire(False):
             self._lock.release()
             return False
@@ -433,7 +468,7 @@ class Condition(_Primitive):
         # slipping in between (from an untracked plumbing thread) is not lost.
         with sched.mutex:
             self._enqueue(me)
-        saved = self._lock._release_save() if hasattr(self._lock, "_release_save") else self._lock.release()
+        saved = self._release_save()
         try:
             with sched.mutex:
                 if me in self._waiters:
@@ -444,10 +479,7 @@ class Condition(_Primitive):
                 _end(sched, me, active, False, "cond_woken" if notified else "acquire_timed_out", self)
                 return notified
         finally:
-            if hasattr(self._lock, "_acquire_restore"):
-                self._lock._acquire_restore(saved)
-            else:
-                self._lock.acquire()
+            self._acquire_restore(saved)
 
     def wait_for(self, predicate, timeout=None):
         sched = _sched()
@@ -489,7 +521,7 @@ class Condition(_Primitive):
             self._lock._at_fork_reinit()
 
     def __repr__(self):
-        return f"<instrumented Condition({self._lock!r}) waiters={len(self._waiters)}>"
+        return f"<Condition({self._lock!r}, {len(self._waiters)})>"
 
 
 @contextmanager
