@@ -346,6 +346,15 @@ def _gradesheet(args) -> int:
         return 2
     graded = [gradesheet.Graded(s["student"], s.get("lms_id", ""), s["score"], s["max_score"]) for s in students]
     out = args.out or args.sheet.with_name(args.sheet.stem + "-graded.csv")
+    if args.out_of is not None and not 0 < args.out_of <= gradesheet.MAX_OUT_OF:  # nan fails both comparisons
+        console.print(f"[red]--out-of {args.out_of:g}:[/] give the LMS's maximum grade, a number above 0 and at "
+                      f"most {gradesheet.MAX_OUT_OF:g}.", highlight=False)
+        return 2
+    if out.resolve() == args.sheet.resolve():
+        console.print(f"[red]--out {escape(str(out))} is the LMS's own download.[/] Write the filled copy "
+                      "elsewhere (the default is SHEET-graded.csv), so the download stays as it came.",
+                      highlight=False)
+        return 2
     try:
         chosen = _assignment(args) or (Assignment.of(args.exercise) if args.exercise else None)
         if chosen is not None:  # the assignment's exercises only, each out of its points
@@ -359,6 +368,12 @@ def _gradesheet(args) -> int:
     except gradesheet.SheetError as exc:
         console.print(f"[red]Cannot fill {escape(str(args.sheet))}:[/] {escape(str(exc))}", highlight=False)
         return 2
+    if filled.sheet_maximum is not None:  # importing 31 into a 100-point grade is never what was meant
+        console.print(f"[red]The worksheet's maximum grade is {filled.sheet_maximum:g}, the batch's "
+                      f"{graded[0].max_score:g}; nothing was written.[/] Add --out-of {filled.sheet_maximum:g} to "
+                      f"scale the totals to it (or --out-of {graded[0].max_score:g} to write them as they are).",
+                      highlight=False)
+        return 2
     reports.atomic_write(out, gradesheet.write(filled.sheet))
     lms = {"moodle": "Moodle worksheet", "canvas": "Canvas gradebook"}[filled.layout.lms]
     console.print(f"{lms}: {filled.matched} grade(s) written in column \"{escape(filled.layout.header)}\" of "
@@ -369,10 +384,10 @@ def _gradesheet(args) -> int:
                         (filled.rows_left, "in the sheet but not in the batch (left as they were)")):
         if names:
             console.print(f"[yellow]{len(names)} {what}:[/] {escape(', '.join(names))}", highlight=False)
-    if filled.sheet_maximum is not None:
-        console.print(f"[yellow]The worksheet's maximum grade is {filled.sheet_maximum:g}, the batch's "
-                      f"{graded[0].max_score:g}:[/] add --out-of {filled.sheet_maximum:g} to scale the totals.",
-                      highlight=False)
+    refused = [s["student"] for s in students if s.get("status") == "error"]
+    if refused:  # their 0 is written, but a teacher may want to look before importing it
+        console.print(f"[yellow]{len(refused)} whose submission was refused or could not run (0 written, "
+                      f"their reports say why):[/] {escape(', '.join(refused))}", highlight=False)
     # Loud when a graded student's grade could not be placed: the teacher must look before importing.
     return 1 if filled.not_in_sheet or filled.clashes else 0
 

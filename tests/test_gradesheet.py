@@ -182,3 +182,45 @@ def test_the_command_fills_an_assignments_total_from_the_batchs_exercises(tmp_pa
     code = main(["gradesheet", str(out), str(sheet), "--exercise", "race-countr"])
     said = capsys.readouterr().out
     assert code == 2 and "did you mean race-counter?" in said and "grader batch" in said
+
+
+def test_a_sheet_whose_maximum_is_not_the_batchs_is_refused_without_out_of(tmp_path, capsys):
+    # Issue 22: a 100-point worksheet and a 20-point batch wrote 20 and exited 0 after a warning line.
+    sheet = tmp_path / "worksheet.csv"
+    sheet.write_bytes(MOODLE.encode("utf-8"))
+    code = main(["gradesheet", str(_batch_dir(tmp_path)), str(sheet)])
+    said = capsys.readouterr().out
+    assert code == 2 and "nothing was written" in said and "--out-of 100" in said
+    assert not (tmp_path / "worksheet-graded.csv").exists()
+
+
+@pytest.mark.parametrize("out_of", ["0", "-10", "nan", "inf", "1e308"])
+def test_an_out_of_that_is_no_maximum_grade_is_refused_before_anything_is_written(tmp_path, capsys, out_of):
+    sheet = tmp_path / "worksheet.csv"
+    sheet.write_bytes(MOODLE.encode("utf-8"))
+    code = main(["gradesheet", str(_batch_dir(tmp_path)), str(sheet), "--out-of", out_of])
+    assert code == 2 and "a number above 0" in capsys.readouterr().out
+    assert not (tmp_path / "worksheet-graded.csv").exists()
+
+
+def test_the_download_itself_is_never_the_output(tmp_path, capsys):
+    sheet = tmp_path / "worksheet.csv"
+    sheet.write_bytes(MOODLE.encode("utf-8"))
+    code = main(["gradesheet", str(_batch_dir(tmp_path)), str(sheet), "--out-of", "100", "--out", str(sheet)])
+    assert code == 2 and "the LMS's own download" in capsys.readouterr().out
+    assert sheet.read_bytes() == MOODLE.encode("utf-8")
+
+
+def test_students_whose_submission_was_refused_are_named(tmp_path, capsys):
+    out = tmp_path / "graded"
+    out.mkdir()
+    students = [{"student": "Zhang San", "lms_id": "67890", "score": 15.0, "max_score": 20.0, "status": "graded"},
+                {"student": "Li Lei", "lms_id": "67891", "score": 0.0, "max_score": 20.0, "status": "error"}]
+    (out / "batch.json").write_text(json.dumps({"schema": 1, "finished": True, "students": students}))
+    sheet = tmp_path / "worksheet.csv"
+    sheet.write_bytes(MOODLE.encode("utf-8"))
+    code = main(["gradesheet", str(out), str(sheet), "--out-of", "100"])
+    said = capsys.readouterr().out
+    assert code == 0 and "1 whose submission was refused or could not run" in said and "Li Lei" in said
+    rows = gradesheet.read((tmp_path / "worksheet-graded.csv").read_bytes()).rows
+    assert [r[4] for r in rows[1:3]] == ["75", "0"]

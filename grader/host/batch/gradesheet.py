@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 MOODLE_ID = re.compile(r"\D+?\s*(\d+)")  # "Participant 67890", "参与者67890"
 GRADE_HEADERS = ("grade", "成绩", "分数")  # Moodle's grade column, English and Chinese
 MAXIMUM_HEADERS = ("maximum grade", "最高分数", "满分")
+MAX_OUT_OF = 100_000.0  # no LMS grades out of more; a larger --out-of is a typo (1e308, say)
 
 
 class SheetError(Exception):
