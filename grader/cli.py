@@ -18,7 +18,7 @@ from .host.assignment import Assignment, AssignmentError, Plan, load_assignment,
 from .host.config import load_config
 from .host.grading import grade_submission, select_exercises
 from .host.i18n import LANGS
-from .host.messages import render
+from .host.messages import render, text
 from .host.results import StudentStatus
 from .host.sandboxes import NAMES as SANDBOXES
 
@@ -117,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--mirror", default=None, help="Debian mirror for --registry-free")
 
     ls = sub.add_parser("list", help="list the exercises")
-    _options(ls, sandbox=False, lang=False)
+    _options(ls, sandbox=False)
 
     h = sub.add_parser("handout", help="the kit for students: starters, READMEs, visible checks, make check")
     h.add_argument("--out", type=Path, required=True, help="a new folder, or a .zip file")
@@ -241,7 +241,6 @@ def _self_check(args) -> int:
     """`grader check DIR`: grade a student's folder and say what to fix. With --started-only (the kit's
     `make check`): only the exercises the student has started, or the one --exercise names."""
     from .host import self_check
-    from .host.messages import text
 
     if not args.dir.is_dir():
         console.print(f"[red]{args.dir} is not a folder.[/] Give the folder with your exercise files.")
@@ -294,7 +293,6 @@ def _batch(args) -> int:
     from .host.batch.progress import BatchProgress
     from .host.batch.roster import ClassInputError
     from .host.batch.run import grade_class
-    from .host.messages import text
     from .host.sandboxes.base import InfrastructureError
 
     lang = args.lang
@@ -479,11 +477,15 @@ def _translate(args) -> int:
 
 
 def _list(args) -> int:
-    table = Table(title="Exercises")
-    for col in ("exercise", "student file", "topic", "points", "checks"):
-        table.add_column(col)
+    from .host.pack_i18n import pack_text
+
+    table = Table(title=text("list_title", args.lang))
+    for col in ("list_exercise", "list_student_file", "list_topic", "list_points", "list_checks"):
+        table.add_column(text(col, args.lang))
     for ex in select_exercises(args.exercises, None):
-        table.add_row(ex.slug, ex.student_file, ex.spec.topic, f"{ex.max_score:g}", str(len(ex.spec.checks)))
+        # Topics quote code (`D[x] = y`): plain text, never rich markup, which would eat `[x]`.
+        table.add_row(ex.slug, ex.student_file, escape(pack_text(ex, ex.spec.topic, args.lang)),
+                      f"{ex.max_score:g}", str(len(ex.spec.checks)))
     console.print(table)
     return 0
 

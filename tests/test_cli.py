@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import subprocess
+import sys
 
 from grader.host.packs import load_all
 from grader.host.sandboxes.local import usable_bwrap
@@ -16,6 +19,19 @@ def test_list_names_every_exercise():
     assert proc.returncode == 0
     for slug in ("race-counter", "semaphore-handoff", "parallel-primes"):
         assert slug in proc.stdout
+
+
+def test_list_shows_code_in_topics_as_written_and_speaks_the_teachers_language():
+    # Issue 22: rich's markup ate `[x]` in word-tally's topic; `list` had no --lang.
+    def listed(*args: str) -> subprocess.CompletedProcess:
+        env = {**os.environ, "COLUMNS": "300"}  # one row a line, so a topic is not wrapped
+        return subprocess.run([sys.executable, "-m", "grader.cli", "list", *args], capture_output=True, text=True,
+                              env=env, cwd=ROOT, timeout=120)
+
+    proc = listed()
+    assert proc.returncode == 0 and "D[x] = y" in proc.stdout
+    zh = listed("--lang", "zh")
+    assert zh.returncode == 0 and "学生文件" in zh.stdout and "原子操作：D[x] = y 是原子操作" in zh.stdout
 
 
 def test_grade_needs_a_folder(tmp_path):
