@@ -141,10 +141,16 @@ def test_a_kit_for_an_assignment_has_its_exercises_title_deadline_and_points(tmp
     readme = (kit / "README.md").read_text(encoding="utf-8")
     assert readme.startswith("# 作业三\n\n截止时间：2026-11-30 23:59+08:00。\n\n- `queue-drain/drain.py`")
     assert "，20 分" in readme and "，10 分" in readme
+    # What to hand in (issue 22): the files by name, as UTF-8, not a zip.
+    assert "## 提交" in readme and "`drain.py`、`race_counter.py`。" in readme
+    assert "UTF-8" in readme.split("## 提交")[1] and "而不是压缩包" in readme
     assert sorted(p.name for p in kit.iterdir() if not p.name.startswith(".")) == [
         "Makefile", "README.md", "queue-drain", "race-counter"]
     plain = make_handout(chosen.exercises, tmp_path / "plain", lang="en")
-    assert (plain / "README.md").read_text(encoding="utf-8").startswith("# Concurrency exercises: your kit\n\n- ")
+    text = (plain / "README.md").read_text(encoding="utf-8")
+    assert text.startswith("# Concurrency exercises: your kit\n\n- ")
+    assert "## Hand in\nUpload these files" in text and "`drain.py`, `race_counter.py`." in text
+    assert "rather than a zip" in text
 
 
 def test_every_readme_of_the_kit_names_the_same_commands(tmp_path, monkeypatch):
