@@ -58,6 +58,15 @@ def _plan(args) -> Plan:
     return plan(args.exercises, _assignment(args), args.exercise)
 
 
+class _Parser(argparse.ArgumentParser):
+    """No abbreviated options: `--exercise` on a command that has only `--exercises` (the packs'
+    folder) must be an error, not silently taken for it. Subcommands get the same class."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("allow_abbrev", False)
+        super().__init__(*args, **kwargs)
+
+
 WINDOWS = ("The grader needs Linux or macOS: it forks a fresh interpreter for each scenario, which "
            "Windows cannot. On Windows, install WSL (Ubuntu) or Docker Desktop and run it there.")
 
@@ -66,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
     if os.name == "nt":
         console.print(WINDOWS, highlight=False)
         return 2
-    parser = argparse.ArgumentParser(prog="grader", description="Grade Python concurrency exercises.")
+    parser = _Parser(prog="grader", description="Grade Python concurrency exercises.")
     sub = parser.add_subparsers(dest="command", required=True)
 
     g = sub.add_parser("grade", help="grade one student's submission folder")

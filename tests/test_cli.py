@@ -34,6 +34,12 @@ def test_list_shows_code_in_topics_as_written_and_speaks_the_teachers_language()
     assert zh.returncode == 0 and "学生文件" in zh.stdout and "原子操作：D[x] = y 是原子操作" in zh.stdout
 
 
+def test_an_option_is_never_taken_for_a_longer_one():
+    # Issue 22: `--exercise` on `list` (which has only `--exercises`, the packs' folder) was taken for it.
+    proc = run_cli("list", "--exercise", "race-counter")
+    assert proc.returncode == 2 and "unrecognized arguments: --exercise" in proc.stderr
+
+
 def test_grade_needs_a_folder(tmp_path):
     proc = run_cli("grade", str(tmp_path / "nope"), "--student", "a", "--out", str(tmp_path / "out"))
     assert proc.returncode == 2 and "is not a folder" in proc.stdout

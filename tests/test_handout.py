@@ -153,6 +153,15 @@ def test_a_kit_for_an_assignment_has_its_exercises_title_deadline_and_points(tmp
     assert "rather than a zip" in text
 
 
+def test_a_zip_named_in_capitals_is_a_zip(tmp_path, monkeypatch):
+    # Issue 22: `--out kit.ZIP` made a folder named kit.ZIP.
+    from grader.host import handout
+
+    monkeypatch.setattr(handout, "_wheels", lambda folder, with_dependencies: folder.mkdir(parents=True))
+    out = make_handout(EXERCISES[:1], tmp_path / "kit.ZIP", lang="en")
+    assert out.is_file() and zipfile.is_zipfile(out)
+
+
 def test_every_readme_of_the_kit_names_the_same_commands(tmp_path, monkeypatch):
     from grader.host import handout
 

@@ -40,7 +40,7 @@ def make_handout(exercises: list[Exercise], out: Path, lang: str = "en", wheels:
     if out.exists():
         raise PackError(f"{out} exists already: give a new folder or .zip name")
     with tempfile.TemporaryDirectory(prefix="grader-handout-") as tmp:
-        kit = Path(tmp) / (out.stem if out.suffix == ".zip" else out.name)
+        kit = Path(tmp) / (out.stem if out.suffix.lower() == ".zip" else out.name)
         kit.mkdir()
         titles = []
         for ex in exercises:
@@ -60,7 +60,7 @@ def make_handout(exercises: list[Exercise], out: Path, lang: str = "en", wheels:
         (kit / "Makefile").write_text(env.get_template("Makefile.j2").render(
             lang=lang, example=exercises[0].slug if exercises else "race-counter"), encoding="utf-8")
         _wheels(kit / ".grader" / "wheels", with_dependencies=wheels)
-        if out.suffix == ".zip":
+        if out.suffix.lower() == ".zip":
             _zip(kit, out)
         else:
             shutil.copytree(kit, out, symlinks=False)
