@@ -123,3 +123,22 @@ def test_the_moodle_layout_holds_for_loose_files_too(tmp_path):
     race = [ex for ex in load_all(ROOT / "exercises") if ex.slug == "race-counter"]
     assert intake.take(sub.folder, race).accepted["race-counter"] == SOLUTION
     shutil.rmtree(staging)
+
+
+def test_a_student_folder_named_in_gbk_bytes_is_graded_under_its_chinese_name(tmp_path):
+    # Issue 22: `unzip` leaves a Windows zip's names as GBK bytes; such a folder killed the whole batch
+    # (UnicodeEncodeError writing the report), on every rerun, and no grades.csv was written.
+    import os
+
+    cls = tmp_path / "class"
+    cls.mkdir()
+    gbk = os.fsencode(cls) + b"/" + "陈静".encode("gbk")
+    os.mkdir(gbk)
+    with open(gbk + b"/race_counter.py", "wb") as fh:
+        fh.write(SOLUTION)
+    (cls / "alice").mkdir()
+    (cls / "alice" / "race_counter.py").write_bytes(SOLUTION)
+    out = tmp_path / "out"
+    batch = grade_class(submissions=cls, out_dir=out, sandbox="local", exercises=["race-counter"], workers=2)
+    assert {e.student: e.score for e in batch.entries} == {"陈静": 10.0, "alice": 10.0}
+    assert "陈静,graded,10" in (out / "grades.csv").read_text(encoding="utf-8-sig")

@@ -20,6 +20,7 @@ SUBMISSIONS is itself a class archive, and stepping into a lone wrapper folder):
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import tempfile
@@ -76,16 +77,16 @@ def discover(submissions: Path, staging: Path, student_files: list[str]) -> Rost
         if entry.name.startswith(".") or entry.name in SKIPPED:
             continue
         if entry.is_symlink():
-            roster.ignored.append(entry.name)
+            roster.ignored.append(readable_name(entry.name))
         elif entry.is_dir():
-            roster.submissions.append(Submission(lms_student(entry.name), entry, entry.name,
+            roster.submissions.append(Submission(lms_student(entry.name), entry, readable_name(entry.name),
                                                  lms_id=lms_id(entry.name)))
         elif archives.is_archive(entry):
             roster.submissions.append(_from_archive(entry, staging))
         elif entry.is_file() and "_" in entry.name.strip("_"):
-            prefixed.setdefault(entry.name.split("_", 1)[0], []).append(entry)
+            prefixed.setdefault(readable_name(entry.name.split("_", 1)[0]), []).append(entry)
         else:
-            roster.ignored.append(entry.name)
+            roster.ignored.append(readable_name(entry.name))
     for student, files in prefixed.items():
         roster.submissions.append(_from_prefixed(student, files, staging, student_files))
     _unique_out_names(roster.submissions)
@@ -113,7 +114,22 @@ _LMS_NAME = re.compile(r"(?P<student>[^_]+?)_(?:(?:late_)?(?P<canvas>\d+)_\d+_|(
 def lms_student(name: str) -> str:
     """The student's name in a folder or archive named by an LMS download; else the name itself."""
     match = _LMS_NAME.fullmatch(name)
-    return match.group("student") if match else name
+    return readable_name(match.group("student") if match else name)
+
+
+def readable_name(name: str) -> str:
+    """A file system name as a person reads it. `unzip` leaves a Windows zip's GBK names as bytes that
+    are not UTF-8 (Python holds them as surrogates, which no report can be written with): read those
+    bytes as GB18030, else show what cannot be read as U+FFFD."""
+    raw = os.fsencode(name)
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return raw.decode("gb18030")
+    except UnicodeDecodeError:
+        return raw.decode("utf-8", "replace")
 
 
 def lms_id(name: str) -> str:
@@ -128,8 +144,8 @@ def _from_archive(path: Path, staging: Path) -> Submission:
     try:
         archives.extract(path, target)
     except archives.Refused as exc:
-        return Submission(student, None, path.name, refused=exc.message, archive=path, lms_id=number)
-    return Submission(student, _unwrap_student(target), path.name, archive=path, lms_id=number)
+        return Submission(student, None, readable_name(path.name), refused=exc.message, archive=path, lms_id=number)
+    return Submission(student, _unwrap_student(target), readable_name(path.name), archive=path, lms_id=number)
 
 
 def _unwrap_student(folder: Path) -> Path:
@@ -146,7 +162,7 @@ def _from_prefixed(student: str, files: list[Path], staging: Path, student_files
     for f in files:
         shutil.copyfile(f, target / _exercise_name(f.name, student_files))
     number = next((lms_id(f.name) for f in files if lms_id(f.name)), "")
-    return Submission(student, target, ", ".join(f.name for f in files), lms_id=number)
+    return Submission(student, target, ", ".join(readable_name(f.name) for f in files), lms_id=number)
 
 
 def _exercise_name(lms_name: str, student_files: list[str]) -> str:
