@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.host.batch.roster import discover
+from grader.host.batch.roster import ClassInputError, discover
 from grader.host.batch.run import grade_class
 from grader.host.packs import load_all
 
@@ -560,3 +560,31 @@ def test_the_progress_lines_are_in_the_batchs_language():
         progress.again(1)
     assert console.file.getvalue().splitlines() == [
         "2 名学生", "[1/2] 李雷：8/30 已评分（未改动，跳过）", "1 名学生评分时旁边有 fork 炸弹：重新给他们评分"]
+
+
+def test_every_student_gets_a_row_and_the_teachers_files_none(tmp_path):
+    # Issue 22: a .rar or .7z got no row in grades.csv; README_first.txt and __init__.py became students.
+    cls = tmp_path / "class"
+    cls.mkdir()
+    (cls / "alice").mkdir()
+    solution = (ROOT / "solutions" / "race-counter" / "race_counter.py").read_bytes()
+    (cls / "alice" / "race_counter.py").write_bytes(solution)
+    (cls / "bob.rar").write_bytes(b"Rar!\x1a\x07\x00")
+    (cls / "carol_race_counter.py").write_bytes((ROOT / "exercises" / "race-counter" / "race_counter.py").read_bytes())
+    for junk in ("README_first.txt", "class_list.xlsx", "__init__.py"):
+        (cls / junk).write_text("x\n")
+    out = tmp_path / "out"
+    batch = grade_class(submissions=cls, out_dir=out, sandbox="local", exercises=["race-counter"], workers=2)
+    rows = {e.student: (e.status, e.score) for e in batch.entries}
+    assert rows == {"alice": ("graded", 10.0), "bob": ("error", 0.0), "carol": ("graded", 4.0)}
+    report = json.loads((out / "bob" / "report.json").read_text(encoding="utf-8"))
+    assert "cannot open" in report["exercises"][0]["message"]
+    assert set(batch.ignored) >= {"README_first.txt", "class_list.xlsx", "__init__.py"}
+
+
+def test_out_inside_the_class_folder_is_refused_before_anything_is_written(tmp_path):
+    cls = tmp_path / "class"
+    (cls / "alice").mkdir(parents=True)
+    with pytest.raises(ClassInputError, match="inside the class folder"):
+        grade_class(submissions=cls, out_dir=cls / "graded", sandbox="local", exercises=["race-counter"])
+    assert not (cls / "graded").exists()

@@ -42,6 +42,18 @@ def is_archive(path: Path) -> bool:
     return path.is_file() and path.name.lower().endswith(SUFFIXES)
 
 
+# Archives a student may well send that are not read here: refused with a message, never skipped.
+UNSUPPORTED = (".rar", ".7z", ".tar.xz", ".txz", ".tar.bz2", ".tbz2", ".gz", ".bz2", ".xz")
+
+
+def is_unsupported_archive(path: Path) -> bool:
+    return path.is_file() and path.name.lower().endswith(UNSUPPORTED) and not is_archive(path)
+
+
+def unsupported_message(name: str) -> dict:
+    return {"id": "archive_format_unsupported", "params": {"file": name, "formats": ", ".join(SUFFIXES)}}
+
+
 def stem(path: Path) -> str:
     """The archive's name without its archive suffix: the student's name."""
     lower = path.name.lower()

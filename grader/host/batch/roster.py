@@ -83,7 +83,12 @@ def discover(submissions: Path, staging: Path, student_files: list[str]) -> Rost
                                                  lms_id=lms_id(entry.name)))
         elif archives.is_archive(entry):
             roster.submissions.append(_from_archive(entry, staging))
-        elif entry.is_file() and "_" in entry.name.strip("_"):
+        elif archives.is_unsupported_archive(entry):  # a row that says why, not a student left out
+            name = readable_name(entry.name)
+            roster.submissions.append(Submission(lms_student(name.split(".", 1)[0]), None, name,
+                                                 refused=archives.unsupported_message(name), archive=entry,
+                                                 lms_id=lms_id(entry.name)))
+        elif entry.is_file() and _a_students_file(entry.name, student_files):
             prefixed.setdefault(readable_name(entry.name.split("_", 1)[0]), []).append(entry)
         else:
             roster.ignored.append(readable_name(entry.name))
@@ -165,16 +170,29 @@ def _from_prefixed(student: str, files: list[Path], staging: Path, student_files
     return Submission(student, target, ", ".join(readable_name(f.name) for f in files), lms_id=number)
 
 
+def _a_students_file(name: str, student_files: list[str]) -> bool:
+    """A loose file of the class folder that belongs to a student: named by an LMS download
+    (`Li Lei_12345_assignsubmission_file_...`), or `<student>_<exercise file>`. Anything else at the top
+    (`README_first.txt`, `class_list.xlsx`, `__init__.py`) is the teacher's, listed as ignored."""
+    if name.startswith("_") or "_" not in name:
+        return False
+    return bool(_LMS_NAME.fullmatch(name)) or _named_exercise_file(name, student_files) is not None
+
+
 def _exercise_name(lms_name: str, student_files: list[str]) -> str:
     """`Li Lei_1_2_race_counter-1.py` -> `race_counter-1.py`: the exercise file its name ends with,
     with an LMS's resubmission number kept (`-1`, or Moodle's ` (1)`); a name that ends with no
     exercise file keeps its rest."""
+    return _named_exercise_file(lms_name, student_files) or lms_name.split("_", 1)[1]
+
+
+def _named_exercise_file(lms_name: str, student_files: list[str]) -> str | None:
     for student_file in student_files:
         match = re.search(r"(?:^|_)(" + re.escape(student_file[:-3]) + r"(?:-\d{1,4}|\s?\(\d{1,4}\))?\.py)$",
                           lms_name)
         if match:
             return match.group(1)
-    return lms_name.split("_", 1)[1]
+    return None
 
 
 def _unique_out_names(submissions: list[Submission]) -> None:

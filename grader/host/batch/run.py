@@ -33,7 +33,7 @@ from ..results import StudentResult, StudentStatus
 from ..sandboxes import choose
 from . import outputs
 from .neighbours import Span, beside_a_storm
-from .roster import Submission, discover
+from .roster import ClassInputError, Submission, discover
 
 log = logging.getLogger(__name__)
 JOURNAL = "batch.json"
@@ -96,6 +96,9 @@ def grade_class(
     """Grade every student in `submissions` for an assignment (or the `exercises` named, or every
     pack); reports, dashboard and exports go to `out_dir`."""
     out_dir = Path(out_dir)
+    if Path(submissions).is_dir() and out_dir.resolve().is_relative_to(Path(submissions).resolve()):
+        raise ClassInputError(f"--out {out_dir} is inside the class folder {submissions}: its reports would be "
+                              "taken for students on the next run. Give a folder outside it.")
     chosen = plan(exercises_root, assignment, exercises)  # AssignmentError before anything is written
     if chosen.assigned and assignment is None:
         assignment = Assignment.of(chosen.slugs)
