@@ -174,6 +174,10 @@ def _grade(args) -> int:
     if not args.submission.is_dir():
         console.print(f"[red]{args.submission} is not a folder.[/] Give the folder that holds the student's files.")
         return 2
+    problem = _output_problem(args.out, args.results_json, args.submission)
+    if problem:  # before grading: a bad path must not cost the grading, nor touch the student's files
+        console.print(f"[red]{escape(problem)}[/]", highlight=False)
+        return 2
     started = time.monotonic()
     result = grade_submission(submission=args.submission, student=args.student, out_dir=args.out,
                               sandbox=args.sandbox, exercises=args.exercise, config=args.config, lang=args.lang,
@@ -186,6 +190,18 @@ def _grade(args) -> int:
     reports.print_summary(result, console)
     console.print(f"Report: {args.out / reports.safe_dirname(args.student) / 'report.html'}", highlight=False)
     return _exit_code(result)
+
+
+def _output_problem(out: Path, results_json: Path | None, submission: Path) -> str:
+    """What is wrong with where `grade` would write, or "": checked before anything is graded."""
+    if out.exists() and not out.is_dir():
+        return f"--out {out} is a file: give a folder (it is made if missing)."
+    if results_json is not None:
+        if results_json.is_dir():
+            return f"--results-json {results_json} is a folder: give a file name."
+        if results_json.resolve().is_relative_to(submission.resolve()):
+            return f"--results-json {results_json} is inside the submission: write it elsewhere."
+    return ""
 
 
 def _exit_code(result) -> int:

@@ -141,3 +141,19 @@ def test_a_wrong_assignment_stops_before_grading_and_says_where(tmp_path):
     both = run_cli("grade", str(tmp_path), "--student", "a", "--out", str(tmp_path / "out"),
                    "--assignment", str(homework), "--exercise", "race-counter")
     assert both.returncode == 2 and "not allowed with" in both.stderr
+
+
+def test_where_grade_would_write_is_checked_before_grading(tmp_path):
+    # Issue 22: a file as --out ended in a traceback after the grading; --results-json could overwrite
+    # the student's own file.
+    sub = tmp_path / "sub"
+    sub.mkdir()
+    student = sub / "race_counter.py"
+    student.write_text("x = 1\n")
+    a_file = tmp_path / "a-file"
+    a_file.write_text("")
+    proc = run_cli("grade", str(sub), "--student", "a", "--out", str(a_file))
+    assert proc.returncode == 2 and "is a file" in proc.stdout
+    proc = run_cli("grade", str(sub), "--student", "a", "--out", str(tmp_path / "out"), "--results-json", str(student))
+    assert proc.returncode == 2 and "inside the submission" in proc.stdout
+    assert student.read_text() == "x = 1\n" and not (tmp_path / "out").exists()
