@@ -15,7 +15,7 @@ from rich.table import Table
 
 from .host import packs, reports
 from .host.assignment import Assignment, AssignmentError, Plan, load_assignment, plan
-from .host.config import load_config
+from .host.config import ConfigError, load_config
 from .host.grading import grade_submission, select_exercises
 from .host.i18n import LANGS
 from .host.messages import render, text
@@ -163,6 +163,10 @@ def main(argv: list[str] | None = None) -> int:
         console.print(f"[red]Which exercises:[/] {escape(str(exc))}", highlight=False)
         console.print("Fix the assignment or the exercise names (see docs/batch.md, \"Assignments\"), then run the "
                       "command again.", highlight=False)
+        return 2
+    except ConfigError as exc:  # before PackError, which it extends: the teacher's settings, not a pack
+        console.print(f"[red]Settings file problem:[/] {escape(str(exc))}", highlight=False)
+        console.print("Fix the file given with --config (docs/sandbox.md, \"Settings\"), then run the command again.")
         return 2
     except packs.PackError as exc:
         console.print(f"[red]Exercise pack problem:[/] {exc}", highlight=False)

@@ -28,3 +28,22 @@ def test_mistakes_name_the_file_and_key(tmp_path, text, named):
     with pytest.raises(ConfigError) as err:
         load_config(path)
     assert str(path) in str(err.value) and named in str(err.value)
+
+
+def test_a_file_notepad_saved_as_utf16_is_read(tmp_path):
+    # Issue 22: Windows Notepad's "Unicode" is UTF-16 with a BOM; it ended in a traceback.
+    path = tmp_path / "grader.yaml"
+    path.write_bytes("lang: zh\n".encode("utf-16"))
+    assert load_config(path).lang == "zh"
+    path.write_bytes("\ufefflang: zh\n".encode("utf-8"))
+    assert load_config(path).lang == "zh"
+
+
+def test_a_file_in_no_known_encoding_is_a_settings_problem_not_a_pack_problem(tmp_path):
+    from grader.cli import main
+
+    path = tmp_path / "grader.yaml"
+    path.write_bytes(b"\xff\x00lang: zh\n")
+    with pytest.raises(ConfigError, match="not UTF-8 text"):
+        load_config(path)
+    assert main(["list", "--config", str(path)]) == 2

@@ -59,7 +59,7 @@ def load_config(path: Path | None) -> Settings:
     if path is None:
         return Settings()
     try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+        data = yaml.safe_load(_text(Path(path).read_bytes(), path)) or {}
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read it ({exc.strerror})") from exc
     except yaml.YAMLError as exc:
@@ -69,3 +69,13 @@ def load_config(path: Path | None) -> Settings:
     except ValidationError as exc:
         problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
         raise ConfigError(f"{path}: {problems}") from exc
+
+
+def _text(raw: bytes, path: Path) -> str:
+    """The file's text: UTF-8 (a BOM allowed), or UTF-16 with its BOM, as Windows Notepad saves it."""
+    try:
+        if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+            return raw.decode("utf-16")
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text (byte {exc.start}); save it as UTF-8") from exc
