@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
+import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
@@ -59,3 +61,28 @@ def test_placeholders_match_between_languages():
 def test_text_in_both_languages():
     assert text("missing", "en", file="a.py") == "Your submission has no a.py, so this exercise was not graded."
     assert text("missing", "zh", file="a.py") == "你的提交中没有 a.py，所以这道练习没有评分。"
+
+
+# Chinese text takes full-width punctuation next to Chinese characters, and no space between two of them
+# (issue 25: "返回了 一个"). Code in backticks is left as it is; msgid lines are English.
+_CJK = "[\u3400-\u9fff\uf900-\ufaff]"
+_HALF_WIDTH = re.compile(_CJK + r"\s*[,:;()]\s*" + _CJK + "|" + _CJK + r"\s+" + _CJK)
+
+
+def _chinese_texts():
+    root = Path(__file__).resolve().parents[1]
+    yield from root.glob("grader/locale/zh/LC_MESSAGES/*.po")
+    yield from root.glob("exercises/*/i18n/zh.po")
+    yield from root.glob("exercises/*/README.zh.md")
+    yield from root.glob("grader/templates/**/*zh*")
+
+
+@pytest.mark.parametrize("path", list(_chinese_texts()), ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_chinese_text_has_full_width_punctuation_between_chinese_characters(path):
+    found = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if line.startswith(("#", "msgid")):
+            continue
+        prose = re.sub(r"`[^`]*`", "`code`", line)
+        found += [f"line {number}: {m.group(0)!r}" for m in _HALF_WIDTH.finditer(prose)]
+    assert not found, "\n".join(found)
