@@ -588,3 +588,14 @@ def test_out_inside_the_class_folder_is_refused_before_anything_is_written(tmp_p
     with pytest.raises(ClassInputError, match="inside the class folder"):
         grade_class(submissions=cls, out_dir=cls / "graded", sandbox="local", exercises=["race-counter"])
     assert not (cls / "graded").exists()
+
+
+def test_the_dashboards_error_list_says_why_in_the_teachers_language(tmp_path):
+    # Issue 22: "孙丽: producer-consumer: 错误", without the reason.
+    cls = tmp_path / "class"
+    (cls / "孙丽").mkdir(parents=True)
+    (cls / "孙丽" / "race_counter.py").write_text("def run(:\n    pass\n", encoding="utf-8")
+    out = tmp_path / "out"
+    grade_class(submissions=cls, out_dir=out, sandbox="local", exercises=["race-counter"], lang="zh")
+    problems = (out / "index.html").read_text(encoding="utf-8").split('id="problems"', 1)[1].split("</ul>", 1)[0]
+    assert "孙丽" in problems and "第 1 行" in problems, problems

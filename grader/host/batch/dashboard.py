@@ -161,9 +161,13 @@ def problems(entries, reports, slugs: set | None = None) -> list[dict]:
     rows = []
     for e in entries:
         report = reports.get(e.folder) or {}
-        reasons = []  # {"exercise": slug or None, "statuses": [status words, translated in the template]}
+        # {"exercise": slug or None, "statuses": [status words, translated in the template], "why": the
+        # report's own first line of explanation, already in the report's language}
+        reasons = []
         if e.status != "graded":
-            reasons.append({"exercise": None, "statuses": [e.status]})
+            first = next((x.get("message", "") for x in report.get("exercises", []) if x.get("message")), "")
+            reasons.append({"exercise": None, "statuses": [e.status],
+                            "why": _first_line(report.get("sandbox_message") or first)})
         if report.get("sandbox_outcome", "ok") not in ("ok", "infrastructure_error"):
             reasons.append({"exercise": None, "statuses": [report["sandbox_outcome"]]})
         for ex in report.get("exercises", []):
@@ -171,10 +175,17 @@ def problems(entries, reports, slugs: set | None = None) -> list[dict]:
                 continue
             bad = sorted({c["status"] for c in ex.get("checks", []) if c["status"] in ("timeout", "crash", "error")})
             if ex.get("status") == "error" or bad:
-                reasons.append({"exercise": ex["exercise"], "statuses": bad or ["error"]})
+                said = ex.get("message") or next((c.get("message", "") for c in ex.get("checks", [])
+                                                  if c["status"] in ("timeout", "crash", "error")), "")
+                reasons.append({"exercise": ex["exercise"], "statuses": bad or ["error"], "why": _first_line(said)})
         if reasons:
             rows.append({"student": e.student, "folder": e.folder, "reasons": reasons})
     return rows
+
+
+def _first_line(message: str, limit: int = 160) -> str:
+    line = message.strip().splitlines()[0] if message.strip() else ""
+    return line if len(line) <= limit else line[:limit - 1] + "…"
 
 
 def _report(path: Path) -> dict | None:
