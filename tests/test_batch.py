@@ -599,3 +599,22 @@ def test_the_dashboards_error_list_says_why_in_the_teachers_language(tmp_path):
     grade_class(submissions=cls, out_dir=out, sandbox="local", exercises=["race-counter"], lang="zh")
     problems = (out / "index.html").read_text(encoding="utf-8").split('id="problems"', 1)[1].split("</ul>", 1)[0]
     assert "孙丽" in problems and "第 1 行" in problems, problems
+
+
+def test_a_class_of_one_student_is_that_student_and_one_students_folder_is_refused(tmp_path):
+    # Issue 22: a class of one was stepped into, and the student renamed after a subfolder (src).
+    cls = tmp_path / "class"
+    (cls / "alice" / "src").mkdir(parents=True)
+    (cls / "alice" / "src" / "race_counter.py").write_text("x = 1\n")
+    (cls / "alice" / "notes").mkdir()
+    staging = tmp_path / "staging"
+    staging.mkdir()
+    assert [s.student for s in discover(cls, staging, ["race_counter.py"]).submissions] == ["alice"]
+    moodle = tmp_path / "moodle"
+    (moodle / "陈静_2481005_assignsubmission_file_" / "作业").mkdir(parents=True)
+    assert [s.student for s in discover(moodle, staging, ["race_counter.py"]).submissions] == ["陈静"]
+    one = tmp_path / "bob"
+    one.mkdir()
+    (one / "race_counter.py").write_text("x = 1\n")
+    with pytest.raises(ClassInputError, match="looks like one student's folder"):
+        discover(one, staging, ["race_counter.py"])

@@ -70,7 +70,12 @@ def discover(submissions: Path, staging: Path, student_files: list[str]) -> Rost
         root = target
     elif not root.is_dir():
         raise ClassInputError(f"{root} is neither a folder nor a .zip/.tar/.tar.gz archive.")
-    root = _unwrap(root)
+    if _holds_exercise_files(root, student_files):
+        found = ", ".join(sorted(p.name for p in _exercise_files(root, student_files)))
+        raise ClassInputError(f"{Path(submissions)} holds exercise files itself ({found}): it looks like one "
+                              "student's folder. Give the class folder, with one folder or archive per student "
+                              "(`grader grade` grades one student).")
+    root = _unwrap(root, student_files)
     roster = Roster()
     prefixed: dict[str, list[Path]] = {}
     for entry in sorted(root.iterdir(), key=lambda p: p.name):
@@ -98,15 +103,38 @@ def discover(submissions: Path, staging: Path, student_files: list[str]) -> Rost
     return roster
 
 
-def _unwrap(root: Path) -> Path:
-    """Step into a lone wrapper folder (class.zip -> class/ -> students)."""
+def _unwrap(root: Path, student_files: list[str]) -> Path:
+    """Step into a lone wrapper folder (class.zip -> class/ -> students). Not into a lone student: an
+    LMS-named folder, one that holds exercise files itself, or one with fewer than two children that
+    hold a student's work is a class of one."""
     while True:
         entries = [p for p in root.iterdir() if not p.name.startswith(".") and p.name not in SKIPPED]
-        if len(entries) == 1 and entries[0].is_dir() and not entries[0].is_symlink() and any(
-                p.is_dir() or archives.is_archive(p) for p in entries[0].iterdir()):
+        if (len(entries) == 1 and entries[0].is_dir() and not entries[0].is_symlink()
+                and not _LMS_NAME.fullmatch(entries[0].name)
+                and not _holds_exercise_files(entries[0], student_files)
+                and sum(1 for p in entries[0].iterdir() if _a_students_work(p, student_files)) >= 2):
             root = entries[0]
         else:
             return root
+
+
+def _a_students_work(entry: Path, student_files: list[str]) -> bool:
+    """An archive, or a folder with an exercise file somewhere in it: what a wrapper's children are
+    (two of them at least: a student's own folder has one `src/`, and notes beside it)."""
+    if entry.is_symlink():
+        return False
+    if archives.is_archive(entry):
+        return True
+    return entry.is_dir() and any(_named_exercise_file(p.name, student_files) == p.name for p in entry.rglob("*.py"))
+
+
+def _exercise_files(folder: Path, student_files: list[str]) -> list[Path]:
+    """Exercise files (or numbered versions of them) directly in `folder`."""
+    return [p for p in folder.iterdir() if p.is_file() and _named_exercise_file(p.name, student_files) == p.name]
+
+
+def _holds_exercise_files(folder: Path, student_files: list[str]) -> bool:
+    return bool(_exercise_files(folder, student_files))
 
 
 # Moodle: "<name>_<participant id>_assignsubmission_<plugin>_<file>"; Canvas: "<name>_<user id>_<attachment
