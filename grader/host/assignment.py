@@ -42,8 +42,6 @@ from pydantic import (
 
 from . import packs
 
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
 
 class AssignmentError(packs.PackError):
     """The assignment cannot be used; the message names the file (or option) and the key.
@@ -119,7 +117,7 @@ class AssignmentFile(Assignment):
 def load_assignment(path: Path) -> Assignment:
     path = Path(path)
     try:
-        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER)
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=packs.YAML_LOADER)
     except OSError as exc:
         raise AssignmentError(f"{path}: cannot be read ({exc.strerror or exc})") from exc
     except UnicodeDecodeError as exc:
@@ -232,8 +230,11 @@ def select(available: list[packs.Exercise], slugs: list[str]) -> list[packs.Exer
 
 def unknown_message(unknown: list[str], known: list[str]) -> str:
     """`unknown exercise nope (did you mean race-counter?); known: ...`."""
-    parts = []
-    for slug in unknown:
-        near = difflib.get_close_matches(slug, known, n=1, cutoff=0.6)
-        parts.append(f"{slug} (did you mean {near[0]}?)" if near else slug)
+    parts = [f"{slug} (did you mean {near}?)" if (near := nearest(slug, known)) else slug for slug in unknown]
     return f"unknown exercise {', '.join(parts)}; known: {', '.join(known)}"
+
+
+def nearest(slug: str, known: list[str]) -> str | None:
+    """The known exercise a mistyped name most likely meant, if any is close."""
+    near = difflib.get_close_matches(slug, known, n=1, cutoff=0.6)
+    return near[0] if near else None

@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from pydantic_core import ErrorDetails
 
 # libyaml's parser where PyYAML was built with it: the same documents, read several times faster.
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class PackError(Exception):
@@ -164,7 +164,7 @@ def _checked_spec(root: Path, fingerprint: tuple) -> ExerciseSpec:
     """The pack's exercise.yaml, validated against its files; PackError says what to fix."""
     yaml_path = root / "exercise.yaml"
     try:
-        raw = yaml.load(yaml_path.read_text(encoding="utf-8"), Loader=_YAML_LOADER)
+        raw = yaml.load(yaml_path.read_text(encoding="utf-8"), Loader=YAML_LOADER)
     except yaml.YAMLError as exc:
         raise PackError(f"{yaml_path}: not valid YAML: {exc}") from exc
     if not isinstance(raw, dict):

@@ -9,11 +9,10 @@ or not. A file that is missing, or that cannot be read, is graded: the report th
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from .assignment import select
+from .assignment import nearest, select
 from .packs import Exercise
 
 BOM = b"\xef\xbb\xbf"
@@ -64,7 +63,7 @@ def unknown_text(given: list[str] | None, exercises: list[Exercise], lang: str) 
     for slug in dict.fromkeys(given or []):
         if slug in known:
             continue
-        near = difflib.get_close_matches(slug, known, n=1, cutoff=0.6)
-        parts.append(text("self_check_unknown_near", lang, slug=slug, near=near[0]) if near
+        near = nearest(slug, known)
+        parts.append(text("self_check_unknown_near", lang, slug=slug, near=near) if near
                      else text("self_check_unknown", lang, slug=slug))
     return " ".join([*parts, text("self_check_known", lang, slugs=", ".join(known))])
