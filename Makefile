@@ -9,12 +9,12 @@ REPORT_LANG ?=
 # a subprocess starting) rather than use a core. Verdicts hold under more load than this (make stability).
 JOBS ?= $(shell echo $$(( $$(nproc) + 1 )))
 
-.PHONY: check test test-all lint image stability bench bench-batch clean
+.PHONY: check test test-all lint image stability bench bench-batch bench-site serve clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[test,site]'
 	@touch $(STAMP)
 
 ## make check            grade the reference solutions (full marks) and starters (not)
@@ -54,6 +54,14 @@ bench: $(STAMP)
 	$(BIN)/python bench/catalog.py
 	$(BIN)/python bench/exploration.py
 	$(BIN)/python bench/container_overhead.py
+
+## make serve            the course site on http://127.0.0.1:8000/ (data in ./course-data; docs/site.md)
+serve: $(STAMP)
+	$(BIN)/grader serve --data course-data
+
+## make bench-site        the course site: service overhead, a 200-submission burst against grader batch (~10 min)
+bench-site: $(STAMP)
+	$(BIN)/python bench/site.py
 
 ## make bench-batch       a 60-student class: 1 vs 2 workers, the naive docker-run loop, a rerun (~30 min)
 bench-batch: $(STAMP)

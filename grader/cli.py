@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 import time
 from pathlib import Path
@@ -133,6 +134,8 @@ def main(argv: list[str] | None = None) -> int:
     _choice(h, "hand out only")
     h.add_argument("--wheels", action="store_true",
                    help="add every package the grader needs, for installing offline (on this platform)")
+    h.add_argument("--server", default="", metavar="URL",
+                   help="the course site's address, for the kit's `make submit` (docs/site.md)")
     _options(h, sandbox=False)
 
     gs = sub.add_parser("gradescope", help="the autograder zip for Gradescope: our checks, graded there")
@@ -150,7 +153,14 @@ def main(argv: list[str] | None = None) -> int:
     t.add_argument("exercise", help="the pack's slug")
     _options(t, sandbox=False, lang=False)
     t.add_argument("--lang", choices=[x for x in LANGS if x != "en"], default="zh")
+    from .client import add_parser as add_submit
+    from .site.commands import add_parsers as add_site
+
+    site_commands = add_site(sub, SANDBOXES)
+    site_commands["submit"] = add_submit(sub)
     args = parser.parse_args(argv)
+    if args.command in site_commands:
+        return site_commands[args.command](args)
     try:
         settings = load_config(getattr(args, "config", None))
         if getattr(args, "lang", "x") is None:
@@ -445,16 +455,22 @@ def _image(args) -> int:
 def _handout(args) -> int:
     from .host.handout import HandoutError, make_handout
 
+    if args.server and not re.fullmatch(r"https?://[^\s\\$#'\"]+", args.server):
+        # It goes into the kit's Makefile as SERVER: one plain URL, nothing make or the shell reads.
+        console.print(f"[red]--server {escape(args.server)}:[/] give the course site's address, as "
+                      "https://grader.example.edu", highlight=False)
+        return 2
     chosen = _plan(args)
     exercises = chosen.exercises
     try:
         with console.status("Building the kit..."):
-            out = make_handout(exercises, args.out, lang=args.lang, wheels=args.wheels, assignment=chosen)
+            out = make_handout(exercises, args.out, lang=args.lang, wheels=args.wheels, assignment=chosen,
+                               server=args.server)
     except HandoutError as exc:
         console.print(f"[red]The kit could not be made:[/] {escape(str(exc))}", highlight=False)
         return 3
     console.print(f"Wrote {out}: {len(exercises)} exercise(s), visible checks only. Students unpack it and run "
-                  f"`make check`.", highlight=False)
+                  f"`make check`{' and `make submit`' if args.server else ''}.", highlight=False)
     return 0
 
 

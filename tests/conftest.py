@@ -16,6 +16,24 @@ collect_ignore = ["packs"]
 SAMPLES = ROOT / "tests" / "samples"
 
 
+def pytest_configure(config) -> None:
+    """The course site's settings read a data folder: each test process gets its own, made once.
+    pytest-django then runs the site's tests (`django_db`) on a test database of its own."""
+    import tempfile
+
+    try:
+        import django
+    except ImportError:  # a venv without the site's extra (pip install '.[site]'): its tests cannot import
+        return
+    from grader.site import datadir
+
+    if "GRADER_DATA" not in os.environ:
+        data = datadir.prepare(Path(tempfile.mkdtemp(prefix="grader-site-tests-")))
+        datadir.environment(data)
+    os.environ.setdefault("GRADER_SANDBOX", "local")
+    django.setup()  # before test modules import the site's models
+
+
 @pytest.fixture(scope="session")
 def root() -> Path:
     return ROOT

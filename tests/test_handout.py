@@ -175,3 +175,42 @@ def test_every_readme_of_the_kit_names_the_same_commands(tmp_path, monkeypatch):
         for ex in EXERCISES:
             task = (kit / ex.slug / "README.md").read_text(encoding="utf-8")
             assert f"`make check EX={ex.slug}`" in task and "DIR=" not in task, (lang, ex.slug)
+
+
+def test_the_kits_make_submit_says_what_is_missing_and_has_the_server_given(tmp_path, monkeypatch):
+    from grader import cli
+    from grader.host import handout
+
+    monkeypatch.setattr(handout, "_wheels", lambda folder, with_dependencies: folder.mkdir(parents=True))
+    assert cli.main(["handout", "--out", str(tmp_path / "kit"), "--exercise", "race-counter",
+                     "--server", "https://grader.example.edu"]) == 0
+    kit = tmp_path / "kit"
+    makefile = (kit / "Makefile").read_text(encoding="utf-8")
+    assert "\nSERVER ?= https://grader.example.edu\n" in makefile and "\nTOKEN ?= $(GRADER_TOKEN)\n" in makefile
+    command = "grader submit $(EX)/*.py --exercise $(EX) --server $(SERVER) --token $(TOKEN)"
+    assert f"\t@$(VENV)/bin/{command}\n" in makefile
+    readme = (kit / "README.md").read_text(encoding="utf-8")
+    assert "make submit EX=race-counter TOKEN=<your token>" in readme and "(https://grader.example.edu)" in readme
+
+    def dry(where: Path, *args: str) -> subprocess.CompletedProcess:
+        env = {k: v for k, v in os.environ.items() if k != "GRADER_TOKEN"}
+        return subprocess.run(["make", "-n", "submit", *args], cwd=where, capture_output=True, text=True,
+                              timeout=60, env=env)
+
+    no_ex = dry(kit)  # said before anything is installed: nothing else printed
+    assert no_ex.returncode == 2 and no_ex.stdout == "", no_ex.stdout
+    assert "Which exercise? make submit EX=<exercise>" in no_ex.stderr
+    no_token = dry(kit, "EX=race-counter")
+    assert no_token.returncode == 2 and "your page on the course site" in no_token.stderr
+    given = dry(kit, "EX=race-counter", "TOKEN=gr_abc", "VENV=/nowhere")
+    assert given.stdout.endswith("/nowhere/bin/grader submit race-counter/*.py --exercise race-counter "
+                                 "--server https://grader.example.edu --token gr_abc\n"), given.stdout
+    assert cli.main(["handout", "--out", str(tmp_path / "bad"), "--server", "grader.example.edu $(shell)"]) == 2
+    # Without --server, in Chinese: SERVER is asked for, in the kit's language.
+    zh = make_handout(EXERCISES[:1], tmp_path / "zh", lang="zh")
+    assert "\nSERVER ?= \n" in (zh / "Makefile").read_text(encoding="utf-8")
+    assert "请指明要提交的练习" in dry(zh).stderr
+    no_server = dry(zh, f"EX={EXERCISES[0].slug}", "TOKEN=gr_abc")
+    assert no_server.returncode == 2 and "缺少课程网站的地址" in no_server.stderr
+    text = (zh / "README.md").read_text(encoding="utf-8")
+    assert "## 在终端里提交" in text and f"make submit EX={EXERCISES[0].slug} TOKEN=<你的令牌>" in text

@@ -12,6 +12,7 @@ No reference solution, no sample answer and no hidden check goes in (tests/test_
 `make check` installs the grader into `.grader/venv` and runs `grader check . --started-only` with the
 kit's packs: the same judge as the teacher's, in Docker when an engine answers, else on this machine,
 for the exercises whose file is no longer its starter; `make check EX=<slug>` for that one only.
+`make submit EX=<slug>` hands it in to the course site (`server`, grader/client.py).
 """
 
 from __future__ import annotations
@@ -32,9 +33,10 @@ from .visible_pack import write_visible_pack
 
 
 def make_handout(exercises: list[Exercise], out: Path, lang: str = "en", wheels: bool = False,
-                 assignment: Plan | None = None) -> Path:
+                 assignment: Plan | None = None, server: str = "") -> Path:
     """Write the kit to `out` (a folder, or a .zip file); returns `out`. With an assignment (its
-    plan: assignment.plan), the kit's README has its title, its deadline and each exercise's points."""
+    plan: assignment.plan), the kit's README has its title, its deadline and each exercise's points.
+    `server`, the course site's address, is `make submit`'s default (SERVER=... otherwise)."""
     chosen = assignment if assignment is not None and assignment.assigned else None
     out = Path(out)
     if out.exists():
@@ -54,11 +56,12 @@ def make_handout(exercises: list[Exercise], out: Path, lang: str = "en", wheels:
         env = Environment(loader=PackageLoader("grader", "templates/handout"), undefined=StrictUndefined,
                           keep_trailing_newline=True)
         deadline = chosen.assignment.deadline if chosen and chosen.assignment else None
+        example = exercises[0].slug if exercises else "race-counter"
         (kit / "README.md").write_text(env.get_template(f"README.{lang}.md.j2").render(
-            exercises=titles, title=chosen.title if chosen else "",
+            exercises=titles, example=example, server=server, title=chosen.title if chosen else "",
             deadline=deadline.isoformat(sep=" ", timespec="minutes") if deadline else ""), encoding="utf-8")
         (kit / "Makefile").write_text(env.get_template("Makefile.j2").render(
-            lang=lang, example=exercises[0].slug if exercises else "race-counter"), encoding="utf-8")
+            lang=lang, example=example, server=server), encoding="utf-8")
         _wheels(kit / ".grader" / "wheels", with_dependencies=wheels)
         if out.suffix.lower() == ".zip":
             _zip(kit, out)

@@ -1,0 +1,163 @@
+"""The JSON API (django-ninja; OpenAPI schema at /api/v1/openapi.json, docs at /api/v1/docs).
+
+Token auth (`Authorization: Bearer gr_...`, the token a student copies from the site) for scripts
+and `grader submit`; the browser's own pages use the session (with CSRF). A student reaches only
+their own submissions: anyone else's is 404, as if it did not exist.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from django.utils import translation
+from ninja import File, Form, NinjaAPI, Schema, Status
+from ninja.files import UploadedFile
+from ninja.security import HttpBearer, django_auth
+
+from grader.host import packs
+from grader.host.messages import render
+from grader.host.pack_i18n import pack_text
+from grader.site.course.models import Course, CourseExercise
+from grader.site.middleware import grader_lang
+from grader.site.people.models import Person
+from grader.site.submissions import policy, queue, reporting, service
+from grader.site.submissions.accept import Refused
+from grader.site.submissions.access import is_teacher, visible_to
+from grader.site.submissions.models import Submission
+from grader.site.submissions.status import status_of
+
+
+class Token(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str):
+        person = Person.by_api_token(token)
+        if person is None:
+            return None
+        request.user = person.user
+        translation.activate("zh-hans" if person.lang == "zh" else "en")
+        return person.user
+
+
+api = NinjaAPI(title="Course site", version="1", urls_namespace="api", auth=[Token(), django_auth])
+
+
+class RefusedOut(Schema):
+    refused: str
+    message: str
+    retry_after_seconds: int | None = None
+
+
+class ExerciseOut(Schema):
+    slug: str
+    title: str
+    file: str
+    points: float | None
+    opens: datetime | None
+    deadline: datetime | None
+    next_allowed: datetime | None
+
+
+class StatusOut(Schema):
+    id: int
+    exercise: str
+    state: str
+    position: int | None
+    estimated_wait_seconds: float | None
+    attempts: int
+    received_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    score: float | None
+    max_score: float | None
+    days_late: int
+    grading_seconds: float | None
+    counts: bool
+    report_url: str
+    exercises: list[dict]
+
+
+def _lang(request) -> str:
+    return grader_lang(translation.get_language() or "en")
+
+
+def _teacher(request) -> bool:
+    return is_teacher(request.user)
+
+
+def _status(request, submission: Submission) -> dict:
+    return status_of(submission, lang=_lang(request), teacher=_teacher(request))
+
+
+@api.get("/exercises", response=list[ExerciseOut])
+def exercises(request):
+    course = Course.current()
+    by_slug = {ex.slug: ex for ex in packs.load_all(packs.default_root(settings.EXERCISES))}
+    rows = [e for e in (CourseExercise.objects.filter(course=course) if course else []) if e.slug in by_slug]
+    lang = _lang(request)
+    return [{"slug": e.slug, "title": pack_text(by_slug[e.slug], by_slug[e.slug].spec.title, lang),
+             "file": by_slug[e.slug].student_file, "points": e.points, "opens": e.opens,
+             "deadline": e.deadline_for(request.user),
+             "next_allowed": policy.next_allowed(course, e, request.user) if course else None} for e in rows]
+
+
+@api.post("/submissions", response={201: StatusOut, 400: RefusedOut, 404: RefusedOut, 429: RefusedOut})
+def submit(request, exercise: Form[str], files: File[list[UploadedFile]] = None):  # type: ignore[assignment]
+    """Submit files (the exercise's file, several, or a zip) for one exercise."""
+    course_exercise = CourseExercise.objects.filter(course=Course.current(), slug=exercise).first()
+    lang = _lang(request)
+    if course_exercise is None:
+        return Status(404, {"refused": "no_such_exercise", "message": render(
+            {"id": "upload_no_such_exercise", "params": {"exercise": exercise}}, lang)})
+    try:
+        too_big = getattr(request, "upload_refused_size", None)  # upload_limit stopped reading it
+        if too_big:
+            raise Refused({"id": "upload_too_big", "params": {
+                "size": f"{too_big / 1024:.0f} KB", "limit": f"{settings.MAX_UPLOAD_BYTES / 1024:.0f} KB"}})
+        read = [(f.name or "", _bounded_read(f)) for f in files or []]
+        submission = service.submit(student=request.user, course_exercise=course_exercise, files=read,
+                                    exercises_root=settings.EXERCISES)
+    except Refused as refused:
+        code = 429 if refused.message["id"] == "upload_rate_limited" else 400
+        return Status(code, {"refused": refused.message["id"], "message": render(refused.message, lang),
+                             "retry_after_seconds": refused.message["params"].get("seconds") if code == 429 else None})
+    return Status(201, _status(request, submission))
+
+
+def _bounded_read(f: UploadedFile) -> bytes:
+    """Never more than the limit into memory: a bigger file is refused by accept.check anyway."""
+    if f.size is not None and f.size > settings.MAX_UPLOAD_BYTES:
+        raise Refused({"id": "upload_too_big", "params": {"size": f"{f.size / 1024:.0f} KB",
+                                                          "limit": f"{settings.MAX_UPLOAD_BYTES / 1024:.0f} KB"}})
+    return f.read(settings.MAX_UPLOAD_BYTES + 1)
+
+
+@api.get("/submissions/{submission_id}", response=StatusOut)
+def status(request, submission_id: int):
+    return _status(request, get_object_or_404(visible_to(request.user), pk=submission_id))
+
+
+@api.get("/submissions/{submission_id}/report")
+def report(request, submission_id: int):
+    """The report's data (report.json's contract), as this reader may see it."""
+    submission = get_object_or_404(visible_to(request.user), pk=submission_id)
+    result = reporting.for_reader(submission, lang=_lang(request), teacher=_teacher(request),
+                                  exercises_root=settings.EXERCISES)
+    return result.to_dict() if result is not None else {"state": submission.state}
+
+
+@api.get("/submissions", response=list[StatusOut])
+def history(request, exercise: str | None = None, limit: int = 50):
+    rows = visible_to(request.user).filter(student=request.user)
+    if exercise:
+        rows = rows.filter(exercise__slug=exercise)
+    return [_status(request, s) for s in rows[:max(1, min(limit, 200))]]
+
+
+@api.get("/queue")
+def queue_health(request):
+    """The queue's numbers (teachers only)."""
+    if not _teacher(request):
+        return api.create_response(request, {"detail": "Not Found"}, status=404)
+    return queue.health()

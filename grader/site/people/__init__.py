@@ -1,0 +1,1 @@
+"""Who is who on the course site: a Person beside each Django user (role, language, tokens)."""

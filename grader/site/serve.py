@@ -1,0 +1,183 @@
+"""`grader serve`: the site (waitress, a production WSGI server) and its grading workers, in one
+command; `grader worker`: one grading host's worker (a Huey consumer), as `serve` starts it.
+
+serve supervises its workers as child processes: one killed (kill -9, an OOM) is started again,
+and the submission it held is graded again once its lease expires (queue.sweep).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+from . import datadir
+
+SWEEP_SECONDS = 2.0
+
+
+def setup(data: Path, db: str | None, broker: str | None) -> Path:
+    data = datadir.prepare(data)
+    datadir.environment(data, db, broker)
+    import django
+
+    django.setup()
+    return data
+
+
+def migrate() -> None:
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+
+
+def sandbox_in_use(requested: str) -> str:
+    """docker or local: what `auto` comes to on this machine now."""
+    if requested != "auto":
+        return requested
+    from grader.host.docker_engine import answers
+
+    return "docker" if answers() else "local"
+
+
+def first_teacher_link(base_url: str) -> str | None:
+    """A one-time link that signs in the site's first teacher; None once a teacher has signed in."""
+    from django.contrib.auth import get_user_model
+
+    from .people.models import Person
+
+    teachers = Person.objects.filter(role=Person.Role.TEACHER)
+    if teachers.filter(user__last_login__isnull=False).exists():
+        return None
+    person = teachers.order_by("id").first()
+    if person is None:
+        user = get_user_model().objects.create_user(username="teacher", is_staff=True, is_superuser=True)
+        user.set_unusable_password()
+        user.save()
+        person = Person.objects.create(user=user, role=Person.Role.TEACHER, display_name="Teacher")
+    return f"{base_url}/people/sign-in/{person.new_sign_in_token()}/"
+
+
+def serve(*, data: Path, host: str, port: int, db: str | None = None, broker: str | None = None,
+          workers: int = 1, judges: int = 1, sandbox: str = "auto", exercises: Path | None = None,
+          out=print) -> int:
+    os.environ["GRADER_SANDBOX"] = sandbox
+    if exercises is not None:
+        os.environ["GRADER_EXERCISES"] = str(Path(exercises).resolve())
+    data = setup(data, db, broker)
+    migrate()
+    from django.conf import settings
+    from waitress import create_server
+
+    from .wsgi import application
+
+    # A request body past the upload limit (plus the form's own bytes) is refused before it is read.
+    server = create_server(application, host=host, port=port, threads=8, ident="grader",
+                           max_request_body_size=settings.MAX_UPLOAD_BYTES + 256 * 1024)
+    base_url = f"http://{_url_host(host)}:{server.effective_port}"
+    out(f"Course site: {base_url}/  (data: {data})")
+    link = first_teacher_link(base_url)
+    if link:
+        out(f"First start: the teacher's one-time sign-in link: {link}")
+    used = sandbox_in_use(sandbox)
+    if used == "local":
+        out("No Docker engine answers: submissions are graded in the local sandbox, which does not isolate "
+            "students' code from this machine. Start Docker (then `grader image build`) for real grading.")
+    out(f"Grading: {workers} worker(s), {judges} judge(s) each, {used} sandbox. Stop with Ctrl-C.")
+    crew = _Supervisor(data, db, broker, workers, judges, sandbox)
+    crew.start()
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        crew.stop()
+        server.close()
+    return 0
+
+
+def _url_host(host: str) -> str:
+    return "127.0.0.1" if host in ("0.0.0.0", "") else (f"[{host}]" if ":" in host else host)
+
+
+class _Supervisor(threading.Thread):
+    """Keeps `count` worker processes running; one that exits is started again after a pause."""
+
+    def __init__(self, data, db, broker, count, judges, sandbox):
+        super().__init__(daemon=True, name="workers")
+        self.command = [sys.executable, "-m", "grader.cli", "worker", "--data", str(data), "--judges", str(judges),
+                        "--sandbox", sandbox]
+        self.command += ["--db", db] if db else []
+        self.command += ["--broker", broker] if broker else []
+        self.count = count
+        self.procs: list[subprocess.Popen | None] = [None] * count
+        self.stopping = threading.Event()
+
+    def run(self) -> None:
+        while not self.stopping.is_set():
+            for i, proc in enumerate(self.procs):
+                if proc is None or proc.poll() is not None:
+                    self.procs[i] = subprocess.Popen([*self.command, "--name", f"{socket.gethostname()}-serve-{i}"])
+            self.stopping.wait(1.0)
+
+    def stop(self) -> None:
+        self.stopping.set()
+        for proc in self.procs:
+            if proc is not None and proc.poll() is None:
+                proc.send_signal(signal.SIGINT)  # Huey finishes nothing new, stops its threads
+        for proc in self.procs:
+            if proc is None:
+                continue
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()  # a grading in progress: its lease expires and the next start grades it
+
+
+def worker(*, data: Path, db: str | None = None, broker: str | None = None, judges: int = 1,
+           sandbox: str = "auto", name: str | None = None, exercises: Path | None = None) -> int:
+    os.environ["GRADER_SANDBOX"] = sandbox
+    if exercises is not None:
+        os.environ["GRADER_EXERCISES"] = str(Path(exercises).resolve())
+    setup(data, db, broker)
+    from django.utils import timezone
+    from huey.contrib.djhuey import HUEY
+
+    from .submissions import queue, tasks
+    from .submissions.models import Worker
+
+    name = name or f"{socket.gethostname()}-{os.getpid()}"
+    Worker.objects.update_or_create(name=name, defaults={
+        "host": socket.gethostname(), "judges": judges, "sandbox": sandbox_in_use(sandbox),
+        "started_at": timezone.now(), "seen_at": timezone.now()})
+    sweeper = threading.Thread(target=_sweep_forever, args=(name, queue, tasks, Worker), daemon=True, name="sweep")
+    sweeper.start()
+    # An idle worker looks for a message every 50 ms at first, at most every 250 ms (Huey's default
+    # grows to 10 s: a first submission after a quiet hour would wait that long). Redis blocks instead.
+    HUEY.create_consumer(workers=judges, worker_type="thread", periodic=False, check_worker_health=True,
+                         initial_delay=0.05, backoff=1.15, max_delay=0.25).run()
+    return 0
+
+
+def _sweep_forever(name, queue, tasks, Worker) -> None:
+    """Every few seconds: say this worker is alive, take back expired leases, re-enqueue lost messages."""
+    import logging
+
+    from django.db import connection
+    from django.utils import timezone
+
+    log = logging.getLogger(__name__)
+    while True:
+        try:
+            Worker.objects.filter(name=name).update(seen_at=timezone.now())
+            queue.sweep()
+            tasks.top_up()
+        except Exception:
+            log.warning("sweep failed; trying again", exc_info=True)
+            connection.close()
+        time.sleep(SWEEP_SECONDS)

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class StudentConfig(AppConfig):
+    name = "grader.site.student"
+    label = "student"

@@ -1,0 +1,86 @@
+"""Grade one claimed submission with grader.host.grading.grade_submission, as the CLI and batch do.
+
+The files are copied from the store into a scratch folder; the course's points for the exercise
+weigh the score (an assignment of one), the late penalty is applied on top, and the result is
+recorded only if this claim still holds the row (queue.record). An infrastructure failure (no
+sandbox, the judge's own crash, an exception here) is retried by the queue, never a 0.
+"""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+import threading
+import time
+import traceback
+from pathlib import Path
+
+from django.conf import settings
+
+from grader.host.assignment import AssignedExercise, Assignment
+from grader.host.grading import grade_submission
+from grader.host.results import StudentStatus
+
+from . import queue, storage
+from .models import Submission
+
+log = logging.getLogger(__name__)
+
+
+def run(submission: Submission) -> str:
+    """Grade a claimed submission; returns what became of it: graded, retry or lost (lease)."""
+    beating = _Heartbeat(submission)
+    beating.start()
+    started = time.monotonic()
+    try:
+        result = _grade(submission)
+    except Exception:  # noqa: BLE001 - whatever fails on our side is retried, never the student's 0
+        beating.stop()
+        error = traceback.format_exc()
+        log.warning("submission %s: grading failed\n%s", submission.pk, error)
+        return "retry" if queue.retry(submission, error) else "lost"
+    beating.stop()
+    seconds = time.monotonic() - started
+    if result.status is StudentStatus.INFRASTRUCTURE_ERROR:
+        error = f"{result.sandbox_outcome}: {result.sandbox_message or result.sandbox_message_ref}"
+        return "retry" if queue.retry(submission, error) else "lost"
+    factor = submission.exercise.penalty_factor(submission.received_at, submission.student) \
+        if submission.days_late else 1.0
+    score = None if result.score is None else round(result.score * factor, 2)
+    recorded = queue.record(submission, result=result.to_dict(), score=score, max_score=result.max_score,
+                            seconds=seconds)
+    return "graded" if recorded else "lost"
+
+
+def _grade(submission: Submission):
+    course_exercise = submission.exercise
+    assignment = Assignment(exercises=[AssignedExercise(slug=course_exercise.slug, points=course_exercise.points)])
+    person = submission.student.person
+    with tempfile.TemporaryDirectory(prefix=f"submission-{submission.pk}-") as folder:
+        for f in submission.files.all():
+            (Path(folder) / f.name).write_bytes(storage.get(f.sha256))
+        return grade_submission(submission=Path(folder), student=person.name, sandbox=settings.SANDBOX,
+                                exercises_root=Path(settings.EXERCISES) if settings.EXERCISES else None,
+                                lang=person.lang, assignment=assignment)
+
+
+class _Heartbeat(threading.Thread):
+    """Extends the claim's lease while grading: a worker killed mid-grading stops extending it."""
+
+    def __init__(self, submission: Submission):
+        super().__init__(daemon=True, name=f"heartbeat-{submission.pk}")
+        self.submission = submission
+        self._stop_event = threading.Event()
+
+    def run(self) -> None:
+        from django.db import connection
+
+        try:
+            while not self._stop_event.wait(settings.LEASE_SECONDS / 3):
+                queue.heartbeat(self.submission)
+        finally:
+            connection.close()
+
+    def stop(self) -> None:
+        self._stop_event.set()
+        self.join()

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class TeacherConfig(AppConfig):
+    name = "grader.site.teacher"
+    label = "teacher"

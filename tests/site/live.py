@@ -1,0 +1,113 @@
+"""`grader serve` as a real process, for the tests that kill, restart and load it."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parents[2]
+_URL = re.compile(r"Course site: (http://[\d.]+:\d+)/")
+
+
+def seed(data: Path, **spec) -> dict[str, str]:
+    """Create the course and students in `data`'s database; return each student's API token."""
+    out = subprocess.run([sys.executable, "-m", "tests.site.seed", str(data), json.dumps(spec)], cwd=ROOT,
+                         capture_output=True, text=True, check=True, timeout=120)
+    return json.loads(out.stdout.strip().splitlines()[-1])["tokens"]
+
+
+class LiveSite:
+    """`grader serve --data DATA --port 0`, its output collected; stop() ends it like Ctrl-C."""
+
+    def __init__(self, data: Path, *args: str, env: dict | None = None):
+        self.data = data
+        self.lines: list[str] = []
+        environment = {**os.environ, "GRADER_LOG_LEVEL": "WARNING", **(env or {})}
+        environment.pop("GRADER_DATA", None)  # the test process's own data folder is not this site's
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "grader.cli", "serve", "--data", str(data), "--port", "0", "--sandbox", "local",
+             *args], cwd=ROOT, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        self._ready = threading.Event()
+        self.url = ""
+        threading.Thread(target=self._read, daemon=True).start()
+        if not self._ready.wait(120):
+            self.stop()
+            raise RuntimeError("grader serve did not start:\n" + "\n".join(self.lines))
+
+    def _read(self) -> None:
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            self.lines.append(line.rstrip())
+            found = _URL.search(line)
+            if found:
+                self.url = found.group(1)
+                self._ready.set()
+
+    def api(self, token: str) -> requests.Session:
+        session = requests.Session()
+        session.headers["Authorization"] = f"Bearer {token}"
+        return session
+
+    def submit(self, token: str, exercise: str, files: list[tuple[str, bytes]]) -> requests.Response:
+        return self.api(token).post(f"{self.url}/api/v1/submissions", data={"exercise": exercise},
+                                    files=[("files", f) for f in files], timeout=60)
+
+    def status(self, token: str, submission_id: int) -> dict:
+        response = self.api(token).get(f"{self.url}/api/v1/submissions/{submission_id}", timeout=30)
+        response.raise_for_status()
+        return response.json()
+
+    def wait_for(self, token: str, submission_id: int, states: set[str], limit: float = 300) -> dict:
+        """Poll until the submission is in one of `states` (a bound on a wait, not a verdict)."""
+        deadline = time.monotonic() + limit
+        while True:
+            body = self.status(token, submission_id)
+            if body["state"] in states:
+                return body
+            if time.monotonic() > deadline:
+                raise AssertionError(f"submission {submission_id} still {body['state']} after {limit} s:\n"
+                                     + "\n".join(self.lines[-30:]))
+            time.sleep(0.1)
+
+    def workers(self) -> list[int]:
+        """The pids of the `grader worker` processes this site started (its direct children)."""
+        return [pid for pid in _children(self.proc.pid) if "worker" in _cmdline(pid)[3:5]]
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGINT)
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                for pid in _children(self.proc.pid):
+                    os.kill(pid, signal.SIGKILL)
+                self.proc.kill()
+                self.proc.wait()
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # ended meanwhile
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def _cmdline(pid: int) -> list[str]:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace").split("\0")
+    except OSError:
+        return []
