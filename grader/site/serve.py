@@ -77,8 +77,12 @@ def serve(*, data: Path, host: str, port: int, db: str | None = None, broker: st
     from .wsgi import application
 
     # A request body past the upload limit (plus the form's own bytes) is refused before it is read.
+    # Every student watching a submission keeps a connection open (the page polls): waitress's
+    # default of 100 connections would leave the 101st student's request waiting unanswered.
+    _more_open_files(4096)
     server = create_server(application, host=host, port=port, threads=8, ident="grader",
-                           max_request_body_size=settings.MAX_UPLOAD_BYTES + 256 * 1024)
+                           max_request_body_size=settings.MAX_UPLOAD_BYTES + 256 * 1024,
+                           connection_limit=3000, channel_timeout=60)
     base_url = f"http://{_url_host(host)}:{server.effective_port}"
     out(f"Course site: {base_url}/  (data: {data})")
     link = first_teacher_link(base_url)
@@ -86,8 +90,9 @@ def serve(*, data: Path, host: str, port: int, db: str | None = None, broker: st
         out(f"First start: the teacher's one-time sign-in link: {link}")
     used = sandbox_in_use(sandbox)
     if used == "local":
-        out("No Docker engine answers: submissions are graded in the local sandbox, which does not isolate "
-            "students' code from this machine. Start Docker (then `grader image build`) for real grading.")
+        why = "No Docker engine answers: submissions" if sandbox == "auto" else "Submissions"
+        out(f"{why} are graded in the local sandbox, which does not isolate students' code from this machine. "
+            "Start Docker (then `grader image build`) for real grading.")
     out(f"Grading: {workers} worker(s), {judges} judge(s) each, {used} sandbox. Stop with Ctrl-C.")
     crew = _Supervisor(data, db, broker, workers, judges, sandbox)
     crew.start()
@@ -99,6 +104,16 @@ def serve(*, data: Path, host: str, port: int, db: str | None = None, broker: st
         crew.stop()
         server.close()
     return 0
+
+
+def _more_open_files(wanted: int) -> None:
+    """Room for the connections (a shell's soft limit is often 1024), as far as the hard limit allows."""
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+    if soft != resource.RLIM_INFINITY and soft < target:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
 
 
 def _url_host(host: str) -> str:

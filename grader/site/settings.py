@@ -123,6 +123,7 @@ TIME_ZONE = os.environ.get("GRADER_TIME_ZONE", "UTC")
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA / "static"
+STATICFILES_DIRS = [BASE_DIR / "static"]  # site/site.css, which every page links: no app holds it
 
 # Uploads are bounded before they are read: the request body, and no file spooled past this.
 MAX_UPLOAD_BYTES = int(os.environ.get("GRADER_MAX_UPLOAD_BYTES", str(2 * 1024 * 1024)))

@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from .api import api
+from .metrics import metrics
 
 urlpatterns = [
     path("", include("grader.site.student.urls")),
@@ -12,4 +13,5 @@ urlpatterns = [
     path("teacher/", include("grader.site.teacher.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
+    path("metrics", metrics, name="metrics"),  # Prometheus: teachers or GRADER_METRICS_TOKEN
 ]

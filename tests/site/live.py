@@ -18,9 +18,12 @@ ROOT = Path(__file__).resolve().parents[2]
 _URL = re.compile(r"Course site: (http://[\d.]+:\d+)/")
 
 
-def seed(data: Path, **spec) -> dict[str, str]:
-    """Create the course and students in `data`'s database; return each student's API token."""
-    out = subprocess.run([sys.executable, "-m", "tests.site.seed", str(data), json.dumps(spec)], cwd=ROOT,
+def seed(data: Path, db: str | None = None, broker: str | None = None, **spec) -> dict[str, str]:
+    """Create the course and students in `data`'s database (or `db`, a cluster's); return each
+    student's API token."""
+    env = {k: v for k, v in os.environ.items() if k not in ("GRADER_DATA", "GRADER_DB", "GRADER_BROKER")}
+    env.update({"GRADER_DB": db or "", "GRADER_BROKER": broker or ""})
+    out = subprocess.run([sys.executable, "-m", "tests.site.seed", str(data), json.dumps(spec)], cwd=ROOT, env=env,
                          capture_output=True, text=True, check=True, timeout=120)
     return json.loads(out.stdout.strip().splitlines()[-1])["tokens"]
 
@@ -31,6 +34,7 @@ class LiveSite:
     def __init__(self, data: Path, *args: str, env: dict | None = None):
         self.data = data
         self.lines: list[str] = []
+        self._sessions: dict[str, requests.Session] = {}
         environment = {**os.environ, "GRADER_LOG_LEVEL": "WARNING", **(env or {})}
         environment.pop("GRADER_DATA", None)  # the test process's own data folder is not this site's
         self.proc = subprocess.Popen(
@@ -53,9 +57,12 @@ class LiveSite:
                 self._ready.set()
 
     def api(self, token: str) -> requests.Session:
-        session = requests.Session()
-        session.headers["Authorization"] = f"Bearer {token}"
-        return session
+        """One session (one kept-alive connection) per student, as a browser or `grader submit` has."""
+        if token not in self._sessions:
+            session = requests.Session()
+            session.headers["Authorization"] = f"Bearer {token}"
+            self._sessions[token] = session
+        return self._sessions[token]
 
     def submit(self, token: str, exercise: str, files: list[tuple[str, bytes]]) -> requests.Response:
         return self.api(token).post(f"{self.url}/api/v1/submissions", data={"exercise": exercise},
@@ -92,6 +99,39 @@ class LiveSite:
                     os.kill(pid, signal.SIGKILL)
                 self.proc.kill()
                 self.proc.wait()
+
+
+class LiveWorker:
+    """`grader worker` as a process of its own, as on another grading host: its own data folder,
+    the cluster's --db and --broker; kill() is kill -9, stop() is Ctrl-C."""
+
+    def __init__(self, data: Path, name: str, *args: str, env: dict | None = None):
+        self.name = name
+        self.lines: list[str] = []
+        environment = {**os.environ, "GRADER_LOG_LEVEL": "WARNING", **(env or {})}
+        environment.pop("GRADER_DATA", None)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "grader.cli", "worker", "--data", str(data), "--name", name, "--sandbox", "local",
+             *args], cwd=ROOT, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            self.lines.append(line.rstrip())
+
+    def kill(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGINT)
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.kill()
 
 
 def _children(pid: int) -> list[int]:

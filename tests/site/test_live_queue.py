@@ -6,9 +6,13 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
+import sqlite3
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+import requests
 
 from .conftest import file_of
 from .live import LiveSite, seed
@@ -78,29 +82,71 @@ def test_a_restart_resumes_what_was_queued(site_data):
         site.stop()
 
 
-@pytest.mark.slow  # ~40 s: 30 real gradings
+BURST_EXERCISES = ["race-counter", "queue-drain", "word-tally", "reentrant-lock"]
+
+
+@pytest.mark.slow  # ~2.5 min: about 190 real gradings (issue 26's burst: 200 submissions from 46 students)
 def test_a_burst_each_graded_once_no_server_error_and_one_busy_student_does_not_delay_the_others(site_data):
-    students = [f"s{i:02}" for i in range(10)]
-    tokens = seed(site_data, exercises=["race-counter", "queue-drain"], students=[*students, "busy"],
+    students = [f"s{i:02}" for i in range(45)]
+    tokens = seed(site_data, exercises=BURST_EXERCISES, students=[*students, "busy"],
                   course={"rate_burst": 100, "rate_refill_minutes": 1})
     site = LiveSite(site_data, "--workers", "2")
     try:
-        # The busy student first: ten submissions, alternating exercises (so not all superseded).
-        mine = [site.submit(tokens["busy"], ("race-counter", "queue-drain")[i % 2],
-                            [file_of(("race-counter", "queue-drain")[i % 2])]) for i in range(10)]
-        theirs = [site.submit(tokens[s], slug, [file_of(slug, solved=True)])
-                  for s in students for slug in ("race-counter", "queue-drain")]
-        assert all(r.status_code == 201 for r in mine + theirs), [r.text for r in mine + theirs if r.status_code != 201]
-        finals = {}
-        for name, response in [("busy", r) for r in mine] + [(s, r) for s, r in zip(
-                [s for s in students for _ in range(2)], theirs)]:
-            finals[response.json()["id"]] = site.wait_for(tokens[name], response.json()["id"],
-                                                          {"graded", "not_graded", "superseded"})
-        assert all(f["state"] in ("graded", "superseded") for f in finals.values())
-        assert all(f["attempts"] == 1 for f in finals.values() if f["state"] == "graded")
-        assert all(f["attempts"] == 0 for f in finals.values() if f["state"] == "superseded")
-        others = [finals[r.json()["id"]] for r in theirs]
-        assert all(f["score"] == f["max_score"] for f in others)
-        assert not [line for line in site.lines if '" 500 ' in line or "Traceback" in line]
+        # The busy student first: twenty submissions over the four exercises, before anyone else's.
+        jobs = [("busy", BURST_EXERCISES[i % 4], i % 3 == 0) for i in range(20)]
+        jobs += [(s, slug, (i + k) % 2 == 0) for i, s in enumerate(students) for k, slug in enumerate(BURST_EXERCISES)]
+        busy = [site.submit(tokens[n], slug, [file_of(slug, solved)]) for n, slug, solved in jobs[:20]]
+        with ThreadPoolExecutor(8) as pool:
+            others = list(pool.map(lambda j: site.submit(tokens[j[0]], j[1], [file_of(j[1], j[2])]), jobs[20:]))
+        responses = busy + others
+        assert len(responses) == 200 and all(r.status_code == 201 for r in responses), \
+            [r.text for r in responses if r.status_code != 201][:3]
+        for (name, _slug, _solved), response in zip(jobs, responses):
+            site.wait_for(tokens[name], response.json()["id"], {"graded", "not_graded", "superseded"})
+        assert not [line for line in site.lines if "Traceback" in line or '" 50' in line]
     finally:
+        site.stop()
+    rows = _rows(site_data)
+    assert len(rows) == 200
+    graded = [r for r in rows if r["state"] == "graded"]
+    assert all(r["attempts"] == 1 for r in graded)  # each graded exactly once
+    assert all(r["attempts"] == 0 for r in rows if r["state"] == "superseded")
+    assert {r["state"] for r in rows} <= {"graded", "superseded"}
+    assert all(r["state"] == "graded" for r in rows if r["student"] != "busy")  # nobody else superseded
+    # Round-robin, from the rows' own times: while a student's k-th submission (k from 0) waited,
+    # the busy student was served at most k+1 times, however many they had queued.
+    busy_starts = sorted(r["started_at"] for r in graded if r["student"] == "busy")
+    for name in students:
+        mine = sorted((r for r in rows if r["student"] == name), key=lambda r: r["received_at"])
+        for k, row in enumerate(mine):
+            served = sum(row["received_at"] < t < row["started_at"] for t in busy_starts)
+            assert served <= k + 1, (name, k, served)
+
+
+def _rows(data: Path) -> list[dict]:
+    """The queue's rows as the site stored them (its SQLite database, read after it stopped)."""
+    with sqlite3.connect(data / "site.sqlite3") as db:
+        db.row_factory = sqlite3.Row
+        return [dict(r) for r in db.execute(
+            "SELECT u.username AS student, s.state, s.attempts, s.received_at, s.started_at "
+            "FROM submissions_submission s JOIN auth_user u ON u.id = s.student_id")]
+
+
+def test_many_open_connections_do_not_leave_the_next_student_unanswered(site_data):
+    """Each student watching a submission keeps a connection open (the page polls); waitress's
+    default limit of 100 left the next request waiting, unanswered, until one closed."""
+    seed(site_data, exercises=["race-counter"], students=[])
+    site = LiveSite(site_data)
+    host, port = site.url.removeprefix("http://").split(":")
+    idle = []
+    try:
+        for _ in range(150):
+            conn = socket.create_connection((host, int(port)), timeout=10)
+            conn.sendall(f"GET /people/sign-in/ HTTP/1.1\r\nHost: {host}\r\n\r\n".encode())
+            assert conn.recv(12).startswith(b"HTTP/1.1 200")
+            idle.append(conn)  # kept alive, as a browser keeps it
+        assert requests.get(f"{site.url}/people/sign-in/", timeout=10).status_code == 200
+    finally:
+        for conn in idle:
+            conn.close()
         site.stop()

@@ -77,7 +77,11 @@ class _Heartbeat(threading.Thread):
 
         try:
             while not self._stop_event.wait(settings.LEASE_SECONDS / 3):
-                queue.heartbeat(self.submission)
+                try:
+                    queue.heartbeat(self.submission)
+                except Exception:  # the database away a moment: beat again next time
+                    log.warning("submission %s: heartbeat failed; trying again", self.submission.pk, exc_info=True)
+                    connection.close()
         finally:
             connection.close()
 
