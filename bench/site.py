@@ -102,7 +102,8 @@ def main() -> None:
     results: dict = {"machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
                      "commit": subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
                                               text=True).stdout.strip(),
-                     "sandbox": SANDBOX, "judges": JUDGES, "students": STUDENTS}
+                     "sandbox": SANDBOX, "judges": JUDGES, "students": STUDENTS,
+                     "load_before": [round(x, 2) for x in os.getloadavg()]}
     with tempfile.TemporaryDirectory(prefix="bench-site-") as tmp:
         data = Path(tmp) / "site"
         names = [f"s{i:03d}" for i in range(STUDENTS)]
