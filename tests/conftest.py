@@ -32,6 +32,11 @@ def pytest_configure(config) -> None:
         datadir.environment(data)
     os.environ.setdefault("GRADER_SANDBOX", "local")
     django.setup()  # before test modules import the site's models
+    from django.conf import settings
+
+    # The tests' accounts need no real password hashing: PBKDF2's million rounds cost about 0.5 s an
+    # account on this machine. (Live sites started by the tests use the real settings.)
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(scope="session")

@@ -28,7 +28,7 @@ def _grade(tmp_path: Path, source: str, lang: str = "en"):
     submission.mkdir()
     (submission / "hits.py").write_text(source, encoding="utf-8")
     result = grade_submission(submission=submission, student="s", out_dir=tmp_path / "out", sandbox="local",
-                              exercises_root=PACKS, lang=lang)
+                              exercises_root=PACKS, exercises=["hit-counter"], lang=lang)
     folder = tmp_path / "out" / "s"
     return result, json.loads((folder / "report.json").read_text(encoding="utf-8")), \
         (folder / "report.html").read_text(encoding="utf-8")

@@ -66,6 +66,9 @@ def _unreachable(error: Exception) -> bool:
     if not isinstance(error, (DatabaseError, InterfaceError)):
         return False
     text = str(error).lower()
+    # SQLite's and PostgreSQL's (psycopg's) words for a server away, restarting or busy; not a
+    # constraint, a syntax error or a missing table, which are bugs and stay 500s.
     return isinstance(error, (OperationalError, InterfaceError)) and any(
         word in text for word in ("connection", "could not connect", "server closed", "terminating", "locked",
-                                  "unable to open", "the database system is"))
+                                  "unable to open", "the database system is", "timeout expired",
+                                  "could not translate host name", "ssl syscall", "eof detected"))

@@ -19,6 +19,9 @@ from pathlib import Path
 from . import datadir
 
 SWEEP_SECONDS = 2.0
+# Set by `grader serve` on the workers it starts: a worker whose serve died (kill -9) stops too,
+# rather than grade on as an orphan nobody supervises.
+PARENT = "GRADER_SERVE_PID"
 
 
 def setup(data: Path, db: str | None, broker: str | None) -> Path:
@@ -96,6 +99,8 @@ def serve(*, data: Path, host: str, port: int, db: str | None = None, broker: st
     out(f"Grading: {workers} worker(s), {judges} judge(s) each, {used} sandbox. Stop with Ctrl-C.")
     crew = _Supervisor(data, db, broker, workers, judges, sandbox)
     crew.start()
+    # `kill`, `systemctl stop`, `docker stop` send SIGTERM: stop the workers too, as Ctrl-C does.
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         server.run()
     except KeyboardInterrupt:
@@ -104,6 +109,10 @@ def serve(*, data: Path, host: str, port: int, db: str | None = None, broker: st
         crew.stop()
         server.close()
     return 0
+
+
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt
 
 
 def _more_open_files(wanted: int) -> None:
@@ -137,7 +146,8 @@ class _Supervisor(threading.Thread):
         while not self.stopping.is_set():
             for i, proc in enumerate(self.procs):
                 if proc is None or proc.poll() is not None:
-                    self.procs[i] = subprocess.Popen([*self.command, "--name", f"{socket.gethostname()}-serve-{i}"])
+                    self.procs[i] = subprocess.Popen([*self.command, "--name", f"{socket.gethostname()}-serve-{i}"],
+                                                     env={**os.environ, PARENT: str(os.getpid())})
             self.stopping.wait(1.0)
 
     def stop(self) -> None:
@@ -160,6 +170,9 @@ def worker(*, data: Path, db: str | None = None, broker: str | None = None, judg
     if exercises is not None:
         os.environ["GRADER_EXERCISES"] = str(Path(exercises).resolve())
     setup(data, db, broker)
+    import logging
+
+    from django.db import DatabaseError, connection
     from django.utils import timezone
     from huey.contrib.djhuey import HUEY
 
@@ -167,9 +180,16 @@ def worker(*, data: Path, db: str | None = None, broker: str | None = None, judg
     from .submissions.models import Worker
 
     name = name or f"{socket.gethostname()}-{os.getpid()}"
-    Worker.objects.update_or_create(name=name, defaults={
-        "host": socket.gethostname(), "judges": judges, "sandbox": sandbox_in_use(sandbox),
-        "started_at": timezone.now(), "seen_at": timezone.now()})
+    while True:  # a host that boots while the database restarts waits for it, as the sweep does
+        try:
+            Worker.objects.update_or_create(name=name, defaults={
+                "host": socket.gethostname(), "judges": judges, "sandbox": sandbox_in_use(sandbox),
+                "started_at": timezone.now(), "seen_at": timezone.now()})
+            break
+        except DatabaseError:
+            logging.getLogger(__name__).warning("the database does not answer; trying again", exc_info=True)
+            connection.close()
+            time.sleep(SWEEP_SECONDS)
     sweeper = threading.Thread(target=_sweep_forever, args=(name, queue, tasks, Worker), daemon=True, name="sweep")
     sweeper.start()
     # An idle worker looks for a message every 50 ms at first, at most every 250 ms (Huey's default
@@ -187,7 +207,12 @@ def _sweep_forever(name, queue, tasks, Worker) -> None:
     from django.utils import timezone
 
     log = logging.getLogger(__name__)
+    parent = os.environ.get(PARENT)
     while True:
+        if parent and os.getppid() != int(parent):
+            log.warning("grader serve (pid %s) is gone: this worker stops", parent)
+            os.kill(os.getpid(), signal.SIGINT)  # Huey's graceful stop; a grading cut short is graded again
+            return
         try:
             Worker.objects.filter(name=name).update(seen_at=timezone.now())
             queue.sweep()

@@ -75,7 +75,8 @@ def _database(url: str | None) -> dict:
     return {"ENGINE": "django.db.backends.postgresql", "NAME": unquote(parts.path.lstrip("/")),
             "USER": unquote(parts.username or ""), "PASSWORD": unquote(parts.password or ""),
             "HOST": parts.hostname or "", "PORT": str(parts.port or ""), "CONN_MAX_AGE": 60,
-            "CONN_HEALTH_CHECKS": True}
+            # A server away answers 503 within seconds (middleware.py), not after TCP's minutes.
+            "CONN_HEALTH_CHECKS": True, "OPTIONS": {"connect_timeout": 5}}
 
 
 DATABASES = {"default": _database(os.environ.get("GRADER_DB"))}
@@ -89,6 +90,11 @@ def _huey(url: str | None) -> dict:
         return {**common, "huey_class": "huey.SqliteHuey", "filename": str(DATA / "queue.sqlite3")}
     if not url.startswith(("redis://", "rediss://", "unix://")):
         raise RuntimeError(f"GRADER_BROKER: {url!r} is neither empty (SQLite) nor redis://")
+    # Bounded waits (redis-py reads them from the URL): a Redis host away does not hang a request's
+    # enqueue or a worker; the reads block 1 s at most (Huey's read_timeout), well under 30.
+    for option, seconds in (("socket_connect_timeout", 5), ("socket_timeout", 30)):
+        if f"{option}=" not in url:
+            url += f"{'&' if '?' in url else '?'}{option}={seconds}"
     return {**common, "huey_class": "huey.PriorityRedisHuey", "url": url}
 
 

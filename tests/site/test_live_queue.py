@@ -8,6 +8,7 @@ import os
 import signal
 import socket
 import sqlite3
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -150,3 +151,34 @@ def test_many_open_connections_do_not_leave_the_next_student_unanswered(site_dat
         for conn in idle:
             conn.close()
         site.stop()
+
+
+@pytest.mark.parametrize("how", [signal.SIGTERM, signal.SIGKILL])
+def test_no_worker_outlives_its_site(site_data, how):
+    """`systemctl stop` (SIGTERM) stops the workers as Ctrl-C does; after a kill -9 of the site they
+    notice their parent is gone and stop within a sweep, instead of grading on unsupervised."""
+    seed(site_data, exercises=["race-counter"], students=[])
+    site = LiveSite(site_data, "--workers", "2")
+    try:
+        for _ in range(100):  # until both have started (a bound, not a verdict)
+            if len(site.workers()) == 2:
+                break
+            time.sleep(0.1)
+        workers = site.workers()
+        assert len(workers) == 2
+        os.kill(site.proc.pid, how)
+        site.proc.wait(timeout=30)
+        for _ in range(200):
+            if not [pid for pid in workers if Path(f"/proc/{pid}").exists() and not _zombie(pid)]:
+                break
+            time.sleep(0.1)
+        assert not [pid for pid in workers if Path(f"/proc/{pid}").exists() and not _zombie(pid)]
+    finally:
+        site.stop()
+
+
+def _zombie(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
+    except OSError:
+        return False

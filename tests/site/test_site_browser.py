@@ -7,7 +7,10 @@ a student on a phone submits and watches the grade arrive without a reload while
 follows; hostile names, file names and messages run nothing in the teacher's browser; every page fits a
 phone's width and has no serious or critical axe violation; and no page breaks its own CSP.
 
-Three gradings in all (the starter and the reference of one student, one hostile submission)."""
+Three gradings in all (the starter and the reference of one student, one hostile submission).
+All `slow` (make test-all, CI): the module's site, its course set up through the pages and the
+hostile grading cost ~35 s before any test runs; make test has the same pages through Django's test
+client (test_student_pages, test_teacher_pages, test_access)."""
 
 from __future__ import annotations
 
@@ -368,6 +371,7 @@ def _user_id(staff: Watched, site: LiveSite, name: str) -> int:
     return int(found.group(1))
 
 
+@pytest.mark.slow
 def test_hostile_names_files_and_messages_run_nothing_in_the_teachers_browser(site, teacher, hostile):
     staff, _ = teacher
     _, user_id, submission = hostile
@@ -419,6 +423,7 @@ def _open(who: Watched, url: str):
     return page, response
 
 
+@pytest.mark.slow
 def test_every_page_fits_a_phone_and_has_no_serious_accessibility_violation(browser, site, teacher, hostile):
     from axe_playwright_python.sync_playwright import Axe  # type: ignore[import-untyped]
 
@@ -438,6 +443,7 @@ def test_every_page_fits_a_phone_and_has_no_serious_accessibility_violation(brow
     assert violations == [], "serious or critical axe violations:\n" + "\n".join(violations)
 
 
+@pytest.mark.slow
 def test_the_pages_keep_to_their_content_security_policy(browser, site, teacher, hostile):
     # The collector does hear a refusal: a script put in as markup, which the CSP must refuse to run.
     probe = Watched(browser)

@@ -1,4 +1,7 @@
-"""Submitted files, content-addressed under DATA/blobs: written (fsynced) before a row names them."""
+"""Submitted files, content-addressed by SHA-256, stored before a row names them: under DATA/blobs
+(fsynced) with SQLite; in the database's Blob table with PostgreSQL (cluster mode), so that workers
+on other hosts read them from the database they share, with no shared folder, and one pg_dump
+backs up everything."""
 
 from __future__ import annotations
 
@@ -18,9 +21,18 @@ def path_of(sha256: str) -> Path:
     return root() / sha256[:2] / sha256
 
 
+def in_database() -> bool:
+    return settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+
+
 def put(content: bytes) -> str:
-    """Store `content` once; return its SHA-256. Durable when this returns (fsync, then rename)."""
+    """Store `content` once; return its SHA-256. Durable when this returns (committed; or fsync, then rename)."""
     sha = hashlib.sha256(content).hexdigest()
+    if in_database():
+        from .models import Blob
+
+        Blob.objects.bulk_create([Blob(sha256=sha, content=content)], ignore_conflicts=True)  # ON CONFLICT DO NOTHING
+        return sha
     target = path_of(sha)
     if target.exists():
         return sha
@@ -44,4 +56,10 @@ def put(content: bytes) -> str:
 
 
 def get(sha256: str) -> bytes:
-    return path_of(sha256).read_bytes()
+    if in_database():
+        from .models import Blob
+
+        content = Blob.objects.filter(sha256=sha256).values_list("content", flat=True).first()
+        if content is not None:
+            return bytes(content)
+    return path_of(sha256).read_bytes()  # SQLite's store (or a site moved from SQLite to PostgreSQL)
