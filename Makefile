@@ -62,6 +62,7 @@ serve: $(STAMP)
 ## make bench-site        the course site: service overhead, a 200-submission burst against grader batch (~10 min)
 bench-site: $(STAMP)
 	$(BIN)/python bench/site.py
+	$(BIN)/python bench/queue_cost.py
 
 ## make bench-batch       a 60-student class: 1 vs 2 workers, the naive docker-run loop, a rerun (~30 min)
 bench-batch: $(STAMP)
