@@ -231,13 +231,16 @@ def _check(args) -> int:
                       highlight=False)
         return 2
     exercises = _plan(args).exercises
+    from .host import sandboxes
+
+    used = sandboxes.choose(args.sandbox, load_config(args.config)).name  # what `auto` comes to here
     if args.samples or args.repeat > 1:
         return _check_cases(args, exercises, only=None,
                             title=f"Every case against its expected verdict, {args.repeat} run(s) each "
-                                  f"({args.sandbox} sandbox)")
+                                  f"({used} sandbox)")
     # Without --samples: the reference solution and the starter, against the same expected.yaml.
     return _check_cases(args, exercises, only=("solution", "starter"),
-                        title="Reference solutions and starters against their expected verdicts")
+                        title=f"Reference solutions and starters against their expected verdicts ({used} sandbox)")
 
 
 def _check_cases(args, exercises, *, only: tuple[str, ...] | None, title: str) -> int:
