@@ -3,7 +3,7 @@
     DATA/secret_key       Django's secret key (0600), generated once
     DATA/site.sqlite3     the database (SQLite default; GRADER_DB=postgres://... instead)
     DATA/queue.sqlite3    Huey's messages (GRADER_BROKER=redis://... instead)
-    DATA/blobs/           submitted files by SHA-256
+    DATA/blobs/           submitted files by SHA-256 (with PostgreSQL: in the database instead, storage.py)
     DATA/locale/          the site's message catalogs, compiled at start from each app's locale/*.po
 
 Back up the database and blobs/ (docs/site.md).
