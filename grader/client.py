@@ -16,6 +16,7 @@ from pathlib import Path
 import requests
 
 POLL_SECONDS = 0.5
+AWAY_LIMIT_SECONDS = 120  # a site restarting comes back in seconds; then give up waiting (not the submission)
 WAIT_LIMIT_SECONDS = 30 * 60  # then stop watching; the site grades it anyway (`--status ID` later)
 EXIT_GRADED, EXIT_REFUSED, EXIT_NOT_GRADED, EXIT_UNREACHABLE = 0, 2, 3, 4
 
@@ -113,9 +114,25 @@ def _exercise_of(site: _Site, files: list[Path], out) -> str | None:
 def _watch(site: _Site, submission_id: int, out, *, wait: bool, first: dict | None = None) -> int:
     started, said = time.monotonic(), ""
     body = first
+    away_since: float | None = None  # the site stopped answering (a restart, an upgrade): wait a while
     while True:
         if body is None:
-            response = site.get(f"/submissions/{submission_id}")
+            try:
+                response = site.get(f"/submissions/{submission_id}")
+            except requests.RequestException:
+                if first is None and away_since is None and not said:
+                    raise  # not one answer yet: the address is wrong, or the site is down
+                away_since = away_since or time.monotonic()
+                if time.monotonic() - away_since > AWAY_LIMIT_SECONDS:
+                    out(f"The site stopped answering. Your submission {submission_id} is stored and will be "
+                        f"graded; see it later with: grader submit --status {submission_id}")
+                    return EXIT_UNREACHABLE
+                if said != "away":
+                    out("The site is not answering (restarting?); still waiting...")
+                    said = "away"
+                time.sleep(1.0)
+                continue
+            away_since = None
             if response.status_code == 404:
                 out(f"No submission {submission_id} of yours.")
                 return EXIT_REFUSED

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.conf import settings
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import translation
 from ninja import File, Form, NinjaAPI, Schema, Status
@@ -53,7 +53,7 @@ class ExerciseOut(Schema):
     slug: str
     title: str
     file: str
-    points: float | None
+    points: float  # what it is worth in this course: the teacher's weight, else the pack's own points
     opens: datetime | None
     deadline: datetime | None
     next_allowed: datetime | None
@@ -97,13 +97,14 @@ def exercises(request):
     rows = [e for e in (CourseExercise.objects.filter(course=course) if course else []) if e.slug in by_slug]
     lang = _lang(request)
     return [{"slug": e.slug, "title": pack_text(by_slug[e.slug], by_slug[e.slug].spec.title, lang),
-             "file": by_slug[e.slug].student_file, "points": e.points, "opens": e.opens,
+             "file": by_slug[e.slug].student_file, "points": e.points or by_slug[e.slug].max_score, "opens": e.opens,
              "deadline": e.deadline_for(request.user),
              "next_allowed": policy.next_allowed(course, e, request.user) if course else None} for e in rows]
 
 
 @api.post("/submissions", response={201: StatusOut, 400: RefusedOut, 404: RefusedOut, 429: RefusedOut})
-def submit(request, exercise: Form[str], files: File[list[UploadedFile]] = None):  # type: ignore[assignment]
+def submit(request, response: HttpResponse, exercise: Form[str],
+           files: File[list[UploadedFile]] = None):  # type: ignore[assignment]
     """Submit files (the exercise's file, several, or a zip) for one exercise."""
     course_exercise = CourseExercise.objects.filter(course=Course.current(), slug=exercise).first()
     lang = _lang(request)
@@ -120,8 +121,11 @@ def submit(request, exercise: Form[str], files: File[list[UploadedFile]] = None)
                                     exercises_root=settings.EXERCISES)
     except Refused as refused:
         code = 429 if refused.message["id"] == "upload_rate_limited" else 400
+        retry_after = refused.message["params"].get("seconds") if code == 429 else None
+        if retry_after is not None:
+            response["Retry-After"] = str(retry_after)  # HTTP's own way of saying when, beside the JSON's
         return Status(code, {"refused": refused.message["id"], "message": render(refused.message, lang),
-                             "retry_after_seconds": refused.message["params"].get("seconds") if code == 429 else None})
+                             "retry_after_seconds": retry_after})
     return Status(201, _status(request, submission))
 
 

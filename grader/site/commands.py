@@ -46,8 +46,10 @@ def add_parsers(sub, sandboxes) -> dict:
                                                    "Canvas); writes their sign-in links and API tokens")
     add.add_argument("roster", type=Path)
     add.add_argument("--out", type=Path, default=None,
-                     help="the CSV of links and tokens to write (default: ROSTER-links.csv)")
-    add.add_argument("--base-url", default="http://127.0.0.1:8000", help="the site's address, for the links")
+                     help="the CSV of links and tokens to write (default: DATA/links/ROSTER-links.csv)")
+    add.add_argument("--base-url", default=None,
+                     help="the site's address as students open it, for the links (default: the address the "
+                          "last `grader serve` of this data folder gave, DATA/site_url)")
     add.add_argument("--lang", choices=["en", "zh"], default=None,
                      help="the students' language (default: the roster's column, else en)")
     _where(add)
@@ -73,27 +75,48 @@ def _need_data(args) -> int:
     return 0
 
 
+def _no_site_there(args) -> int:
+    """2 (saying so) when --data has no site's database and none is given with --db: a mistyped
+    folder must not look like an empty site (status all zeros, a worker waiting for tables)."""
+    if args.db or (Path(args.data) / "site.sqlite3").exists():
+        return 0
+    print(f"No course site in {args.data}: it has no database. Give the folder `grader serve --data` uses "
+          "(or, in cluster mode, --db), or start the site there first.")
+    return 2
+
+
 def _serve(args) -> int:
+    from .datadir import DataFolderError
     from .serve import serve
 
-    return _need_data(args) or serve(data=args.data, host=args.host, port=args.port, db=args.db, broker=args.broker,
-                                     workers=args.workers, judges=args.judges, sandbox=args.sandbox,
-                                     exercises=args.exercises)
+    if _need_data(args):
+        return 2
+    try:
+        return serve(data=args.data, host=args.host, port=args.port, db=args.db, broker=args.broker,
+                     workers=args.workers, judges=args.judges, sandbox=args.sandbox, exercises=args.exercises)
+    except DataFolderError as exc:
+        print(exc)
+        return 2
+    except OSError as exc:  # the address: in use, or not this machine's
+        print(f"Cannot listen on {args.host}:{args.port}: {exc.strerror or exc}. Choose another --port "
+              "(or stop what uses it).")
+        return 2
 
 
 def _worker(args) -> int:
     from .serve import worker
 
-    return _need_data(args) or worker(data=args.data, db=args.db, broker=args.broker, judges=args.judges,
-                                      sandbox=args.sandbox, name=args.name, exercises=args.exercises)
+    return _need_data(args) or _no_site_there(args) or worker(
+        data=args.data, db=args.db, broker=args.broker, judges=args.judges, sandbox=args.sandbox, name=args.name,
+        exercises=args.exercises)
 
 
 def _site(args) -> int:
-    if _need_data(args):
+    if _need_data(args) or (args.site_command == "status" and _no_site_there(args)):
         return 2
     from . import serve
 
-    serve.setup(args.data, args.db, args.broker)
+    data = serve.setup(args.data, args.db, args.broker)
     serve.migrate()
     if args.site_command == "migrate":
         print("The database is up to date.")
@@ -106,11 +129,17 @@ def _site(args) -> int:
         return 0
     from .people.roster import RosterError, add_students
 
+    base_url = args.base_url or serve.read_site_url(data)
+    if not base_url:
+        print("Give --base-url: the site's address as students open it (e.g. https://grader.example.edu); "
+              f"no `grader serve` of {data} has said its address yet.")
+        return 2
     try:
-        written, out = add_students(args.roster, out=args.out, base_url=args.base_url.rstrip("/"), lang=args.lang)
+        written, out = add_students(args.roster, out=args.out, base_url=base_url.rstrip("/"), lang=args.lang)
     except RosterError as exc:
         print(f"Roster problem: {exc}")
         return 2
     print(f"{written} students; their sign-in links and tokens: {out}")
+    print(f"The links start with {base_url.rstrip('/')}/ (--base-url to change it).")
     print("Send each student their link through the LMS; a link works once, for 30 days.")
     return 0

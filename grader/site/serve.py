@@ -48,6 +48,20 @@ def sandbox_in_use(requested: str) -> str:
     return "docker" if answers() else "local"
 
 
+SITE_URL = "site_url"  # in the data folder: the address `grader serve` listens on, for add-students' links
+
+
+def write_site_url(data: Path, base_url: str) -> None:
+    (Path(data) / SITE_URL).write_text(base_url + "\n", encoding="utf-8")
+
+
+def read_site_url(data: Path) -> str | None:
+    try:
+        return (Path(data) / SITE_URL).read_text(encoding="utf-8").strip() or None
+    except OSError:
+        return None
+
+
 def first_teacher_link(base_url: str) -> str | None:
     """A one-time link that signs in the site's first teacher; None once a teacher has signed in."""
     from django.contrib.auth import get_user_model
@@ -79,18 +93,20 @@ def serve(*, data: Path, host: str, port: int, db: str | None = None, broker: st
 
     from .wsgi import application
 
-    # A request body past the upload limit (plus the form's own bytes) is refused before it is read.
     # Every student watching a submission keeps a connection open (the page polls): waitress's
     # default of 100 connections would leave the 101st student's request waiting unanswered.
     _more_open_files(4096)
     server = create_server(application, host=host, port=port, threads=8, ident="grader",
-                           max_request_body_size=settings.MAX_UPLOAD_BYTES + 256 * 1024,
+                           # past the upload limit, the site itself says "too big" in the student's
+                           # language (upload_limit.py); far past it, waitress refuses without reading
+                           max_request_body_size=4 * settings.MAX_UPLOAD_BYTES + 256 * 1024,
                            connection_limit=3000, channel_timeout=60)
     base_url = f"http://{_url_host(host)}:{server.effective_port}"
+    write_site_url(data, base_url)
     out(f"Course site: {base_url}/  (data: {data})")
     link = first_teacher_link(base_url)
     if link:
-        out(f"First start: the teacher's one-time sign-in link: {link}")
+        out(f"First start: the teacher's one-time sign-in link: {link}  (user name: teacher)")
     used = sandbox_in_use(sandbox)
     if used == "local":
         why = "No Docker engine answers: submissions" if sandbox == "auto" else "Submissions"

@@ -86,6 +86,7 @@ def test_the_rate_limit_is_429_with_when_to_come_back(client, course, people):
     assert [post(client, token, "race-counter", [file_of("race-counter")]).status_code for _ in range(2)] == [201, 201]
     third = post(client, token, "race-counter", [file_of("race-counter")])
     assert third.status_code == 429 and 0 < third.json()["retry_after_seconds"] <= 30 * 60
+    assert third["Retry-After"] == str(third.json()["retry_after_seconds"])
     assert Submission.objects.count() == 2
 
 

@@ -3,7 +3,11 @@ teacher's one-time link, until the teacher has signed in."""
 
 from __future__ import annotations
 
+import os
+import socket
 import stat
+import subprocess
+import sys
 
 import pytest
 
@@ -39,3 +43,28 @@ def test_the_first_teachers_link_until_the_teacher_signs_in(client):
     assert client.get(link.removeprefix("http://127.0.0.1:8000")).status_code == 404  # the old one is spent
     assert client.post(path).status_code == 302
     assert serve.first_teacher_link("http://127.0.0.1:8000") is None
+
+
+def _grader(*args: str) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k not in ("GRADER_DATA", "GRADER_DB", "GRADER_BROKER")}
+    return subprocess.run([sys.executable, "-m", "grader.cli", *args], capture_output=True, text=True, timeout=120,
+                          env=env)
+
+
+def test_a_mistyped_data_folder_is_not_taken_for_an_empty_site(tmp_path):
+    for command in (["site", "status"], ["worker"]):
+        done = _grader(*command, "--data", str(tmp_path / "typo"))
+        assert done.returncode == 2 and "No course site in" in done.stdout, done.stdout + done.stderr
+    assert not (tmp_path / "typo").exists()
+
+
+def test_serve_says_what_is_wrong_with_its_folder_or_port(tmp_path):
+    (tmp_path / "file").write_text("x")
+    done = _grader("serve", "--data", str(tmp_path / "file"))
+    assert done.returncode == 2 and "is a file, not a folder" in done.stdout and "Traceback" not in done.stderr
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = _grader("serve", "--data", str(tmp_path / "site"), "--port", str(port))
+    assert done.returncode == 2 and f"Cannot listen on 127.0.0.1:{port}" in done.stdout, done.stdout + done.stderr

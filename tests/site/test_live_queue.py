@@ -8,6 +8,8 @@ import os
 import signal
 import socket
 import sqlite3
+import subprocess
+import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -182,3 +184,29 @@ def _zombie(pid: int) -> bool:
         return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
     except OSError:
         return False
+
+
+@pytest.mark.slow  # ~15 s: two starts of the site and one grading
+def test_grader_submit_waits_through_a_restart_of_the_site(site_data):
+    tokens = seed(site_data, exercises=["race-counter"], students=["ann"])
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = str(probe.getsockname()[1])
+    site = LiveSite(site_data, "--workers", "0", "--port", port)  # nobody grades yet
+    name, content = file_of("race-counter", solved=True)
+    (site_data / name).write_bytes(content)
+    submit = subprocess.Popen([sys.executable, "-m", "grader.cli", "submit", str(site_data / name), "--server",
+                               site.url, "--token", tokens["ann"]], stdout=subprocess.PIPE, text=True)
+    try:
+        assert submit.stdout is not None
+        assert submit.stdout.readline().startswith("submission ")
+        assert submit.stdout.readline().startswith("queued")
+        site.stop()  # an upgrade, say
+        time.sleep(2)
+        site = LiveSite(site_data, "--port", port)
+        output = submit.communicate(timeout=120)[0]
+        assert submit.returncode == 0, output
+        assert "not answering" in output and "graded: 10/10" in output
+    finally:
+        submit.kill()
+        site.stop()

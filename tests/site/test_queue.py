@@ -138,3 +138,11 @@ def test_a_lease_expiring_after_the_last_attempt_is_not_graded_never_zero(course
     queue.sweep()
     row = Submission.objects.get(pk=lost.pk)
     assert row.state == S.NOT_GRADED and row.score is None and Alert.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_the_oldest_wait_of_a_regrade_counts_from_the_regrade(course, people):
+    old = submit(people["alice"], at=timezone.now() - timedelta(hours=2))
+    order_of_claims(1)
+    queue.regrade(Submission.objects.filter(pk=old.pk))
+    assert queue.health()["oldest_wait_seconds"] < 60

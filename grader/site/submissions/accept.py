@@ -73,7 +73,7 @@ def store(*, student, course_exercise, files: list[tuple[str, bytes]]) -> Submis
     now = timezone.now()
     with transaction.atomic():
         submission = Submission.objects.create(
-            student=student, exercise=course_exercise, received_at=now,
+            student=student, exercise=course_exercise, received_at=now, queued_at=now,
             days_late=course_exercise.days_late(now, student))
         SubmittedFile.objects.bulk_create(SubmittedFile(submission=submission, name=name, sha256=sha, size=size)
                                           for name, sha, size in stored)

@@ -35,6 +35,7 @@ class Submission(models.Model):
     lease_until = models.DateTimeField(null=True, blank=True)
     not_before = models.DateTimeField(null=True, blank=True, help_text="a retry's backoff")
     received_at = models.DateTimeField(default=timezone.now)
+    queued_at = models.DateTimeField(default=timezone.now, help_text="last put in the queue: received, or regraded")
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     grading_seconds = models.FloatField(null=True, blank=True)

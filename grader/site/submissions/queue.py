@@ -48,7 +48,8 @@ def regrade(submissions) -> int:
     """Grade these again (a pack was fixed), below students' submissions; each keeps its result
     until the new one is recorded. Those waiting or running already are left as they are."""
     return submissions.filter(state__in=[S.GRADED, S.NOT_GRADED]).update(
-        state=S.QUEUED, priority=Submission.Priority.REGRADE, attempts=0, not_before=None, error="")
+        state=S.QUEUED, priority=Submission.Priority.REGRADE, attempts=0, not_before=None, error="",
+        queued_at=timezone.now())
 
 
 def supersede_older(submission: Submission) -> int:
@@ -156,7 +157,7 @@ def recent_grading_seconds() -> float | None:
     return median(times) if times else None
 
 
-def judges_alive(within: float = 30.0) -> int:
+def judges_alive(within: float = 10.0) -> int:  # workers beat every 2 s (serve.SWEEP_SECONDS)
     since = timezone.now() - timedelta(seconds=within)
     return sum(Worker.objects.filter(seen_at__gte=since).values_list("judges", flat=True))
 
@@ -174,7 +175,7 @@ def health() -> dict:
     """The queue's numbers for the teacher's page, `grader site status` and the metrics."""
     now = timezone.now()
     waiting = Submission.objects.filter(state=S.QUEUED)
-    oldest = waiting.order_by("received_at").values_list("received_at", flat=True).first()
+    oldest = waiting.order_by("queued_at").values_list("queued_at", flat=True).first()
     return {
         "queued": waiting.count(),
         "running": Submission.objects.filter(state=S.RUNNING).count(),
