@@ -115,19 +115,67 @@ def test_the_eleventh_attempt_in_five_minutes_is_refused(client):
     assert refused.status_code == 429
     assert "Too many sign-in attempts" in refused.content.decode()
     assert "_auth_user_id" not in client.session
-    # Links are refused too while the address is throttled, even only looked at.
-    link = link_of(make_person("jade"))
-    assert client.get(link).status_code == 429
-    assert client.post(link).status_code == 429
     other = client.__class__(REMOTE_ADDR="192.0.2.7")  # another address is not held up
     assert other.post("/people/sign-in/", {"username": "ivan", "password": "pw-ivan"}).status_code == 302
 
 
 @pytest.mark.django_db
+def test_one_students_wrong_passwords_do_not_lock_out_the_room(client):
+    make_person("ivan")
+    make_person("jade")
+    for _ in range(throttle.ATTEMPTS):
+        assert client.post("/people/sign-in/", {"username": "ivan", "password": "guess"}).status_code == 200
+    assert client.post("/people/sign-in/", {"username": "ivan", "password": "guess"}).status_code == 429
+    neighbour = client.__class__()  # the same address (a lab behind one NAT), another student
+    signed_in = neighbour.post("/people/sign-in/", {"username": "jade", "password": "pw-jade"})
+    assert signed_in.status_code == 302 and neighbour.session["_auth_user_id"]
+
+
+@pytest.mark.django_db
+def test_successful_sign_ins_do_not_count(client):
+    make_person("kai")
+    for _ in range(throttle.ATTEMPTS + 2):  # a class signing in from one address, one after another
+        assert client.post("/people/sign-in/", {"username": "kai", "password": "pw-kai"}).status_code == 302
+        client.post("/people/sign-out/")
+
+
+@pytest.mark.django_db
+def test_an_address_has_a_cap_for_all_user_names(client, monkeypatch):
+    monkeypatch.setattr(throttle, "ADDRESS_ATTEMPTS", 3)
+    for name in ("a", "b", "c"):
+        assert client.post("/people/sign-in/", {"username": name, "password": "y"}).status_code == 200
+    assert client.post("/people/sign-in/", {"username": "d", "password": "y"}).status_code == 429
+
+
+@pytest.mark.django_db
+def test_a_valid_link_works_after_many_wrong_passwords_and_guessed_links(client):
+    person = make_person("jade")
+    for _ in range(throttle.ATTEMPTS + 1):
+        client.post("/people/sign-in/", {"username": "jade", "password": "guess"})
+    for i in range(throttle.LINK_ATTEMPTS + 1):
+        client.get(f"/people/sign-in/guess{i}/")
+    link = link_of(person)
+    assert client.get(link).status_code == 200
+    assert client.post(link).status_code == 302
+    assert client.session["_auth_user_id"] == str(person.user.pk)
+
+
+@pytest.mark.django_db
 def test_guessing_links_counts_as_attempts(client):
-    for i in range(throttle.ATTEMPTS):
+    for i in range(throttle.LINK_ATTEMPTS):
         assert client.post(f"/people/sign-in/guess{i}/").status_code == 404
     assert client.post("/people/sign-in/guess-again/").status_code == 429
+    assert client.get("/people/sign-in/guess-more/").status_code == 429
+
+
+@pytest.mark.django_db
+def test_me_shows_the_user_name(client):
+    person = make_person("quinn")
+    client.force_login(person.user)
+    assert "User name: quinn" in client.get("/people/me/").content.decode()
+    person.lang = "zh"
+    person.save()
+    assert "用户名：quinn" in client.get("/people/me/").content.decode()
 
 
 @pytest.mark.django_db
@@ -182,8 +230,8 @@ def test_a_chinese_students_pages_are_in_chinese(client):
     person.display_name = "念"
     person.save()
     link = link_of(person)
-    offered = client.get(link).content.decode()
-    assert "Sign in as 念" in offered  # not signed in yet: the browser's language, English here
+    offered = client.get(link).content.decode()  # not signed in yet, in an English browser: in theirs
+    assert "以念的身份登录" in offered and '<html lang="zh-CN">' in offered and "Sign in as" not in offered
     client.post(link)
     page = client.get("/people/me/").content.decode()
     for text in ("偏好设置", "设置密码", "生成新令牌", "退出登录", "“grader submit”的令牌", "已登录。请在本页设置密码",
@@ -198,7 +246,7 @@ def test_a_chinese_browser_gets_chinese_pages_before_signing_in(client):
     page = client.get("/people/sign-in/", **zh).content.decode()
     assert "第一次请使用老师发给你的链接登录。" in page and "用户名" in page
     assert "此登录链接无效" in client.get("/people/sign-in/nothing/", **zh).content.decode()
-    offered = client.get(link_of(make_person("olga")), **zh).content.decode()
+    offered = client.get(link_of(make_person("olga", lang="zh")), **zh).content.decode()  # the link: in hers
     assert "以Olga的身份登录" in offered and "此链接只能用一次" in offered
     for _ in range(throttle.ATTEMPTS):
         client.post("/people/sign-in/", {"username": "x", "password": "y"}, **zh)

@@ -147,8 +147,19 @@ def test_a_header_without_students():
         read_roster(b"Username,Full name\n")
 
 
+def test_windows_1252_from_western_excel():
+    data = "Full name,Username\nJörg Müller,jmueller\nRenée Çelik,rcelik\nÉlodie Lefèvre,elefevre\n"
+    assert read_roster(data.encode("cp1252")) == [Entry("jmueller", "Jörg Müller", "", None),
+                                                  Entry("rcelik", "Renée Çelik", "", None),
+                                                  Entry("elefevre", "Élodie Lefèvre", "", None)]
+    # A Chinese GBK file still reads as Chinese, its English header beside it or not.
+    assert [e.name for e in read("moodle_participants_zh_gbk.csv")] == ["张三", "李小明", "欧阳美丽"]
+    mixed = "Username,Full name,Email地址\nzs,张三,zs@x.cn\nlxm,李小明,lxm@x.cn\n"
+    assert [e.name for e in read_roster(mixed.encode("gbk"))] == ["张三", "李小明"]
+
+
 def test_neither_utf8_nor_gbk():
-    data = b"Full name,Username\nAnn,ann\nRen\xe9e \x80,renee\n"
+    data = b"Full name,Username\nAnn,ann\nRen\xe9e \x81,renee\n"  # 0x81 is no Windows-1252 character either
     with pytest.raises(RosterError, match="line 3 is neither UTF-8 nor GBK text. Save the file as \"CSV UTF-8\""):
         read_roster(data)
 
@@ -201,6 +212,37 @@ def test_importing_again_keeps_the_accounts_and_old_links_stop_working():
     create_accounts(read("moodle_participants_en.csv"), lang="en")
     alice.refresh_from_db()
     assert alice.lang == "en"  # the teacher said so
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("second", ["canvas_gradebook.csv", "plain.csv"])
+def test_another_lms_export_of_the_class_finds_the_same_accounts(second):
+    first = create_accounts(read("moodle_participants_en.csv"))
+    again = create_accounts(read(second))
+    assert not any(c.created for c in again)
+    assert Person.objects.count() == 4
+    by_pk = {c.person.pk: c.person for c in first}
+    for c in again:
+        before = by_pk[c.person.pk]
+        assert c.person.user.username == before.user.username  # asmith stays asmith, not 20230001 or 1001
+        assert c.person.roster_id == before.roster_id  # Moodle's ID number, not Canvas's 1001
+        assert Person.by_sign_in_token(c.sign_in_token) == c.person
+
+
+@pytest.mark.django_db
+def test_an_email_or_roster_id_shared_by_two_students_matches_neither():
+    made = create_accounts([Entry("ann", "Ann", "team@x.org", None, "7"), Entry("bea", "Bea", "team@x.org", None, "7")])
+    assert [m.created for m in made] == [True, True]  # two entries of one roster are two students
+    (c,) = create_accounts([Entry("cat", "Cat", "team@x.org", None, "7")])
+    assert c.created and c.person.user.username == "cat"
+
+
+@pytest.mark.django_db
+def test_an_empty_roster_id_is_filled_in():
+    (made,) = create_accounts([Entry("ann", "Ann", "ann@x.org", None)])
+    Person.objects.filter(pk=made.person.pk).update(roster_id="")
+    (again,) = create_accounts([Entry("ANN@x.org", "Ann", "ann@x.org", None, "1001")])
+    assert again.person.pk == made.person.pk and again.person.roster_id == "1001"
 
 
 @pytest.mark.django_db
@@ -260,12 +302,16 @@ def test_links_csv_opens_in_excel():
 # ---- add_students ----------------------------------------------------------------------------------
 
 @pytest.mark.django_db
-def test_add_students_writes_the_links_beside_the_roster(tmp_path):
+def test_add_students_writes_the_links_in_the_data_folder_not_beside_the_roster(tmp_path, settings):
+    settings.DATA = tmp_path / "data"
+    settings.DATA.mkdir()
     roster = tmp_path / "class.csv"
     roster.write_bytes((ROSTERS / "canvas_gradebook.csv").read_bytes())
     count, out = add_students(roster, out=None, base_url="http://h:8000/", lang="zh")
-    assert (count, out) == (3, tmp_path / "class-links.csv")
+    assert (count, out) == (3, tmp_path / "data" / "links" / "class-links.csv")
+    assert not (tmp_path / "class-links.csv").exists()
     assert stat.S_IMODE(out.stat().st_mode) == 0o600
+    assert stat.S_IMODE(out.parent.stat().st_mode) == 0o700
     rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
     assert [r["student"] for r in rows] == ["asmith", "bberg", "zhangsan"]
     token = rows[0]["sign_in_link"].removeprefix("http://h:8000/people/sign-in/").removesuffix("/")
@@ -334,15 +380,32 @@ def test_the_command_end_to_end(tmp_path):
         token = r[1].rsplit("/", 2)[1]
         assert stored[r[0]] == f"{digest(token)} {digest(r[2])} zh"
 
-    again = run_add_students(str(roster), "--data", str(data), "--out", str(out))
+    unknown = run_add_students(str(roster), "--data", str(data))  # no --base-url, no `grader serve` yet
+    assert unknown.returncode == 2 and "Give --base-url" in unknown.stdout
+    (data / "site_url").write_text("http://127.0.0.1:8801\n")  # as `grader serve` writes it
+    again = run_add_students(str(roster), "--data", str(data))
     assert again.returncode == 0, again.stdout + again.stderr
+    written = data / "links" / f"{roster.stem}-links.csv"
+    assert f"their sign-in links and tokens: {written}" in again.stdout
+    assert stat.S_IMODE(written.stat().st_mode) == 0o600
+    links = list(csv.DictReader(io.StringIO(written.read_text(encoding="utf-8-sig"))))
+    assert all(r["sign_in_link"].startswith("http://127.0.0.1:8801/people/sign-in/") for r in links)
     with sqlite3.connect(data / "site.sqlite3") as db:
         assert db.execute("SELECT count(*) FROM people_person").fetchone() == (3,)  # the same accounts
 
     bad = tmp_path / "bad.csv"
     bad.write_bytes(b"Full name,Username\nAnn,ann\nAnn,ann\n")
-    refused = run_add_students(str(bad), "--data", str(data))
+    refused = run_add_students(str(bad), "--data", str(data), "--base-url", "https://g.example")
     assert refused.returncode == 2
     assert f"Roster problem: {bad}: fix these rows" in refused.stdout
     assert "lines 2, 3: the same username 'ann'" in refused.stdout
     assert not (tmp_path / "bad-links.csv").exists()
+
+
+def test_serve_leaves_its_address_for_add_students(tmp_path):
+    from grader.site import serve
+
+    assert serve.read_site_url(tmp_path) is None
+    serve.write_site_url(tmp_path, "http://127.0.0.1:8801")
+    assert (tmp_path / "site_url").read_text() == "http://127.0.0.1:8801\n"
+    assert serve.read_site_url(tmp_path) == "http://127.0.0.1:8801"

@@ -164,6 +164,32 @@ def test_exercise_page_reads_in_chinese(client, course, people):
     assert "提交评分" in page and "你的提交记录" in page
 
 
+def test_exercise_page_warns_before_a_late_submission_what_it_costs(client, course, people):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from grader.site.course.models import Extension
+
+    race = CourseExercise.objects.get(slug="race-counter")
+    CourseExercise.objects.filter(pk=race.pk).update(
+        deadline=timezone.now() - timedelta(days=1, hours=12), penalty_per_day=10, max_days_late=3, grace_minutes=5)
+    url = reverse("student:exercise", args=["race-counter"])
+    page = text_of(signed_in(client, people["alice"]).get(url))
+    assert "A submission now would be 2 days late: it costs 20% of the points." in page
+    assert page.index("would be 2 days late") < page.index('type="file"')
+    zh = text_of(signed_in(client, people["bob"], lang="zh").get(url))
+    assert "现在提交将迟交 2 天：扣除总分的 20%。" in zh
+    CourseExercise.objects.filter(pk=race.pk).update(max_days_late=1)
+    page = text_of(signed_in(client, people["alice"]).get(url))
+    assert "A submission now would be 2 days late: it would not be accepted." in page
+    Extension.objects.create(exercise=race, student=people["alice"].user, deadline=timezone.now() + timedelta(hours=1))
+    page = text_of(signed_in(client, people["alice"]).get(url))
+    assert "A submission now would be" not in page  # her own deadline is still ahead
+    CourseExercise.objects.filter(pk=race.pk).update(deadline=timezone.now() - timedelta(minutes=3))
+    assert "A submission now would be" not in text_of(signed_in(client, people["bob"]).get(url))  # the grace
+
+
 def test_unknown_exercise_is_404(client, course, people):
     assert signed_in(client, people["alice"]).get(reverse("student:exercise", args=["nope"])).status_code == 404
 

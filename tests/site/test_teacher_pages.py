@@ -243,6 +243,23 @@ def test_a_students_page_links_each_submission_and_gives_extensions(client, cour
     assert client.get(teacher_url).status_code == 404
 
 
+
+def test_a_students_page_names_each_id_once_and_the_time_zone(client, course, people, settings):
+    Person.objects.filter(pk=people["alice"].pk).update(display_name="2024202", roster_id="2024202")
+    signed_in(client, people["teacher"])
+    page = client.get(reverse("teacher:student", kwargs={"user_id": people["alice"].user_id})).content.decode()
+    assert "<h1>2024202</h1>" in page and page.count("2024202") == 2  # the title, the heading
+    assert '<p class="muted">alice</p>' in page
+    user = people["alice"].user
+    user.username = "2024202"
+    user.save()
+    Person.objects.filter(pk=people["alice"].pk).update(display_name="Li Lei")
+    page = client.get(reverse("teacher:student", kwargs={"user_id": user.pk})).content.decode()
+    assert '<p class="muted">2024202</p>' in page and "2024202 · 2024202" not in page
+    assert "time zone (UTC)" in page
+    assert "time zone (UTC)" in client.get(reverse("teacher:course")).content.decode().replace("&#x27;", "'")
+
+
 # ---- regrading --------------------------------------------------------------------------------------
 
 @pytest.fixture
@@ -348,6 +365,50 @@ def test_a_moodle_worksheet_is_filled_with_the_totals(client, two_graded, people
     assert "Dora" in page.split("Rows of the sheet nobody matched")[1]
     bad = client.post(reverse("teacher:gradesheet"), {"file": _upload("x.csv", b"a,b\n1,2\n")})
     assert bad.status_code == 400 and "neither a Moodle grading worksheet" in bad.content.decode()
+
+
+ROSTERS = Path(__file__).resolve().parent / "rosters"
+
+
+def _canvas_cells(page: str, column: str) -> dict[str, str]:
+    rows = list(csv.reader(io.StringIO(data_url_bytes(page).decode("utf-8-sig"))))
+    at = rows[0].index(column)
+    return {r[0].strip(): r[at] for r in rows[1:]}
+
+
+def test_a_canvas_column_is_filled_out_of_its_points_possible(client, two_graded, people):
+    Person.objects.filter(pk=people["alice"].pk).update(roster_id="1001")
+    signed_in(client, people["teacher"])
+    sheet = (ROSTERS / "canvas_gradebook.csv").read_bytes()
+    column = "Race Counter (4021)"
+    # the course total, 11.5 of 15, scaled to the column's 10 points, and said so
+    response = client.post(reverse("teacher:gradesheet"), {"file": _upload("g.csv", sheet), "column": "Race Counter"})
+    page = response.content.decode()
+    assert response.status_code == 200 and "scaled from 15 to 10" in page
+    cells = _canvas_cells(page, column)
+    assert cells["Smith, Alice"] == "7.67" and cells["Points Possible"] == "10.00"
+    # the exercise's own counted score, out of its 10 points: nothing to scale
+    response = client.post(reverse("teacher:gradesheet"), {
+        "file": _upload("g.csv", sheet), "column": "Race Counter", "fill": "race-counter"})
+    page = response.content.decode()
+    assert response.status_code == 200 and "scaled from" not in page
+    assert _canvas_cells(page, column)["Smith, Alice"] == "7.5"
+    assert 'value="race-counter"' in client.get(reverse("teacher:exports")).content.decode()
+    # an explicit number wins
+    response = client.post(reverse("teacher:gradesheet"), {
+        "file": _upload("g.csv", sheet), "column": "Race Counter", "out_of": "20"})
+    assert _canvas_cells(response.content.decode(), column)["Smith, Alice"] == "15.33"
+
+
+def test_a_moodle_worksheet_out_of_another_maximum_is_scaled_to_it(client, two_graded, people):
+    signed_in(client, people["teacher"])
+    sheet = (b"Identifier,Full name,Email address,Status,Grade,Maximum grade\r\n"
+             b"Participant 101,Alice Smith,a@example.org,Submitted,,100.00\r\n")
+    response = client.post(reverse("teacher:gradesheet"), {"file": _upload("w.csv", sheet), "fill": "queue-drain"})
+    page = response.content.decode()
+    assert response.status_code == 200 and "scaled from 5 to 100" in page
+    assert data_url_bytes(page).decode().splitlines()[1] == \
+        "Participant 101,Alice Smith,a@example.org,Submitted,80,100.00"
 
 
 def test_gradescope_json_has_each_counted_result_with_the_late_penalty(client, two_graded, people):

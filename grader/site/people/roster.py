@@ -1,7 +1,7 @@
 """Students' accounts from the class list the LMS gives (`grader site add-students`).
 
-read_roster() takes the CSV as teachers have it, in English or Chinese, UTF-8 or GBK (what Chinese
-Excel saves), comma, semicolon or tab:
+read_roster() takes the CSV as teachers have it, in English or Chinese, UTF-8, GBK (what Chinese Excel
+saves) or Windows-1252 (what Western Excel saves), comma, semicolon or tab:
 
 - Moodle's participants download ("First name", "Last name", "Username", "ID number", "Email
   address"; "名", "姓", "用户名", "ID号", "电子邮件地址"; or the field names, "firstname", ...);
@@ -157,25 +157,58 @@ def _decode(data: bytes) -> str:
     if data.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
         raise RosterError("this is an Excel workbook, not a CSV file. In Excel: File > Save As > \"CSV UTF-8 "
                           "(Comma delimited)\", then give that file.")
-    # Excel's "Unicode Text" is UTF-16 with a BOM; else UTF-8, else what Chinese Excel saves CSV as: GBK
-    # (GB18030 is its superset).
-    encodings = ("utf-16",) if data.startswith((b"\xff\xfe", b"\xfe\xff")) else ("utf-8-sig", "gb18030")
-    for encoding in encodings:
+    # Excel's "Unicode Text" is UTF-16 with a BOM; else UTF-8, else what Excel saves CSV as in the
+    # teacher's locale: GBK (GB18030 is its superset) in Chinese, Windows-1252 in Western Europe.
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
-            text = data.decode(encoding)
-            break
+            text = data.decode("utf-16")
         except UnicodeDecodeError as exc:
-            error = exc
+            raise _not_text(data, exc, "is not UTF-16 text (as its start says)") from exc
     else:
-        line = data[:error.start].count(b"\n") + 1
-        what = "is not UTF-16 text (as its start says)" if encodings == ("utf-16",) else \
-            "is neither UTF-8 nor GBK text"
-        raise RosterError(f"line {line} {what}. Save the file as \"CSV UTF-8\" (Excel: "
-                          "File > Save As), or download it again from the LMS.") from error
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            text = _legacy(data)
     if "\x00" in text:
         raise RosterError("this is not a text file (it holds NUL bytes). Give the CSV file the LMS downloads "
                           "(or Excel's \"CSV UTF-8\").")
     return text
+
+
+def _legacy(data: bytes) -> str:
+    """GB18030 or Windows-1252, whichever the bytes read as. Both decode most bytes: Western text read
+    as GB18030 turns an accented letter and the next one into a Chinese character inside a Latin word
+    ("Jörg" becomes "J鰎g"), so GB18030 wins only if most words with Chinese characters hold no Latin letter."""
+    try:
+        gb: str | None = data.decode("gb18030")
+    except UnicodeDecodeError as exc:
+        gb, gb_error = None, exc
+    try:
+        western: str | None = data.decode("cp1252")
+    except UnicodeDecodeError:
+        western = None
+    if gb is not None and (western is None or _reads_as_chinese(gb)):
+        return gb
+    if western is not None:
+        return western
+    raise _not_text(data, gb_error, "is neither UTF-8 nor GBK text")
+
+
+def _reads_as_chinese(text: str) -> bool:
+    clean = mixed = 0
+    for word in re.findall(r"[^\W\d_]+", text):
+        if any(_cjk(c) for c in word):
+            if re.search(r"[A-Za-z]", word):
+                mixed += 1
+            else:
+                clean += 1
+    return clean > mixed
+
+
+def _not_text(data: bytes, error: UnicodeDecodeError, what: str) -> RosterError:
+    line = data[:error.start].count(b"\n") + 1
+    return RosterError(f"line {line} {what}. Save the file as \"CSV UTF-8\" (Excel: File > Save As), or "
+                       "download it again from the LMS.")
 
 
 def _rows(text: str) -> list[tuple[int, list[str]]]:
@@ -321,10 +354,15 @@ def _lines(lines: list[int]) -> str:
 # ---- accounts --------------------------------------------------------------------------------------
 
 def create_accounts(entries: Iterable[Entry], *, lang: str | None = None) -> list[Created]:
-    """Each entry's account (found by username, else made), with a new sign-in link and API token:
-    the previous ones stop working. Teachers and staff are left alone (and not in the result); a
-    student's own choices (their language, the name they show) are kept unless the roster or `lang`
-    says otherwise. All or nothing."""
+    """Each entry's account (found, else made), with a new sign-in link and API token: the previous
+    ones stop working. Teachers and staff are left alone (and not in the result); a student's own
+    choices (their language, the name they show) are kept unless the roster or `lang` says otherwise.
+    All or nothing.
+
+    Another LMS's export of the same class finds the same accounts: an entry is the account with its
+    username, else the one student with its email (any case), else the one student with its roster id.
+    A found account keeps its username, and its roster id unless that was empty: the first LMS's id
+    stays (another LMS's id for the same student is not written over it)."""
     from django.contrib.auth import get_user_model
     from django.db import transaction
 
@@ -332,10 +370,11 @@ def create_accounts(entries: Iterable[Entry], *, lang: str | None = None) -> lis
 
     user_model = get_user_model()
     out: list[Created] = []
+    found: set[int] = set()  # accounts this roster's entries are already: two entries are two students
     with transaction.atomic():
         for entry in entries:
             chosen = entry.lang or lang
-            user = user_model.objects.filter(username=entry.username).first()
+            user = _existing(entry, user_model, Person, found)
             made = user is None
             if user is None:
                 user = user_model.objects.create_user(username=entry.username, email=entry.email)  # no password
@@ -346,7 +385,7 @@ def create_accounts(entries: Iterable[Entry], *, lang: str | None = None) -> lis
                 person = Person.objects.create(user=user, role=Person.Role.STUDENT, lang=chosen or "en",
                                                display_name=entry.name, roster_id=_roster_id(entry))
             else:
-                person.roster_id = _roster_id(entry) or person.roster_id
+                person.roster_id = person.roster_id or _roster_id(entry)
                 person.display_name = person.display_name or entry.name
                 person.lang = chosen or person.lang
                 person.save(update_fields=["roster_id", "display_name", "lang"])
@@ -355,8 +394,28 @@ def create_accounts(entries: Iterable[Entry], *, lang: str | None = None) -> lis
                 user.is_active = True
                 user.email = entry.email or user.email
                 user.save(update_fields=["is_active", "email"])
+            found.add(user.pk)
             out.append(Created(person, person.new_sign_in_token(), person.new_api_token(), made))
     return out
+
+
+def _existing(entry: Entry, user_model, person_model, taken: set[int]):
+    """The account `entry` is: by username (anyone's: a teacher's is then left alone), else the one
+    student with its email, else the one student with its roster id (not one another entry of this
+    roster is already); None if none (or several) match."""
+    user = user_model.objects.filter(username=entry.username).first()
+    if user is not None:
+        return user
+    students = user_model.objects.filter(person__role=person_model.Role.STUDENT, is_staff=False,
+                                         is_superuser=False).exclude(pk__in=taken)
+    roster_id = _roster_id(entry)
+    for found in (students.filter(email__iexact=entry.email) if entry.email else None,
+                  students.filter(person__roster_id=roster_id) if roster_id else None):
+        if found is not None:
+            matches = list(found[:2])
+            if len(matches) == 1:
+                return matches[0]
+    return None
 
 
 def _roster_id(entry: Entry) -> str:
@@ -384,8 +443,10 @@ def _cell(value: str) -> str:
 
 
 def add_students(path: Path, *, out: Path | None, base_url: str, lang: str | None) -> tuple[int, Path]:
-    """Read the roster at `path`, make the accounts, write their links and tokens to `out` (default
-    ROSTER-links.csv beside it; 0600: it signs them in). Nothing is changed unless the sheet is written."""
+    """Read the roster at `path`, make the accounts, write their links and tokens to `out` (0600: it
+    signs them in). By default DATA/links/ROSTER-links.csv (the folder 0700), never beside the roster,
+    which may be in a repository or a shared folder. Nothing is changed unless the sheet is written."""
+    from django.conf import settings
     from django.db import transaction
 
     path = Path(path)
@@ -401,7 +462,15 @@ def add_students(path: Path, *, out: Path | None, base_url: str, lang: str | Non
         entries = read_roster(data)
     except RosterError as exc:
         raise RosterError(f"{path}: {exc}") from exc
-    out = Path(out) if out is not None else path.with_name(path.stem + "-links.csv")
+    if out is None:
+        links = Path(settings.DATA) / "links"
+        try:
+            links.mkdir(mode=0o700, exist_ok=True)
+            links.chmod(0o700)
+        except OSError as exc:
+            raise RosterError(f"{links} cannot be made ({exc.strerror}); give --out a file.") from exc
+        out = links / (path.stem + "-links.csv")
+    out = Path(out)
     if out.resolve() == path.resolve():
         raise RosterError(f"{out} is the roster itself: give --out another file.")
     if out.is_dir():

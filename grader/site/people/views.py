@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from ..middleware import DJANGO_LANG
 from .forms import OptionalPasswordForm, PreferencesForm
 from .models import Person
-from .throttle import sign_in_throttled
+from .throttle import link_failed, link_throttled, password_failed, password_throttled
 
 
 class SignIn(LoginView):
@@ -28,20 +28,28 @@ class SignIn(LoginView):
     next_page = "student:home"  # without ?next=: the exercises (settings has no LOGIN_REDIRECT_URL)
 
     def post(self, request, *args, **kwargs):
-        if sign_in_throttled(request):
+        if password_throttled(request, request.POST.get("username", "")):
             return render(request, "people/throttled.html", status=429)
         return super().post(request, *args, **kwargs)
+
+    def form_invalid(self, form):
+        password_failed(self.request, self.request.POST.get("username", ""))  # only failures count
+        return super().form_invalid(form)
 
 
 @require_http_methods(["GET", "POST"])
 def sign_in_link(request, token: str):
-    if sign_in_throttled(request, count=request.method == "POST"):
-        return render(request, "people/throttled.html", status=429)
     person = Person.by_sign_in_token(token)
     if person is None or not person.user.is_active:
+        # Only invalid links count (a valid one is 24 random bytes: not guessed); the page is in the
+        # browser's language, as nothing says whose link it was.
+        if link_throttled(request):
+            return render(request, "people/throttled.html", status=429)
+        link_failed(request)
         return render(request, "people/link_used.html", status=404)
     if request.method == "GET":
-        return render(request, "people/sign_in_link.html", {"person": person})
+        with translation.override(DJANGO_LANG.get(person.lang, "en")):  # not signed in yet: in theirs
+            return render(request, "people/sign_in_link.html", {"person": person})
     person.sign_in_digest = ""  # one time
     person.save(update_fields=["sign_in_digest"])
     login(request, person.user, backend="django.contrib.auth.backends.ModelBackend")

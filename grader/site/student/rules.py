@@ -34,6 +34,29 @@ def late_policy(row: CourseExercise, deadline) -> list[str]:
     return words
 
 
+def late_warning(row: CourseExercise, now, student) -> str:
+    """What a submission now would cost, when now is past the student's own deadline and its grace;
+    empty while it is on time."""
+    days = row.days_late(now, student)
+    if not days:
+        return ""
+    if not row.accepts(now, student):
+        if not row.max_days_late:
+            return _("The deadline has passed: late submissions are not accepted, so a submission now "
+                     "would not be accepted.")
+        return ngettext("A submission now would be %(days)d day late: it would not be accepted.",
+                        "A submission now would be %(days)d days late: it would not be accepted.",
+                        days) % {"days": days}
+    percent = min(100.0, row.penalty_per_day * days)
+    if not percent:
+        return ngettext("A submission now would be %(days)d day late: it loses no points.",
+                        "A submission now would be %(days)d days late: it loses no points.",
+                        days) % {"days": days}
+    return ngettext("A submission now would be %(days)d day late: it costs %(percent)s%% of the points.",
+                    "A submission now would be %(days)d days late: it costs %(percent)s%% of the points.",
+                    days) % {"days": days, "percent": f"{percent:g}"}
+
+
 def counting(course: Course) -> str:
     if course.counting == Course.Counting.BEST:
         return _("Your best graded submission counts.")

@@ -12,7 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -102,6 +102,7 @@ def exercise(request, slug: str):
         "deadline": deadline, "late": rules.late_policy(row, deadline), "counting": rules.counting(course),
         "rate": rules.rate(course), "next_allowed": policy.next_allowed(course, row, request.user),
         "form": form, "refusal": refusal, "history": history,
+        "late_warning": rules.late_warning(row, timezone.now(), request.user),
     }
     return render(request, "student/exercise.html", context, status=status)
 

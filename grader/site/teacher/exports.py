@@ -46,13 +46,55 @@ def grades_csv(rows: list[GradeRow], slugs: list[str]) -> bytes:
     return buffer.getvalue().encode("utf-8-sig")
 
 
-def fill_sheet(data: bytes, rows: list[GradeRow], column: str | None, out_of: float | None) -> gradesheet.Filled:
+@dataclass
+class SheetFilled:
+    filled: gradesheet.Filled
+    scaled_from: float | None = None  # the course's (or the exercise's) points, when scaled to the sheet's
+    scaled_to: float | None = None  # the sheet's own maximum
+
+
+def exercise_rows(cols: list[Column], rows: list[Row], slug: str) -> list[GradeRow]:
+    """Rows whose total is one exercise's counted score (empty while it waits; 0 never submitted), out
+    of its points."""
+    at = next(i for i, col in enumerate(cols) if col.exercise.slug == slug)
+    top = cols[at].max_score or 0.0
+    out = []
+    for row in rows:
+        cell = row.cells[at]
+        score = None if cell.pending else round(cell.score or 0.0, 2)
+        out.append(GradeRow(row.person.user.get_username(), row.person.name, row.person.roster_id,
+                            {slug: cell.score}, score, top))
+    return out
+
+
+def fill_sheet(data: bytes, rows: list[GradeRow], column: str | None, out_of: float | None) -> SheetFilled:
     """The LMS's sheet with the totals filled in (gradesheet's rules: matched on the roster id, else
-    on the name); SheetError says what is wrong with the sheet."""
+    on the name); SheetError says what is wrong with the sheet. Without out_of, a sheet that states its
+    column's maximum (Canvas's "Points Possible" row, Moodle's maximum grade) is filled out of it:
+    the scores are scaled to it, and the result says so."""
     sheet = gradesheet.read(data)
     where = gradesheet.layout(sheet, column or None)
     graded = [gradesheet.Graded(r.name, r.roster_id, r.total, r.max_total) for r in rows]
-    return gradesheet.fill(sheet, where, graded, out_of)
+    ours = rows[0].max_total if rows else None
+    if out_of is None and ours:
+        stated = _points_possible(sheet, where) if where.lms == "canvas" else None
+        if stated is None and where.lms == "moodle":
+            stated = gradesheet.fill(sheet, where, graded).sheet_maximum
+        if stated and round(stated, 2) != round(ours, 2):
+            return SheetFilled(gradesheet.fill(sheet, where, graded, stated), ours, stated)
+    return SheetFilled(gradesheet.fill(sheet, where, graded, out_of))
+
+
+def _points_possible(sheet: gradesheet.Sheet, where: gradesheet.Layout) -> float | None:
+    """The maximum Canvas's "Points Possible" row gives the column, if it has that column and a number."""
+    for r in sheet.rows[1:]:
+        if len(r) > max(where.name_col, where.grade_col) and r[where.name_col].strip() == "Points Possible":
+            try:
+                value = float(r[where.grade_col])
+            except ValueError:
+                return None
+            return value if value > 0 else None
+    return None
 
 
 def gradescope_json(cols: list[Column], rows: list[Row]) -> dict:

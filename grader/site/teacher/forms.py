@@ -95,5 +95,12 @@ class GradesheetForm(forms.Form):
     file = forms.FileField(label=_("Grade sheet (CSV downloaded from Moodle or Canvas)"))
     column = forms.CharField(label=_("Column to fill (Canvas: the assignment's name; Moodle: empty)"),
                              required=False, max_length=200)
-    out_of = forms.FloatField(label=_("Scale totals to (empty: the course's points)"), required=False,
+    fill = forms.ChoiceField(label=_("Fill with"), required=False)
+    out_of = forms.FloatField(label=_("Scale to (empty: the sheet's maximum, else the points)"), required=False,
                               min_value=0.01, max_value=MAX_OUT_OF)
+
+    def __init__(self, *args, course: Course | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        exercises = CourseExercise.objects.filter(course=course) if course is not None else []
+        self.fields["fill"].choices = [("", _("the course total")), *[
+            (e.slug, _("the counted score of %(exercise)s") % {"exercise": e.slug}) for e in exercises]]

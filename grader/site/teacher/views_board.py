@@ -124,8 +124,10 @@ def student(request, user_id: int):
                     "score": display.out_of(s.score, s.max_score), "page": display.submission_url(s.pk),
                     "report": display.report_url(s.pk)} for s in rows]
     extensions = user.extensions.select_related("exercise").order_by("exercise__position", "exercise__id")
+    person = user.person
+    ids = [i for i in dict.fromkeys([user.get_username(), person.roster_id]) if i and i != person.name]
     return render(request, "teacher/student.html", {
-        "student": user.person, "submissions": submissions, "extensions": extensions, "form": form,
+        "student": person, "ids": ids, "submissions": submissions, "extensions": extensions, "form": form,
         "course": course}, status=400 if request.method == "POST" else 200)
 
 

@@ -37,7 +37,7 @@ def _download(content: bytes, name: str, content_type: str) -> HttpResponse:
 def page(request):
     if Course.current() is None:
         return redirect("teacher:course")
-    return render(request, "teacher/exports.html", {"form": GradesheetForm()})
+    return render(request, "teacher/exports.html", {"form": GradesheetForm(course=Course.current())})
 
 
 @teacher_required
@@ -67,19 +67,26 @@ def gradesheet(request):
     course = Course.current()
     if course is None:
         return redirect("teacher:course")
-    form = GradesheetForm(request.POST, request.FILES)
+    form = GradesheetForm(request.POST, request.FILES, course=course)
     if not form.is_valid():
         return render(request, "teacher/exports.html", {"form": form}, status=400)
     upload = form.cleaned_data["file"]
     data = upload.read(settings.MAX_UPLOAD_BYTES + 1)
     cols, rows = _class(course)
+    slug = form.cleaned_data["fill"]
+    grades = exports.exercise_rows(cols, rows, slug) if slug else exports.grade_rows(cols, rows)
     try:
-        filled = exports.fill_sheet(data, exports.grade_rows(cols, rows), form.cleaned_data["column"],
-                                    form.cleaned_data["out_of"])
+        result = exports.fill_sheet(data, grades, form.cleaned_data["column"], form.cleaned_data["out_of"])
     except SheetError as exc:
         form.add_error("file", str(exc))
         return render(request, "teacher/exports.html", {"form": form}, status=400)
+    filled = result.filled
     name = PureWindowsPath(PurePosixPath(upload.name or "").name).name or "grades.csv"
     return render(request, "teacher/gradesheet_filled.html", {
-        "filled": filled, "name": "filled-" + name,
+        "filled": filled, "name": "filled-" + name, "scaled_from": _num(result.scaled_from),
+        "scaled_to": _num(result.scaled_to),
         "href": "data:text/csv;base64," + base64.b64encode(write(filled.sheet)).decode("ascii")})
+
+
+def _num(value: float | None) -> str:
+    return "" if value is None else f"{round(value, 2):g}"
