@@ -198,6 +198,7 @@ print(json.dumps(out))
 """
 
 
+@pytest.mark.slow  # ~5 s: a PostgreSQL cluster made (initdb) and started for it
 def test_an_expired_lease_cannot_overwrite_the_attempt_that_replaced_it_on_postgres(tmp_path, postgres_server):  # noqa: F811
     data = tmp_path / "site"
     seed(data, db=postgres_server.url, exercises=["tiny-add"], students=["ann"],
@@ -242,6 +243,7 @@ def test_a_thousand_queued_submissions_drain_each_graded_exactly_once(cluster):
     print(f"1,000 submissions drained in {took:.1f} s by two workers")
 
 
+@pytest.mark.slow  # ~6 s: PostgreSQL, Redis and a live site started for it
 def test_metrics_are_for_teachers_and_the_token_holder_only_and_count_the_rows(cluster):
     tokens = cluster.seed(exercises=["tiny-add"], students=["ann"],
                           queued={"exercise": "tiny-add", "per_student": 3, "file": ["adder.py", "x = 1\n"]})

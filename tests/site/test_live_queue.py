@@ -155,6 +155,7 @@ def test_many_open_connections_do_not_leave_the_next_student_unanswered(site_dat
         site.stop()
 
 
+@pytest.mark.slow  # ~5 s each: a site with two workers started, then stopped the hard way
 @pytest.mark.parametrize("how", [signal.SIGTERM, signal.SIGKILL])
 def test_no_worker_outlives_its_site(site_data, how):
     """`systemctl stop` (SIGTERM) stops the workers as Ctrl-C does; after a kill -9 of the site they

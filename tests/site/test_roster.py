@@ -359,6 +359,7 @@ def run_add_students(*args: str) -> subprocess.CompletedProcess:
                           text=True, cwd=ROOT, env=env, timeout=300)
 
 
+@pytest.mark.slow  # ~8 s: three runs of the command, each making or migrating a site's database
 def test_the_command_end_to_end(tmp_path):
     data, out = tmp_path / "site", tmp_path / "out.csv"
     roster = ROSTERS / "moodle_participants_zh_gbk.csv"
