@@ -127,6 +127,18 @@ def serve(*, data: Path, host: str, port: int, db: str | None = None, broker: st
     return 0
 
 
+def _die_with_parent() -> None:
+    """In a worker about to start (Linux): the kernel sends it SIGTERM the moment `grader serve`
+    dies, even by kill -9, even while the worker is still starting. Elsewhere the worker's sweep
+    notices its parent gone (PARENT) within a few seconds."""
+    if sys.platform != "linux":
+        return
+    import ctypes
+
+    pr_set_pdeathsig = 1
+    ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
+
+
 def _interrupt(signum, frame) -> None:
     raise KeyboardInterrupt
 
@@ -163,7 +175,8 @@ class _Supervisor(threading.Thread):
             for i, proc in enumerate(self.procs):
                 if proc is None or proc.poll() is not None:
                     self.procs[i] = subprocess.Popen([*self.command, "--name", f"{socket.gethostname()}-serve-{i}"],
-                                                     env={**os.environ, PARENT: str(os.getpid())})
+                                                     env={**os.environ, PARENT: str(os.getpid())},
+                                                     preexec_fn=_die_with_parent)
             self.stopping.wait(1.0)
 
     def stop(self) -> None:
