@@ -237,11 +237,17 @@ def _sweep_forever(name, queue, tasks, Worker) -> None:
 
     log = logging.getLogger(__name__)
     parent = os.environ.get(PARENT)
+    orphaned = False
     while True:
         if parent and os.getppid() != int(parent):
+            # SIGTERM, not SIGINT: a worker started in the background may ignore SIGINT until Huey's
+            # handler is in place. If it is still here a round later, it ends without ceremony; a
+            # grading cut short is graded again once its lease expires.
+            if orphaned:
+                os._exit(1)
             log.warning("grader serve (pid %s) is gone: this worker stops", parent)
-            os.kill(os.getpid(), signal.SIGINT)  # Huey's graceful stop; a grading cut short is graded again
-            return
+            orphaned = True
+            os.kill(os.getpid(), signal.SIGTERM)
         try:
             Worker.objects.filter(name=name).update(seen_at=timezone.now())
             queue.sweep()
