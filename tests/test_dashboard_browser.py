@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import functools
 import http.server
-import os
 import shutil
 import threading
 from pathlib import Path
@@ -16,13 +15,9 @@ from grader.host.batch.run import grade_class
 from grader.host.grading import grade_submission
 from grader.host.packs import load_all
 
+from .browser import PHONE, launched
 from .conftest import ROOT
 
-REQUIRE_BROWSER = os.environ.get("GRADER_REQUIRE_BROWSER") == "1"
-CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-         "--disable-sync", "--no-first-run", "--disable-quic"]
-PHONE = {"width": 390, "height": 844}  # a phone held upright (iPhone 12 to 15), CSS pixels
 # Longer than a phone is wide, with no place to break a line: an extra file in bob's folder, which his
 # report lists as ignored, and a line of code that an interleaving shows.
 LONG_NAME = "race_counter_backup_copy_of_the_final_version_before_the_deadline.py"
@@ -40,17 +35,7 @@ class Hits:
 
 @pytest.fixture(scope="module")
 def browser():
-    if CHROMIUM is None:
-        reason = "no chromium on PATH (apt-get install chromium), so the dashboard's browser test cannot run"
-        if REQUIRE_BROWSER:
-            pytest.fail(reason + "; GRADER_REQUIRE_BROWSER=1 makes this a failure")
-        pytest.skip(reason)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield browser
-        browser.close()
+    yield from launched()
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import translation
@@ -17,17 +16,18 @@ from ninja import File, Form, NinjaAPI, Schema, Status
 from ninja.files import UploadedFile
 from ninja.security import HttpBearer, django_auth
 
-from grader.host import packs
 from grader.host.messages import render
 from grader.host.pack_i18n import pack_text
+from grader.site.course import packs as course_packs
 from grader.site.course.models import Course, CourseExercise
-from grader.site.middleware import grader_lang
+from grader.site.middleware import DJANGO_LANG, reader_lang
 from grader.site.people.models import Person
 from grader.site.submissions import policy, queue, reporting, service
 from grader.site.submissions.accept import Refused
 from grader.site.submissions.access import is_teacher, visible_to
 from grader.site.submissions.models import Submission
 from grader.site.submissions.status import status_of
+from grader.site.submissions.uploads import read_bounded
 
 
 class Token(HttpBearer):
@@ -36,7 +36,7 @@ class Token(HttpBearer):
         if person is None:
             return None
         request.user = person.user
-        translation.activate("zh-hans" if person.lang == "zh" else "en")
+        translation.activate(DJANGO_LANG.get(person.lang, "en"))
         return person.user
 
 
@@ -78,24 +78,20 @@ class StatusOut(Schema):
     exercises: list[dict]
 
 
-def _lang(request) -> str:
-    return grader_lang(translation.get_language() or "en")
-
-
 def _teacher(request) -> bool:
     return is_teacher(request.user)
 
 
 def _status(request, submission: Submission) -> dict:
-    return status_of(submission, lang=_lang(request), teacher=_teacher(request))
+    return status_of(submission, lang=reader_lang(), teacher=_teacher(request))
 
 
 @api.get("/exercises", response=list[ExerciseOut])
 def exercises(request):
     course = Course.current()
-    by_slug = {ex.slug: ex for ex in packs.load_all(packs.default_root(settings.EXERCISES))}
+    by_slug = course_packs.by_slug()
     rows = [e for e in (CourseExercise.objects.filter(course=course) if course else []) if e.slug in by_slug]
-    lang = _lang(request)
+    lang = reader_lang()
     return [{"slug": e.slug, "title": pack_text(by_slug[e.slug], by_slug[e.slug].spec.title, lang),
              "file": by_slug[e.slug].student_file, "points": e.points or by_slug[e.slug].max_score, "opens": e.opens,
              "deadline": e.deadline_for(request.user),
@@ -107,18 +103,13 @@ def submit(request, response: HttpResponse, exercise: Form[str],
            files: File[list[UploadedFile]] = None):  # type: ignore[assignment]
     """Submit files (the exercise's file, several, or a zip) for one exercise."""
     course_exercise = CourseExercise.objects.filter(course=Course.current(), slug=exercise).first()
-    lang = _lang(request)
+    lang = reader_lang()
     if course_exercise is None:
         return Status(404, {"refused": "no_such_exercise", "message": render(
             {"id": "upload_no_such_exercise", "params": {"exercise": exercise}}, lang)})
     try:
-        too_big = getattr(request, "upload_refused_size", None)  # upload_limit stopped reading it
-        if too_big:
-            raise Refused({"id": "upload_too_big", "params": {
-                "size": f"{too_big / 1024:.0f} KB", "limit": f"{settings.MAX_UPLOAD_BYTES / 1024:.0f} KB"}})
-        read = [(f.name or "", _bounded_read(f)) for f in files or []]
-        submission = service.submit(student=request.user, course_exercise=course_exercise, files=read,
-                                    exercises_root=settings.EXERCISES)
+        read = read_bounded(files or [], stopped_at=getattr(request, "upload_refused_size", None))
+        submission = service.submit(student=request.user, course_exercise=course_exercise, files=read)
     except Refused as refused:
         code = 429 if refused.message["id"] == "upload_rate_limited" else 400
         retry_after = refused.message["params"].get("seconds") if code == 429 else None
@@ -127,14 +118,6 @@ def submit(request, response: HttpResponse, exercise: Form[str],
         return Status(code, {"refused": refused.message["id"], "message": render(refused.message, lang),
                              "retry_after_seconds": retry_after})
     return Status(201, _status(request, submission))
-
-
-def _bounded_read(f: UploadedFile) -> bytes:
-    """Never more than the limit into memory: a bigger file is refused by accept.check anyway."""
-    if f.size is not None and f.size > settings.MAX_UPLOAD_BYTES:
-        raise Refused({"id": "upload_too_big", "params": {"size": f"{f.size / 1024:.0f} KB",
-                                                          "limit": f"{settings.MAX_UPLOAD_BYTES / 1024:.0f} KB"}})
-    return f.read(settings.MAX_UPLOAD_BYTES + 1)
 
 
 @api.get("/submissions/{submission_id}", response=StatusOut)
@@ -146,8 +129,7 @@ def status(request, submission_id: int):
 def report(request, submission_id: int):
     """The report's data (report.json's contract), as this reader may see it."""
     submission = get_object_or_404(visible_to(request.user), pk=submission_id)
-    result = reporting.for_reader(submission, lang=_lang(request), teacher=_teacher(request),
-                                  exercises_root=settings.EXERCISES)
+    result = reporting.for_reader(submission, lang=reader_lang(), teacher=_teacher(request))
     return result.to_dict() if result is not None else {"state": submission.state}
 
 

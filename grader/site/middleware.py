@@ -37,6 +37,11 @@ def grader_lang(django_lang: str) -> str:
     return "zh" if django_lang.lower().startswith("zh") else "en"
 
 
+def reader_lang() -> str:
+    """The grader's language code for whoever this request is for (PersonLanguage activated it)."""
+    return grader_lang(translation.get_language() or "en")
+
+
 class DatabaseUnavailable:
     """The database stopped answering: 503 with Retry-After, not a 500 page; nothing was written.
 

@@ -41,6 +41,12 @@ def people(db):
         "teacher": make_person("teacher", role="teacher")}
 
 
+def slow_answer() -> tuple[str, bytes]:
+    """A process-queue answer whose grading waits for the judge's backstop (seconds): a kill or an
+    outage lands while it is being graded, whatever the load. Its expected score is 9.0."""
+    return "relay.py", (ROOT / "tests" / "samples" / "process-queue" / "joins_reader_before_draining.py").read_bytes()
+
+
 def file_of(slug: str, solved: bool = False) -> tuple[str, bytes]:
     """The starter (wrong) or the reference solution (right) of an exercise, as an upload."""
     from grader.host import packs

@@ -18,10 +18,10 @@ import pytest
 import requests
 from psycopg.rows import dict_row
 
+from .conftest import slow_answer
 from .live import ROOT, LiveSite, LiveWorker, seed
 from .servers import PostgresServer, RedisServer, postgres_server, redis_server  # noqa: F401 - fixtures
 
-SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 PACKS = Path(__file__).resolve().parents[1] / "packs"
 TINY_RIGHT = ("adder.py", b"def add(a, b):\n    return a + b\n")
 
@@ -86,14 +86,22 @@ def wait_until(condition, limit: float, what: str, lines: list[str] | None = Non
         time.sleep(0.2)
 
 
+LEASE = {"GRADER_LEASE_SECONDS": "6"}  # short, so a lost claim comes back soon
+
+
+def _site_and_two_workers(cluster):
+    """The site and two grading hosts."""
+    site = cluster.site(env=LEASE)
+    workers = [cluster.worker("host-a", env=LEASE), cluster.worker("host-b", env=LEASE)]
+    cluster.registered(*workers)
+    return site, workers
+
+
 @pytest.mark.slow  # ~25-35 s: a 13-s grading (the judge's backstop) killed with its worker, its lease, graded again
 def test_a_worker_killed_mid_grading_is_replaced_by_the_other_and_the_result_recorded_once(cluster):
     tokens = cluster.seed(exercises=["process-queue"], students=["ann"])
-    lease = {"GRADER_LEASE_SECONDS": "6"}
-    site = cluster.site(env=lease)
-    workers = [cluster.worker("host-a", env=lease), cluster.worker("host-b", env=lease)]
-    cluster.registered(*workers)
-    slow = ("relay.py", (SAMPLES / "process-queue" / "joins_reader_before_draining.py").read_bytes())
+    site, workers = _site_and_two_workers(cluster)
+    slow = slow_answer()
     submitted = site.submit(tokens["ann"], "process-queue", [slow])
     assert submitted.status_code == 201, submitted.text
     sid = submitted.json()["id"]
@@ -138,15 +146,12 @@ def test_redis_restarted_empty_loses_no_submission(cluster):
 @pytest.mark.slow  # ~50-60 s: a 13-s grading whose end falls in the outage, graded again after its lease, one more
 def test_postgres_stopped_a_while_503_then_nothing_lost(cluster):
     tokens = cluster.seed(exercises=["process-queue"], students=["ann"])
-    lease = {"GRADER_LEASE_SECONDS": "6"}
-    site = cluster.site(env=lease)
-    workers = [cluster.worker("host-a", env=lease), cluster.worker("host-b", env=lease)]
-    cluster.registered(*workers)
-    slow = ("relay.py", (SAMPLES / "process-queue" / "joins_reader_before_draining.py").read_bytes())
+    site, workers = _site_and_two_workers(cluster)
+    slow = slow_answer()
     sid = site.submit(tokens["ann"], "process-queue", [slow]).json()["id"]
     site.wait_for(tokens["ann"], sid, {"running"}, limit=120)
     cluster.pg.stop()
-    late = cluster.worker("host-c", env=lease)  # a host that boots while the database is away waits for it
+    late = cluster.worker("host-c", env=LEASE)  # a host that boots while the database is away waits for it
     try:
         api = site.api(tokens["ann"]).get(f"{site.url}/api/v1/submissions/{sid}", timeout=30)
         page = requests.get(f"{site.url}/people/sign-in/no-such-link/", timeout=30)

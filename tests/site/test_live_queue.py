@@ -17,10 +17,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from .conftest import file_of
+from .conftest import file_of, slow_answer
 from .live import LiveSite, seed
-
-SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 
 
 @pytest.fixture
@@ -47,7 +45,7 @@ def test_a_submission_is_graded_and_its_report_is_the_graders(site_data):
 def test_a_worker_killed_mid_grading_leaves_a_lease_that_expires_and_the_submission_is_graded_once(site_data):
     tokens = seed(site_data, exercises=["process-queue"], students=["ann"])
     # Its grading waits for a backstop (seconds): the kill lands while it runs, whatever the load.
-    slow = ("relay.py", (SAMPLES / "process-queue" / "joins_reader_before_draining.py").read_bytes())
+    slow = slow_answer()
     site = LiveSite(site_data, env={"GRADER_LEASE_SECONDS": "6"})
     try:
         submitted = site.submit(tokens["ann"], "process-queue", [slow]).json()

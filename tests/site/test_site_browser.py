@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 import pytest
 import requests
 
-from ..test_dashboard_browser import CHROMIUM, FLAGS, PHONE, REQUIRE_BROWSER
+from ..browser import PHONE, launched
 from .conftest import EXERCISES, SOLUTIONS
 from .live import ROOT, LiveSite
 
@@ -56,17 +56,7 @@ INJECTED = "() => document.querySelectorAll('script:not([src]), img[src=\"x\"], 
 
 @pytest.fixture(scope="module")
 def browser():
-    if CHROMIUM is None:
-        reason = "no chromium on PATH (apt-get install chromium), so the site's browser tests cannot run"
-        if REQUIRE_BROWSER:
-            pytest.fail(reason + "; GRADER_REQUIRE_BROWSER=1 makes this a failure")
-        pytest.skip(reason)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield browser
-        browser.close()
+    yield from launched()
 
 
 @pytest.fixture(scope="module")

@@ -24,9 +24,9 @@ from grader.host import messages, packs
 from grader.host.pack_i18n import pack_text
 from grader.host.results import CheckResult, CheckStatus, ExerciseResult, ExerciseStatus, StudentResult
 from grader.site.course.models import CourseExercise
-from grader.site.student import uploads, views
+from grader.site.student import views
 from grader.site.student.readme import readme_html, render_markdown
-from grader.site.submissions import accept, storage
+from grader.site.submissions import accept, storage, uploads
 from grader.site.submissions.models import Submission
 
 from .conftest import EXERCISES, file_of

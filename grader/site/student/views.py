@@ -7,25 +7,26 @@ A student reaches only their own submissions: get_object_or_404 on their rows, s
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from grader.host.messages import render as render_message
+from grader.site.course import packs as course_packs
 from grader.site.course.models import Course, CourseExercise
-from grader.site.middleware import grader_lang
+from grader.site.middleware import reader_lang
 from grader.site.submissions import policy, reporting, service
 from grader.site.submissions.accept import Refused
 from grader.site.submissions.access import is_teacher, visible_to
 from grader.site.submissions.models import Submission
 from grader.site.submissions.status import status_of
+from grader.site.submissions.uploads import read_bounded
 
-from . import exercises, labels, rules, uploads
+from . import labels, rules
 from .forms import UploadForm
 from .readme import readme_html
 
@@ -33,10 +34,6 @@ from .readme import readme_html
 # nothing may load, and only the site's own pages may frame it.
 REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'"
 POLL_STATES = (Submission.State.QUEUED, Submission.State.RUNNING)
-
-
-def _lang() -> str:
-    return grader_lang(translation.get_language() or "en")
 
 
 def _is_teacher(request) -> bool:
@@ -55,12 +52,12 @@ def home(request):
     course = Course.current()
     if course is None:
         return render(request, "student/no_course.html", {"is_teacher": _is_teacher(request)})
-    lang = _lang()
+    lang = reader_lang()
     rows = []
-    for row, pack in exercises.listed(course):
+    for row, pack in course_packs.listed(course):
         deadline = row.deadline_for(request.user)
         latest = Submission.objects.filter(student=request.user, exercise=row).first()
-        rows.append({"row": row, "title": exercises.title(pack, lang), "deadline": deadline,
+        rows.append({"row": row, "title": course_packs.title(pack, lang), "deadline": deadline,
                      "late": rules.late_policy(row, deadline), "counted": policy.counted(row, request.user, course),
                      "latest": latest, "latest_state": labels.state(latest.state) if latest else ""})
     return render(request, "student/home.html", {"course": course, "rows": rows})
@@ -73,19 +70,18 @@ def exercise(request, slug: str):
     if course is None:
         raise Http404
     row = get_object_or_404(CourseExercise, course=course, slug=slug)
-    pack = exercises.packs_by_slug().get(slug)
+    pack = course_packs.by_slug().get(slug)
     if pack is None:
         raise Http404
-    lang = _lang()
+    lang = reader_lang()
     form, refusal, status = UploadForm(), "", 200
     if request.method == "POST":
         form = UploadForm(request.POST, request.FILES)
         if form.is_valid():
             try:
-                files = uploads.read_bounded(form.cleaned_data["files"],
+                files = read_bounded(form.cleaned_data["files"],
                                              stopped_at=getattr(request, "upload_refused_size", None))
-                submission = service.submit(student=request.user, course_exercise=row, files=files,
-                                            exercises_root=settings.EXERCISES)
+                submission = service.submit(student=request.user, course_exercise=row, files=files)
             except Refused as refused:
                 refusal = render_message(refused.message, lang)
                 status = 429 if refused.message["id"] == "upload_rate_limited" else 400
@@ -98,7 +94,7 @@ def exercise(request, slug: str):
     history = [{"submission": s, "state": labels.state(s.state), "counts": counted is not None and counted.pk == s.pk}
                for s in Submission.objects.filter(student=request.user, exercise=row)]
     context = {
-        "row": row, "pack": pack, "title": exercises.title(pack, lang), "readme": readme_html(pack, lang, shift=2),
+        "row": row, "pack": pack, "title": course_packs.title(pack, lang), "readme": readme_html(pack, lang, shift=2),
         "deadline": deadline, "late": rules.late_policy(row, deadline), "counting": rules.counting(course),
         "rate": rules.rate(course), "next_allowed": policy.next_allowed(course, row, request.user),
         "form": form, "refusal": refusal, "history": history,
@@ -111,8 +107,8 @@ def exercise(request, slug: str):
 @require_GET
 def submission(request, pk: int):
     row = get_object_or_404(visible_to(request.user), pk=pk)
-    status = status_of(row, lang=_lang(), teacher=_is_teacher(request))
-    pack = exercises.packs_by_slug().get(row.exercise.slug)
+    status = status_of(row, lang=reader_lang(), teacher=_is_teacher(request))
+    pack = course_packs.by_slug().get(row.exercise.slug)
     for ex in status["exercises"]:
         ex["status_text"] = labels.outcome(ex["status"])
         for check in ex["checks"]:
@@ -120,7 +116,7 @@ def submission(request, pk: int):
             check["line"] = (check["message"] or "").strip().split("\n", 1)[0]
     context = {
         "submission": row, "status": status, "state_text": labels.state(row.state),
-        "title": exercises.title(pack, _lang()) if pack else row.exercise.slug,
+        "title": course_packs.title(pack, reader_lang()) if pack else row.exercise.slug,
         "wait": wait_text(status["estimated_wait_seconds"]), "polling": row.state in POLL_STATES,
         "status_url": reverse("api:status", args=[row.pk]), "report_url": reverse("student:report", args=[row.pk]),
         "state_labels": {k: str(v) for k, v in labels.STATES.items()},
@@ -135,7 +131,7 @@ def submission(request, pk: int):
 @require_GET
 def report(request, pk: int):
     row = get_object_or_404(visible_to(request.user), pk=pk)
-    html = reporting.html(row, lang=_lang(), teacher=_is_teacher(request), exercises_root=settings.EXERCISES)
+    html = reporting.html(row, lang=reader_lang(), teacher=_is_teacher(request))
     if html is None:
         response = render(request, "student/report_pending.html", {"submission": row,
                                                                      "state_text": labels.state(row.state)})

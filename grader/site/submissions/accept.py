@@ -33,6 +33,12 @@ class Refused(Exception):
         return self.message["id"]
 
 
+def too_big(size: int) -> Refused:
+    kb = "{:.0f} KB".format
+    return Refused({"id": "upload_too_big", "params": {"size": kb(size / 1024),
+                                                       "limit": kb(settings.MAX_UPLOAD_BYTES / 1024)}})
+
+
 def _safe_name(raw: str) -> str:
     """The upload's own file name, without any folder a browser or client put before it."""
     name = PureWindowsPath(PurePosixPath(raw or "").name).name.strip()
@@ -47,8 +53,7 @@ def check(files: list[tuple[str, bytes]], exercise: Exercise) -> list[tuple[str,
         raise Refused({"id": "upload_empty", "params": {"file": exercise.student_file}})
     total = sum(len(content) for _, content in files)
     if total > settings.MAX_UPLOAD_BYTES:
-        raise Refused({"id": "upload_too_big", "params": {"size": f"{total / 1024:.0f} KB",
-                                                          "limit": f"{settings.MAX_UPLOAD_BYTES / 1024:.0f} KB"}})
+        raise too_big(total)
     named = [(_safe_name(name), content) for name, content in files]
     if len({name for name, _ in named}) != len(named):
         raise Refused({"id": "upload_same_name_twice", "params": {}})

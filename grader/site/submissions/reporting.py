@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from django.utils import timezone
 
-from grader.host import packs, reports
+from grader.host import reports
 from grader.host.localize import localize
 from grader.host.results import CheckStatus, StudentResult
+from grader.site.course import packs as course_packs
 from grader.site.course.models import Course
 
 from .models import Submission
@@ -20,11 +21,7 @@ from .models import Submission
 HIDDEN = "hidden"
 
 
-def _packs(root) -> dict[str, packs.Exercise]:
-    return {ex.slug: ex for ex in packs.load_all(packs.default_root(root))}
-
-
-def for_reader(submission: Submission, *, lang: str, teacher: bool, exercises_root=None) -> StudentResult | None:
+def for_reader(submission: Submission, *, lang: str, teacher: bool) -> StudentResult | None:
     if not submission.result:
         return None
     result = StudentResult.from_dict(submission.result)
@@ -33,7 +30,7 @@ def for_reader(submission: Submission, *, lang: str, teacher: bool, exercises_ro
     open_book = teacher or course is None or (deadline is not None and timezone.now() > deadline)
     if not open_book and course is not None:
         _hide(result, course.hidden_before_deadline)
-    localize(result, lang, _packs(exercises_root))
+    localize(result, lang, course_packs.by_slug())
     if submission.days_late and submission.score is not None:
         result.score = submission.score  # after the late penalty; the exercises keep their own scores
     return result
@@ -58,6 +55,6 @@ def _hide(result: StudentResult, how: str) -> None:
             check.details = {}
 
 
-def html(submission: Submission, *, lang: str, teacher: bool, exercises_root=None) -> str | None:
-    result = for_reader(submission, lang=lang, teacher=teacher, exercises_root=exercises_root)
+def html(submission: Submission, *, lang: str, teacher: bool) -> str | None:
+    result = for_reader(submission, lang=lang, teacher=teacher)
     return reports.render_html(result) if result is not None else None

@@ -3,8 +3,6 @@ wait, score, whether it counts, and the grade table as this reader may see it.""
 
 from __future__ import annotations
 
-from django.conf import settings
-
 from grader.site.course.models import Course
 
 from . import policy, queue, reporting
@@ -13,8 +11,7 @@ from .models import Submission
 
 def status_of(submission: Submission, *, lang: str, teacher: bool) -> dict:
     course = Course.current()
-    result = reporting.for_reader(submission, lang=lang, teacher=teacher,
-                                  exercises_root=settings.EXERCISES) if submission.result else None
+    result = reporting.for_reader(submission, lang=lang, teacher=teacher) if submission.result else None
     counted = policy.counted(submission.exercise, submission.student, course) if course else None
     return {
         "id": submission.pk, "exercise": submission.exercise.slug, "state": submission.state,

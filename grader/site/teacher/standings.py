@@ -10,11 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.db.models import F, OuterRef, Subquery
 
-from grader.host import packs
 from grader.host.pack_i18n import pack_text
+from grader.site.course import packs as course_packs
 from grader.site.course.models import Course, CourseExercise
 from grader.site.people.models import Person
 from grader.site.submissions import policy
@@ -59,12 +58,8 @@ class Row:
         return round(sum(cell.score or 0.0 for cell in self.cells), 2)
 
 
-def pack_index() -> dict[str, packs.Exercise]:
-    return {ex.slug: ex for ex in packs.load_all(packs.default_root(settings.EXERCISES))}
-
-
 def columns(course: Course, lang: str) -> list[Column]:
-    by_slug = pack_index()
+    by_slug = course_packs.by_slug()
     out = []
     for exercise in CourseExercise.objects.filter(course=course):
         pack = by_slug.get(exercise.slug)

@@ -8,14 +8,14 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.formats import time_format
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from grader.site.course.models import Course, Extension
-from grader.site.middleware import grader_lang
+from grader.site.middleware import reader_lang
 from grader.site.people.models import Person
 from grader.site.submissions import policy
 from grader.site.submissions.models import Submission
@@ -26,17 +26,13 @@ from .forms import ExtensionForm
 from .standings import Column, Row, columns, max_total, standings, students
 
 
-def _lang() -> str:
-    return grader_lang(translation.get_language() or "en")
-
-
 def cell_id(user_id: int, exercise_id: int) -> str:
     return f"c-{user_id}-{exercise_id}"
 
 
 def board_data(course: Course) -> dict:
     """Everything the board shows, as text, keyed by the element id that shows it."""
-    cols = columns(course, _lang())
+    cols = columns(course, reader_lang())
     rows = standings(course, cols, students())
     top = max_total(cols)
     texts: dict[str, str] = {}

@@ -10,7 +10,6 @@ from django.contrib import messages
 from django.db import transaction
 from django.db.models import Max
 from django.shortcuts import redirect, render
-from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -18,8 +17,9 @@ from django.views.decorators.http import require_POST
 from grader.host import assignment as assignments
 from grader.host import packs
 from grader.host.pack_i18n import pack_text
+from grader.site.course import packs as course_packs
 from grader.site.course.models import Course, CourseExercise
-from grader.site.middleware import grader_lang
+from grader.site.middleware import reader_lang
 
 from . import display
 from .access import teacher_required
@@ -27,7 +27,7 @@ from .forms import AssignmentUploadForm, CourseSettingsForm, ExerciseFormSet, Ne
 
 
 def _packs() -> list[packs.Exercise]:
-    return packs.load_all(packs.default_root(settings.EXERCISES))
+    return list(course_packs.by_slug().values())
 
 
 def _initial(course: Course, available: list[packs.Exercise]) -> list[dict]:
@@ -46,7 +46,7 @@ def _initial(course: Course, available: list[packs.Exercise]) -> list[dict]:
 
 def _page(request, course, *, settings_form=None, formset=None, upload=None, status=200):
     available = _packs()
-    lang = grader_lang(translation.get_language() or "en")
+    lang = reader_lang()
     if formset is None:
         formset = ExerciseFormSet(initial=_initial(course, available), prefix="ex")
     titles = {p.slug: pack_text(p, p.spec.title, lang) for p in available}

@@ -9,12 +9,11 @@ from pathlib import PurePosixPath, PureWindowsPath
 from django.conf import settings
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import translation
 from django.views.decorators.http import require_POST
 
 from grader.host.batch.gradesheet import SheetError, write
 from grader.site.course.models import Course
-from grader.site.middleware import grader_lang
+from grader.site.middleware import reader_lang
 
 from . import exports
 from .access import teacher_required
@@ -23,7 +22,7 @@ from .standings import columns, standings, students
 
 
 def _class(course: Course):
-    cols = columns(course, grader_lang(translation.get_language() or "en"))
+    cols = columns(course, reader_lang())
     return cols, standings(course, cols, students())
 
 

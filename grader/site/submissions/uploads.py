@@ -1,16 +1,11 @@
-"""Uploaded files read into memory, bounded: never more than the limit and one byte per file."""
+"""Uploaded files read into memory, bounded: never more than the limit and one byte per file (the
+exercise page and the API both read uploads through read_bounded)."""
 
 from __future__ import annotations
 
 from django.conf import settings
 
-from grader.site.submissions.accept import Refused
-
-
-def too_big(size: int) -> Refused:
-    kb = "{:.0f} KB".format
-    return Refused({"id": "upload_too_big", "params": {"size": kb(size / 1024),
-                                                       "limit": kb(settings.MAX_UPLOAD_BYTES / 1024)}})
+from .accept import too_big
 
 
 def read_bounded(files, *, stopped_at: int | None = None) -> list[tuple[str, bytes]]:
