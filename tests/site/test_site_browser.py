@@ -424,6 +424,11 @@ def test_every_page_fits_a_phone_and_has_no_serious_accessibility_violation(brow
         width = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
         if width[0] > width[1]:
             wide.append(f"{url}: {width[0]} px wide in a {width[1]} px window")
+        # a student's grade table reads on a phone without scrolling it sideways inside the page either
+        squeezed = page.evaluate("() => [...document.querySelectorAll('#grades .table-wrap')]"
+                                 ".filter(w => w.scrollWidth > w.clientWidth).length")
+        if squeezed:
+            wide.append(f"{url}: {squeezed} grade table(s) scroll sideways")
         for v in axe.run(page).response["violations"]:
             if v["impact"] in ("serious", "critical"):
                 violations.append(f"{url}: {v['id']} ({v['impact']}): {v['help']}; "
