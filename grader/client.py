@@ -178,8 +178,15 @@ def _table(body: dict, out) -> None:
     for exercise in body.get("exercises", []):
         score = "-" if exercise["score"] is None else f"{exercise['score']:g}"
         out(f"{exercise['title']}: {score}/{exercise['max_score']:g} ({exercise['status']})")
+        said: dict[str, str] = {}  # each cause once: a check that ended the same way points to the first
         for check in exercise["checks"]:
             mark = "ok " if check["status"] == "passed" else "-- "
             first = (check.get("message") or "").splitlines()[0:1]
-            out(f"  {mark}{check['name']} [{check['status']}]" + (f": {first[0]}" if first else ""))
+            cause = ""
+            if first and first[0] in said:
+                cause = f": (as {said[first[0]]})"
+            elif first:
+                said[first[0]] = check["name"]
+                cause = f": {first[0]}"
+            out(f"  {mark}{check['name']} [{check['status']}]{cause}")
 

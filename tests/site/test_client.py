@@ -199,3 +199,17 @@ def test_the_kits_make_submit_hands_in_and_waits_for_the_grade(live, tmp_path, m
     assert found and "graded: 10/10" in done.stdout.splitlines(), done.stdout
     stored = site.status(tokens["li"], int(found.group(1)))  # li's own, for the exercise EX named
     assert stored["exercise"] == "race-counter" and stored["state"] == "graded"
+
+
+def test_the_grade_table_says_each_cause_once():
+    from grader.client import _table
+
+    same = "Deadlock: a thread tries to take a Lock it already holds."
+    lines: list[str] = []
+    _table({"exercises": [{"title": "Counter", "score": 0, "max_score": 10, "status": "failed", "checks": [
+        {"name": "first", "status": "deadlock", "message": same + "\nmore"},
+        {"name": "second", "status": "deadlock", "message": same},
+        {"name": "third", "status": "passed", "message": ""}]}]}, lines.append)
+    assert lines[1] == f"  -- first [deadlock]: {same}"
+    assert lines[2] == "  -- second [deadlock]: (as first)"
+    assert lines[3] == "  ok third [passed]"
