@@ -13,8 +13,9 @@ and then it leaves. `{"event": "phase", ...}` lines say how far a run got.
 A run that does not end normally (deadlock, busy wait, exception) is always the child's last: its
 threads cannot be unwound. A run that leaves threads behind is the last too, so that every run
 starts with the main thread alone. The child leaves with os._exit, so that no leftover thread can
-keep it alive. FAULT_FD receives faulthandler's dump of every thread if a run's real-time backstop
-fires (a busy loop the scheduler cannot see).
+keep it alive. FAULT_FD receives faulthandler's dump of every thread when a run passes its backstop
+(a busy loop the scheduler cannot see): the judge asks for it with SIGUSR2, or the real-time outer
+limit fires.
 """
 
 import faulthandler
@@ -22,6 +23,7 @@ import functools
 import gc
 import json
 import os
+import signal
 import sys
 import threading
 from typing import TYPE_CHECKING, Any
@@ -41,7 +43,10 @@ def main(argv):
     requests = os.fdopen(req_fd, "rb")
     request = json.loads(requests.readline().decode("utf-8"))
     fault_file = os.fdopen(fault_fd, "w")
-    backstop = request["backstop"]
+    # The backstop is the judge's, on the run's own clock (judge/scenario_clock.py): it asks for every
+    # thread's stack with SIGUSR2, then kills. Here only the real-time outer limit, however starved.
+    backstop = request.get("outer_backstop", request["backstop"])
+    faulthandler.register(signal.SIGUSR2, file=fault_file, all_threads=True, chain=False)
     faulthandler.dump_traceback_later(backstop, exit=True, file=fault_file)
     _yield_to_the_judge(request.get("nice", 0))
     channel = _Channel(res_fd)

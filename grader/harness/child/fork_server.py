@@ -11,7 +11,8 @@ from /dev/null, stdout and stderr to the output pipe, the scenario's working fol
 user where there is one, and no descriptor but the ones passed in.
 
 Messages are JSON. In: `{"cwd": ..., "uid": ..., "gid": ...}` with four descriptors (request,
-result, fault, output), `{"kill": pid}` to end a child's process group, and `{"listen": "loopback"}`
+result, fault, output), `{"kill": pid}` to end a child's process group, `{"stacks": pid}` for its
+threads' stacks (SIGUSR2: bootstrap.py has faulthandler dump them), and `{"listen": "loopback"}`
 for a listening TCP socket on 127.0.0.1 of the children's network (the sandbox's own loopback),
 which goes back to the judge and of which no copy stays here. Out: `{"started": pid}` or
 `{"error": ...}`, later `{"exited": pid, "code": returncode}` (negative for a signal, as Popen has
@@ -94,6 +95,8 @@ def serve(sock: socket.socket, sandboxed: bool = False) -> None:
                     return  # the judge has gone
                 if not fds and data.startswith(b'{"kill":'):
                     _kill(data, children, sandboxed)
+                elif not fds and data.startswith(b'{"stacks":'):
+                    _ask_for_stacks(data, children)
                 elif not fds and data.startswith(b'{"listen":'):
                     _listen(sock)
                 else:
@@ -168,6 +171,19 @@ def _kill(data: bytes, children: dict[int, int], sandboxed: bool) -> None:
         except ProcessLookupError:
             pass
         _wait_for_the_rest(children)
+
+
+def _ask_for_stacks(data: bytes, children: dict[int, int]) -> None:
+    """SIGUSR2 to a child: its faulthandler dumps every thread's stack (a run over its backstop)."""
+    try:
+        pid = int(json.loads(data)["stacks"])
+    except (ValueError, KeyError, TypeError):
+        return
+    if pid in children.values():
+        try:
+            os.kill(pid, signal.SIGUSR2)
+        except (ProcessLookupError, PermissionError):
+            pass
 
 
 SETTLE_SECONDS = 5.0  # bound on the wait below: a process the kernel holds must not hang the server

@@ -2,8 +2,11 @@
 
 The child is forked from the fork server (a clean preloaded interpreter, see fork_server.py) and
 gets its own session and process group, an empty stdin, a minimal environment and a fresh
-temporary working folder. Its output is read through a size cap. A real-time backstop per run kills
-the whole process group. Nothing the child sends is trusted beyond being data: assertions stay here.
+temporary working folder. Its output is read through a size cap. A backstop per run kills the
+whole process group: counted on the run's own clock (scenario_clock.py: CPU received while it is
+runnable, real time while it is blocked), so a loaded machine does not end a correct run; the child's
+faulthandler keeps a real-time outer limit of OUTER times the backstop. Nothing the child sends is
+trusted beyond being data: assertions stay here.
 
 A `ChildSession` is one child and its pipes. `run_scenario` sends one request and closes the
 request pipe, so the child runs the first schedule and leaves; schedule exploration (explore.py)
@@ -26,11 +29,13 @@ from typing import BinaryIO
 from ...pipes import CappedReader
 from . import fork_client
 from .cgroup import oom_kills
+from .scenario_clock import TICK, ScenarioClock, child_as_seen_here
 from .student_user import StudentUser
 
 OUTPUT_CAP = 64 * 1024  # bytes of the student's output kept per child
 RESULT_LINE_CAP = 4 * 1024 * 1024  # one result line; a longer one is dropped (fails closed)
-GRACE = 2.0  # seconds past the child's own faulthandler backstop before we kill the group
+GRACE = 2.0  # seconds past the backstop for the child's dump of its threads, and to leave
+OUTER = 6  # the real-time limit, in backstops, however starved the run (the child's own faulthandler)
 # In the container only, where the container's CPU share shields the student from other load:
 # student code runs at the lowest priority, so the judge always gets the CPU it needs.
 STUDENT_NICE = 19
@@ -93,6 +98,7 @@ def scenario_request(*, student_file: Path, module: str, scenario_source: str, f
         "function": function,
         "kwargs": kwargs or {},
         "backstop": backstop,
+        "outer_backstop": backstop * OUTER,
         "run": run,
         "trace": trace,
         "tracing": tracing,
@@ -169,7 +175,7 @@ class ChildSession:
 
     def next_outcome(self) -> Outcome:
         """The outcome of the run in progress: a result line within the backstop, or the child's end."""
-        result = self._next_result(self.backstop + GRACE)
+        result = self._next_result(self.backstop)
         if result is None or result.get("last") or self._requests is None:
             self._finish()  # the child is leaving: all of its output and its exit code belong here
         return self._outcome(result)
@@ -230,27 +236,43 @@ class ChildSession:
             self._results.put(None)
 
     def _next_result(self, seconds: float) -> dict | None:
-        """The next result message within `seconds` (real); None if the child ended or hung."""
+        """The next result message within `seconds` on the run's clock; None if the child ended, or
+        hung (then its threads' stacks are asked for: they say where)."""
         if self.child is None:
             return None
-        deadline = time.monotonic() + seconds
+        clock = ScenarioClock(child_as_seen_here(self.forks.root_pid, self.child.pid, self.forks.sandbox is not None))
+        outer = time.monotonic() + seconds * OUTER + GRACE  # the child's own limit, and then some
         while True:
             try:
-                message = self._results.get(timeout=max(deadline - time.monotonic(), 0))
+                message = self._results.get(timeout=TICK)
             except queue.Empty:
-                self.timed_out = True
-                return None
+                if clock.advance() >= seconds or time.monotonic() > outer:
+                    self._ask_for_stacks()
+                    self.timed_out = True
+                    return None
+                continue
             if message is None:
                 self._results.put(None)  # stays at the end for any later read
                 return None
             if message.get("event") == "phase":
                 self.phase = message.get("phase")
                 # The child arms its backstop when the student's code is about to run: count from here.
-                deadline = time.monotonic() + seconds
+                clock.restart()
+                outer = time.monotonic() + seconds * OUTER + GRACE
             elif message.get("event") == "thread" and len(self.thread_names) < 10000:
                 self.thread_names[str(message.get("ident"))] = str(message.get("name"))[:200]
             elif message.get("event") == "result":
                 return message
+
+    def _ask_for_stacks(self) -> None:
+        """faulthandler's dump of every thread (SIGUSR2, bootstrap.py), within GRACE, before the kill."""
+        assert self.child is not None
+        before = self._fault.total
+        self.child.ask_for_stacks()
+        deadline = time.monotonic() + GRACE
+        while self._fault.total == before and time.monotonic() < deadline and self.child.returncode is None:
+            time.sleep(0.05)
+        time.sleep(0.1)  # the rest of a long dump
 
     def _finish(self) -> None:
         """Make sure the child and everything it started are gone, and collect its exit code."""

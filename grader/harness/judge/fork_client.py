@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import os
 import select
+import signal
 import socket
 import subprocess
 import sys
@@ -48,6 +49,16 @@ class ForkedChild:
         if self.returncode is None:
             self.returncode = self.server._exit_code(self.pid, seconds)
         return self.returncode is not None
+
+    def ask_for_stacks(self) -> None:
+        """SIGUSR2: the child's faulthandler writes every thread's stack to its fault pipe."""
+        if self.server.sandbox is None:
+            try:
+                os.kill(self.pid, signal.SIGUSR2)
+            except ProcessLookupError:
+                pass
+        else:
+            self.server._send({"stacks": self.pid})
 
     def kill(self) -> None:
         """SIGKILL the child's process group (sandboxed: every process in the sandbox but the server)."""
@@ -153,11 +164,19 @@ class ForkServer:
         self._sock = ours
         return ours
 
+    @property
+    def root_pid(self) -> int | None:
+        """The server's process (in a sandbox, bwrap's): every child is below it."""
+        return self._proc.pid if self._proc is not None else None
+
     def _send_kill(self, pid: int) -> None:
+        self._send({"kill": pid})
+
+    def _send(self, message: dict) -> None:
         if self._sock is None:
             return  # the server, and with it its namespace, is gone
         try:
-            self._sock.send(json.dumps({"kill": pid}).encode())
+            self._sock.send(json.dumps(message).encode())
         except OSError:
             self.close()  # a server that cannot hear us is killed, and its sandbox with it
 
