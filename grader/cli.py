@@ -72,10 +72,9 @@ WINDOWS = ("The grader needs Linux or macOS: it forks a fresh interpreter for ea
            "Windows cannot. On Windows, install WSL (Ubuntu) or Docker Desktop and run it there.")
 
 
-def main(argv: list[str] | None = None) -> int:
-    if os.name == "nt":
-        console.print(WINDOWS, highlight=False)
-        return 2
+def build_parser() -> tuple[argparse.ArgumentParser, dict]:
+    """The whole command line, and the course site's commands' handlers ({command: handler}); tests
+    parse deploy/compose.yaml's commands with it (tests/site/test_deploy.py)."""
     parser = _Parser(prog="grader", description="Grade Python concurrency exercises.")
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -95,6 +94,9 @@ def main(argv: list[str] | None = None) -> int:
     bt.add_argument("--force", action="store_true", help="regrade students whose submission has not changed")
     _choice(bt)
     _options(bt)
+    from .site.commands import add_via
+
+    add_via(bt)
 
     gsh = sub.add_parser("gradesheet", help="fill the LMS's own grade sheet (a Moodle grading worksheet, a "
                                             "Canvas gradebook export) with a batch's totals, for importing")
@@ -158,6 +160,14 @@ def main(argv: list[str] | None = None) -> int:
 
     site_commands = add_site(sub, SANDBOXES)
     site_commands["submit"] = add_submit(sub)
+    return parser, site_commands
+
+
+def main(argv: list[str] | None = None) -> int:
+    if os.name == "nt":
+        console.print(WINDOWS, highlight=False)
+        return 2
+    parser, site_commands = build_parser()
     args = parser.parse_args(argv)
     if args.command in site_commands:
         return site_commands[args.command](args)
@@ -343,13 +353,21 @@ def _batch(args) -> int:
     if chosen.assigned:
         console.print(escape(text("batch_assignment", lang, title=chosen.title or ", ".join(chosen.slugs),
                                   count=len(chosen.exercises), points=f"{chosen.max_score:g}")), highlight=False)
+    elsewhere = None
+    if args.via:
+        from .site.commands import cluster_grading
+
+        elsewhere = cluster_grading(args, versions={ex.slug: ex.version() for ex in chosen.exercises},
+                                    title=chosen.title)
+        if isinstance(elsewhere, int):
+            return elsewhere
     try:
         with BatchProgress(console, lang) as progress:
             result = grade_class(submissions=args.submissions, out_dir=args.out, sandbox=args.sandbox,
                                  workers=args.workers, force=args.force, lang=lang, config=args.config,
                                  exercises_root=args.exercises, assignment=assignment,
-                                 exercises=args.exercise, on_start=progress.start, on_done=progress.done,
-                                 on_again=progress.again)
+                                 exercises=args.exercise, elsewhere=elsewhere, on_start=progress.start,
+                                 on_done=progress.done, on_again=progress.again)
     except ClassInputError as exc:
         console.print(f"[red]Cannot read the class:[/] {escape(str(exc))}", highlight=False)
         return 2

@@ -65,6 +65,10 @@ def _need_data(args) -> int:
     if args.data is None:
         print("Give the site's data folder: --data DIR (or set GRADER_DATA).")
         return 2
+    return _packages_missing()
+
+
+def _packages_missing() -> int:
     try:
         import django  # noqa: F401
         import huey  # noqa: F401
@@ -143,3 +147,49 @@ def _site(args) -> int:
     print(f"The links start with {base_url.rstrip('/')}/ (--base-url to change it).")
     print("Send each student their link through the LMS; a link works once, for 30 days.")
     return 0
+
+
+def add_via(p) -> None:
+    """`grader batch --via`: grade the class on the course site's workers instead of here."""
+    p.add_argument("--via", default=None, metavar="BROKER",
+                   help="the course site's task queue, redis://host:6379/0: the class is graded by its workers "
+                        "(with --db; docs/batch.md)")
+    p.add_argument("--db", default=os.environ.get("GRADER_DB") or None,
+                   help="with --via: the site's database, postgres://... (env GRADER_DB)")
+    p.add_argument("--data", type=Path, default=os.environ.get("GRADER_DATA") or None,
+                   help="with --via and a SQLite site: its data folder (env GRADER_DATA)")
+
+
+def cluster_grading(args, *, versions: dict[str, str], title: str):
+    """The batch's Elsewhere for --via (a ClusterGrading), or an exit code having said what is wrong."""
+    import tempfile
+
+    if not args.via.startswith(("redis://", "rediss://", "unix://")):
+        print(f"--via {args.via}: give the course site's task queue, redis://host:6379/0 (as its workers' --broker).")
+        return 2
+    if not args.db and args.data is None:
+        print("--via needs the site's database: --db postgres://... (or, for a SQLite site on this machine, "
+              "--data with its folder).")
+        return 2
+    if _packages_missing() or (args.data is not None and _no_site_there(args)):
+        return 2
+    from . import serve
+
+    # The batch serves no page: without --data, a private folder holds its settings' secret key.
+    data = args.data if args.data is not None else Path(tempfile.mkdtemp(prefix="grader-batch-site-"))
+    serve.setup(data, args.db, args.via)
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    try:
+        executor = MigrationExecutor(connection)
+        pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    except Exception as exc:  # noqa: BLE001 - the database unreachable, wrong password...
+        print(f"The site's database did not answer: {exc}")
+        return 3
+    if pending:
+        print("The site's database is older than this grader: run `grader site migrate` with the same --db first.")
+        return 2
+    from .submissions.batch import ClusterGrading
+
+    return ClusterGrading(versions=versions, title=title)

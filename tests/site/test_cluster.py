@@ -18,7 +18,7 @@ import pytest
 import requests
 from psycopg.rows import dict_row
 
-from .conftest import slow_answer
+from .conftest import file_of, slow_answer
 from .live import ROOT, LiveSite, LiveWorker, seed
 from .servers import PostgresServer, RedisServer, postgres_server, redis_server  # noqa: F401 - fixtures
 
@@ -293,3 +293,65 @@ def test_psycopgs_words_for_a_server_away_are_a_503_and_a_missing_table_is_not()
     assert [_unreachable(e) for e in wrapped] == [True] * 5, [str(e) for e in wrapped]
     assert not _unreachable(ProgrammingError('relation "submissions_submission" does not exist'))
     assert not _unreachable(django.db.OperationalError("division by zero"))
+
+
+def _grader(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    environment = {**{k: v for k, v in os.environ.items() if not k.startswith("GRADER_")}, **(env or {})}
+    return subprocess.run([sys.executable, "-m", "grader.cli", *args], cwd=ROOT, env=environment,
+                          capture_output=True, text=True, timeout=600)
+
+
+def _graded(out: Path) -> dict[str, tuple]:
+    """Each student's status, total and per-exercise scores, as the batch's report.json files say."""
+    found = {}
+    for report in sorted(out.glob("*/report.json")):
+        data = json.loads(report.read_text(encoding="utf-8"))
+        found[data["student"]] = (data["status"], data["score"], data["max_score"],
+                                  tuple((e["exercise"], e["status"], e["score"]) for e in data["exercises"]))
+    return found
+
+
+@pytest.mark.slow  # ~40 s: a class of three graded by a worker, then locally to compare, then resumed
+def test_a_batch_via_the_cluster_writes_what_a_local_batch_writes_and_a_rerun_sends_nothing_twice(cluster, tmp_path):
+    cluster.seed()  # the tables: a site's database, no course needed for a batch
+    worker = cluster.worker("host-a", "--judges", "2")
+    cluster.registered(worker)
+    klass = tmp_path / "class"
+    name, solved = file_of("race-counter", solved=True)
+    _, starter = file_of("race-counter")
+    other, other_starter = file_of("semaphore-handoff")
+    (klass / "张三" / "作业").mkdir(parents=True)
+    (klass / "张三" / "作业" / name).write_bytes(solved)  # found in a folder of its own, as locally
+    (klass / "张三" / other).write_bytes(other_starter)
+    (klass / "bob").mkdir()
+    (klass / "bob" / name).write_bytes(starter)
+    (klass / "bob" / "notes.txt").write_text("not an exercise\n")
+    (klass / "cat").mkdir()
+    (klass / "cat" / name).write_bytes(b"def broken(:\n")
+    choice = ["--exercise", "race-counter", "--exercise", "semaphore-handoff", "--lang", "zh"]
+    via = ["--via", cluster.redis.url, "--db", cluster.pg.url]
+
+    sent = _grader("batch", str(klass), "--out", str(tmp_path / "via"), *choice, *via)
+    assert sent.returncode == 0, sent.stdout + sent.stderr + "\n".join(worker.lines[-40:])
+    here = _grader("batch", str(klass), "--out", str(tmp_path / "here"), *choice, "--sandbox", "local")
+    assert here.returncode == 0, here.stdout + here.stderr
+    via_graded, here_graded = _graded(tmp_path / "via"), _graded(tmp_path / "here")
+    assert set(via_graded) == {"张三", "bob", "cat"} and via_graded == here_graded
+    assert via_graded["张三"][1] > via_graded["bob"][1]  # the solution beats the starter: a real grading
+    for out in ("via", "here"):
+        assert (tmp_path / out / "index.html").exists() and (tmp_path / out / "grades.csv").exists()
+    rows = cluster.rows()
+    assert len(rows) == 3 and all(r["state"] == "graded" and r["attempts"] == 1 for r in rows)
+    with psycopg.connect(cluster.pg.url) as conn:
+        kept = conn.execute("SELECT DISTINCT f.name FROM submissions_submittedfile f").fetchall()
+        assert {n for (n,) in kept} >= {f"作业/{name}", "notes.txt"}  # the student's folders kept
+        assert conn.execute("SELECT DISTINCT priority FROM submissions_submission").fetchall() == [(2,)]
+
+    # A rerun: every student is skipped (their reports carry the key), nothing sent.
+    again = _grader("batch", str(klass), "--out", str(tmp_path / "via"), *choice, *via)
+    assert again.returncode == 0 and len(cluster.rows()) == 3, again.stdout + again.stderr
+    # A report lost (the batch stopped before writing it): the row already graded is used, not sent again.
+    (tmp_path / "via" / "bob" / "report.json").unlink()
+    again = _grader("batch", str(klass), "--out", str(tmp_path / "via"), *choice, *via)
+    assert again.returncode == 0 and len(cluster.rows()) == 3, again.stdout + again.stderr
+    assert _graded(tmp_path / "via") == here_graded

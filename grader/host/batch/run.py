@@ -6,6 +6,9 @@ Each student's result is keyed by a hash of what they submitted, the exercise pa
 assignment's exercises and points, and the sandbox. A student whose report.json already carries that
 key (and is not an infrastructure error) is skipped, so a rerun after Ctrl-C, a crash or `kill -9`
 grades only the rest. report.json is written last and atomically: it exists complete, or not at all.
+
+With `elsewhere` (an `Elsewhere`: the course site's workers, `grader batch --via`), each student is
+graded there instead of in a local sandbox; everything else (intake, keys, outputs, resuming) is the same.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 from .. import intake as intake_mod
 from .. import packs
@@ -29,6 +33,7 @@ from ..assignment import Assignment, Plan, plan
 from ..config import load_config
 from ..grading import grade_submission, ungraded_submission
 from ..localize import render_key
+from ..messages import MessageError
 from ..results import StudentResult, StudentStatus
 from ..sandboxes import choose
 from . import outputs
@@ -37,6 +42,20 @@ from .roster import ClassInputError, Submission, discover
 
 log = logging.getLogger(__name__)
 JOURNAL = "batch.json"
+
+
+class Elsewhere(Protocol):
+    """Grades one student's folder on other hosts (grader.site.submissions.batch: the course site's
+    workers). `name` is what the reports say graded them, and part of every student's key."""
+
+    name: str
+    in_flight: int  # students sent at once: each one waits in a thread of its own
+
+    def grade(self, *, folder: Path, student: str, key: str, lang: str,
+              assignment: Assignment | None) -> StudentResult: ...
+
+    def stop(self) -> None:
+        """Ctrl-C: every grade() still waiting raises at once; what was sent is graded anyway."""
 
 
 @dataclass
@@ -89,6 +108,7 @@ def grade_class(
     exercises_root: Path | None = None,
     assignment: Assignment | None = None,
     exercises: list[str] | None = None,
+    elsewhere: Elsewhere | None = None,
     on_start: Callable[[int], None] = lambda total: None,
     on_done: Callable[[Entry], None] = lambda entry: None,
     on_again: Callable[[int], None] = lambda count: None,
@@ -106,16 +126,21 @@ def grade_class(
     graded = chosen.exercises
     by_slug = {ex.slug: ex for ex in [*graded, *chosen.others]}
     settings = load_config(config)
-    probe = choose(sandbox, settings)
-    if probe.name == "docker":
-        probe.image()  # build or find it once, before the workers start; InfrastructureError stops here
-    workers = max(1, workers or os.cpu_count() or 1)
+    if elsewhere is not None:
+        box_name = elsewhere.name
+        workers = max(1, workers or elsewhere.in_flight)
+    else:
+        probe = choose(sandbox, settings)
+        if probe.name == "docker":
+            probe.image()  # build or find it once, before the workers start; InfrastructureError stops here
+        box_name = probe.name
+        workers = max(1, workers or os.cpu_count() or 1)
     stopping = threading.Event()
     local = threading.local()
 
     def sandbox_of_this_worker():
         if not hasattr(local, "box"):
-            local.box = choose(probe.name, settings)
+            local.box = choose(box_name, settings)
         return local.box
 
     with tempfile.TemporaryDirectory(prefix="grader-batch-") as staging:
@@ -125,7 +150,7 @@ def grade_class(
         todo = []
         for sub in roster.submissions:
             try:
-                key = submission_key(sub, graded, probe.name, chosen)
+                key = submission_key(sub, graded, box_name, chosen)
             except OSError:  # unreadable files: grade anyway (the result says what happened), never skip
                 key = ""
             previous, title = (None, "") if force else _finished_entry(out_dir, sub, key)
@@ -149,18 +174,28 @@ def grade_class(
             try:
                 if sub.refused is not None:
                     result = ungraded_submission(student=sub.student, exercises=graded, status=StudentStatus.ERROR,
-                                                 message=sub.refused, sandbox=probe.name, lang=lang, chosen=chosen)
-                else:
+                                                 message=sub.refused, sandbox=box_name, lang=lang, chosen=chosen)
+                elif elsewhere is not None:
                     assert sub.folder is not None  # only a refused submission has no folder (roster.py)
+                    result = elsewhere.grade(folder=sub.folder, student=sub.student, key=key, lang=lang,
+                                             assignment=assignment)
+                else:
+                    assert sub.folder is not None
                     result = grade_submission(submission=sub.folder, student=sub.student,
                                               sandbox=sandbox_of_this_worker(), exercises_root=exercises_root,
                                               lang=lang, assignment=assignment)
-            except Exception:  # noqa: BLE001 - one student's trouble (or our bug) never sinks the batch
-                log.error("grading %s failed inside the grader:\n%s", sub.student, traceback.format_exc())
+            except Exception as exc:  # noqa: BLE001 - one student's trouble (or our bug) never sinks the batch
+                if stopping.is_set():
+                    return None  # Ctrl-C ended the wait (Elsewhere.stop), not the grading
+                if isinstance(exc, MessageError):  # a failure we can name (the cluster's): said in the report
+                    log.error("%s was not graded: %s", sub.student, exc)
+                    message = exc.message
+                else:
+                    log.error("grading %s failed inside the grader:\n%s", sub.student, traceback.format_exc())
+                    message = {"id": "infra_internal"}
                 result = ungraded_submission(student=sub.student, exercises=graded,
                                              status=StudentStatus.INFRASTRUCTURE_ERROR,
-                                             message={"id": "infra_internal"}, sandbox=probe.name, lang=lang,
-                                             chosen=chosen)
+                                             message=message, sandbox=box_name, lang=lang, chosen=chosen)
             result.submission_key = key
             seconds = time.perf_counter() - started
             if stopping.is_set():
@@ -168,6 +203,8 @@ def grade_class(
             with settling:
                 outputs.write_student(out_dir / sub.out_name, result, seconds)
                 keyless.discard(sub.out_name)
+                if elsewhere is not None:  # graded on other hosts: a storm there is their own worker's business
+                    return entry_for(sub, result, seconds)
                 spans[sub.out_name] = Span(sub.out_name, started, started + seconds, storm=result.forks_refused > 0)
                 # A report beside a storm loses its key as soon as both are known (whichever ends
                 # last), not after the pass: a rerun after Ctrl-C or kill -9 grades them again.
@@ -200,7 +237,10 @@ def grade_class(
             interrupted = True
             stopping.set()
             pool.shutdown(wait=False, cancel_futures=True)
-            stop_running_sandboxes()
+            if elsewhere is not None:
+                elsewhere.stop()
+            else:
+                stop_running_sandboxes()
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
         result = _result(roster, entries, out_dir, interrupted, chosen)

@@ -13,5 +13,6 @@ def is_teacher(user) -> bool:
 
 
 def visible_to(user):
-    rows = Submission.objects.select_related("exercise", "student__person")
+    # A batch's rows belong to the teacher's own outputs (grader batch --via), never to a page.
+    rows = Submission.objects.filter(batch__isnull=True).select_related("exercise", "student__person")
     return rows if is_teacher(user) else rows.filter(student=user)

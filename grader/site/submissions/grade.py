@@ -53,15 +53,31 @@ def run(submission: Submission) -> str:
 
 
 def _grade(submission: Submission):
-    course_exercise = submission.exercise
-    assignment = Assignment(exercises=[AssignedExercise(slug=course_exercise.slug, points=course_exercise.points)])
-    person = submission.student.person
+    if submission.batch is not None:  # one student of a teacher's batch: the batch says what and how
+        chosen = submission.batch.assignment  # None: every pack, as a local batch without one
+        assignment = Assignment.model_validate(chosen) if chosen is not None else None
+        student, lang = submission.batch_student, submission.batch.lang
+    else:
+        course_exercise = submission.exercise
+        assignment = Assignment(exercises=[AssignedExercise(slug=course_exercise.slug,
+                                                            points=course_exercise.points)])
+        student, lang = submission.student.person.name, submission.student.person.lang
     with tempfile.TemporaryDirectory(prefix=f"submission-{submission.pk}-") as folder:
         for f in submission.files.all():
-            (Path(folder) / f.name).write_bytes(storage.get(f.sha256))
-        return grade_submission(submission=Path(folder), student=person.name, sandbox=settings.SANDBOX,
+            _write_inside(Path(folder), f.name, storage.get(f.sha256))
+        return grade_submission(submission=Path(folder), student=student, sandbox=settings.SANDBOX,
                                 exercises_root=Path(settings.EXERCISES) if settings.EXERCISES else None,
-                                lang=person.lang, assignment=assignment)
+                                lang=lang, assignment=assignment)
+
+
+def _write_inside(folder: Path, name: str, content: bytes) -> None:
+    """A stored file back in the scratch folder; a batch's keep their folders (a/b/c.py). A name that
+    would land outside (absolute, ..) is a row nobody of ours wrote: refuse it (retried, then alerted)."""
+    target = (folder / name).resolve()
+    if not target.is_relative_to(folder.resolve()) or target == folder.resolve():
+        raise ValueError(f"a stored file's name leaves the submission's folder: {name!r}")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(content)
 
 
 class _Heartbeat(threading.Thread):

@@ -1,4 +1,7 @@
-"""A submission's row: its files, its state in the queue, its attempts and lease, its result."""
+"""A submission's row: its files, its state in the queue, its attempts and lease, its result.
+
+A row is a student's submission of one course exercise, or one student of a teacher's batch
+(`grader batch --via`: no site account, no course exercise; the batch says what to grade)."""
 
 from __future__ import annotations
 
@@ -7,6 +10,18 @@ from django.db import models
 from django.utils import timezone
 
 from grader.site.course.models import CourseExercise
+
+
+class Batch(models.Model):
+    """What a `grader batch --via` run asks of the workers: its exercises and points, its language."""
+    created_at = models.DateTimeField(default=timezone.now)
+    title = models.CharField(max_length=200, blank=True)
+    assignment = models.JSONField(null=True, blank=True,
+                                  help_text="the Assignment (grader.host.assignment); none: every pack")
+    lang = models.CharField(max_length=10, default="en")
+
+    def __str__(self) -> str:
+        return f"batch {self.pk} {self.title}".strip()
 
 
 class Submission(models.Model):
@@ -24,8 +39,15 @@ class Submission(models.Model):
         REGRADE = 1, "regrade"
         BATCH = 2, "batch"
 
-    student = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="submissions")
-    exercise = models.ForeignKey(CourseExercise, on_delete=models.CASCADE, related_name="submissions")
+    # A course submission has a student and an exercise; a batch's row has neither, but its batch.
+    student = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="submissions",
+                                null=True, blank=True)
+    exercise = models.ForeignKey(CourseExercise, on_delete=models.CASCADE, related_name="submissions",
+                                 null=True, blank=True)
+    batch = models.ForeignKey(Batch, on_delete=models.CASCADE, related_name="submissions", null=True, blank=True)
+    batch_student = models.CharField(max_length=200, blank=True, help_text="the student's name in the batch")
+    batch_key = models.CharField(max_length=64, blank=True, db_index=True,
+                                 help_text="the batch's key of what decides the grade (files, packs, points)")
     priority = models.SmallIntegerField(choices=Priority.choices, default=Priority.SUBMISSION)
     state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED, db_index=True)
     attempts = models.PositiveSmallIntegerField(default=0)
@@ -49,9 +71,14 @@ class Submission(models.Model):
         ordering = ["-received_at", "-id"]
         indexes = [models.Index(fields=["state", "priority", "received_at"]),
                    models.Index(fields=["student", "exercise", "received_at"])]
+        constraints = [models.CheckConstraint(
+            name="course_or_batch",
+            condition=models.Q(batch__isnull=True, student__isnull=False, exercise__isnull=False)
+            | models.Q(batch__isnull=False, student__isnull=True, exercise__isnull=True))]
 
     def __str__(self) -> str:
-        return f"#{self.pk} {self.exercise.slug} ({self.state})"
+        what = self.exercise.slug if self.exercise else f"batch {self.batch_id}: {self.batch_student}"
+        return f"#{self.pk} {what} ({self.state})"
 
     @property
     def finished(self) -> bool:
@@ -61,7 +88,7 @@ class Submission(models.Model):
 class SubmittedFile(models.Model):
     """One file as uploaded (a zip stays a zip: the intake opens it, as in batch grading)."""
     submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="files")
-    name = models.CharField(max_length=255)
+    name = models.CharField(max_length=1024)  # a batch's files keep their folders: a/b/c.py
     sha256 = models.CharField(max_length=64)
     size = models.PositiveIntegerField()
 

@@ -75,7 +75,7 @@ def claim(owner: str) -> Submission | None:
             if taken:
                 Person.objects.filter(user_id=student_id).update(last_served_at=now)
         if taken:
-            return Submission.objects.select_related("exercise", "student__person").get(pk=pk)
+            return Submission.objects.select_related("exercise", "student__person", "batch").get(pk=pk)
     return None
 
 
