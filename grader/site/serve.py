@@ -96,7 +96,11 @@ def serve(*, data: Path, host: str, port: int, db: str | None = None, broker: st
     # Every student watching a submission keeps a connection open (the page polls): waitress's
     # default of 100 connections would leave the 101st student's request waiting unanswered.
     _more_open_files(4096)
-    server = create_server(application, host=host, port=port, threads=8, ident="grader",
+    # GRADER_HTTPS=1: an HTTPS proxy in front forwards plain HTTP. The requests are then https://, as the
+    # browser sent them: Django's CSRF check compares the form's Origin with it (http:// would refuse
+    # every form: 403), and the sign-in links the roster page hands out say https://.
+    url_scheme = "https" if os.environ.get("GRADER_HTTPS") == "1" else "http"
+    server = create_server(application, host=host, port=port, threads=8, ident="grader", url_scheme=url_scheme,
                            # past the upload limit, the site itself says "too big" in the student's
                            # language (upload_limit.py); far past it, waitress refuses without reading
                            max_request_body_size=4 * settings.MAX_UPLOAD_BYTES + 256 * 1024,
