@@ -24,6 +24,9 @@ def _grading(p, sandboxes) -> None:
     p.add_argument("--judges", type=int, default=1, help="submissions one worker grades at once (default 1)")
     p.add_argument("--sandbox", choices=sandboxes, default="auto")
     p.add_argument("--exercises", type=Path, default=None, help="a folder of exercise packs (default: this checkout's)")
+    p.add_argument("--config", type=Path, default=os.environ.get("GRADER_CONFIG") or None,
+                   help="YAML settings of the container sandbox, its `docker:` section (docs/sandbox.md; "
+                        "env GRADER_CONFIG)")
 
 
 def add_parsers(sub, sandboxes) -> dict:
@@ -89,15 +92,28 @@ def _no_site_there(args) -> int:
     return 2
 
 
+def _bad_config(args) -> int:
+    """2 (saying why) when --config cannot be used: found wrong now, not at the first grading."""
+    from grader.host.config import ConfigError, load_config
+
+    try:
+        load_config(args.config)
+    except ConfigError as exc:
+        print(f"--config: {exc}")
+        return 2
+    return 0
+
+
 def _serve(args) -> int:
     from .datadir import DataFolderError
     from .serve import serve
 
-    if _need_data(args):
+    if _need_data(args) or _bad_config(args):
         return 2
     try:
         return serve(data=args.data, host=args.host, port=args.port, db=args.db, broker=args.broker,
-                     workers=args.workers, judges=args.judges, sandbox=args.sandbox, exercises=args.exercises)
+                     workers=args.workers, judges=args.judges, sandbox=args.sandbox, exercises=args.exercises,
+                     config=args.config)
     except DataFolderError as exc:
         print(exc)
         return 2
@@ -110,9 +126,9 @@ def _serve(args) -> int:
 def _worker(args) -> int:
     from .serve import worker
 
-    return _need_data(args) or _no_site_there(args) or worker(
+    return _need_data(args) or _no_site_there(args) or _bad_config(args) or worker(
         data=args.data, db=args.db, broker=args.broker, judges=args.judges, sandbox=args.sandbox, name=args.name,
-        exercises=args.exercises)
+        exercises=args.exercises, config=args.config)
 
 
 def _site(args) -> int:

@@ -80,12 +80,19 @@ def first_teacher_link(base_url: str) -> str | None:
     return f"{base_url}/people/sign-in/{person.new_sign_in_token()}/"
 
 
-def serve(*, data: Path, host: str, port: int, db: str | None = None, broker: str | None = None,
-          workers: int = 1, judges: int = 1, sandbox: str = "auto", exercises: Path | None = None,
-          out=print) -> int:
+def _grading_environment(sandbox: str, exercises: Path | None, config: Path | None) -> None:
+    """How gradings are made, for the settings (and the workers this process starts) to read."""
     os.environ["GRADER_SANDBOX"] = sandbox
     if exercises is not None:
         os.environ["GRADER_EXERCISES"] = str(Path(exercises).resolve())
+    if config is not None:
+        os.environ["GRADER_CONFIG"] = str(Path(config).resolve())
+
+
+def serve(*, data: Path, host: str, port: int, db: str | None = None, broker: str | None = None,
+          workers: int = 1, judges: int = 1, sandbox: str = "auto", exercises: Path | None = None,
+          config: Path | None = None, out=print) -> int:
+    _grading_environment(sandbox, exercises, config)
     data = setup(data, db, broker)
     migrate()
     from django.conf import settings
@@ -198,10 +205,9 @@ class _Supervisor(threading.Thread):
 
 
 def worker(*, data: Path, db: str | None = None, broker: str | None = None, judges: int = 1,
-           sandbox: str = "auto", name: str | None = None, exercises: Path | None = None) -> int:
-    os.environ["GRADER_SANDBOX"] = sandbox
-    if exercises is not None:
-        os.environ["GRADER_EXERCISES"] = str(Path(exercises).resolve())
+           sandbox: str = "auto", name: str | None = None, exercises: Path | None = None,
+           config: Path | None = None) -> int:
+    _grading_environment(sandbox, exercises, config)
     setup(data, db, broker)
     import logging
 

@@ -146,6 +146,7 @@ MAX_ATTEMPTS = int(os.environ.get("GRADER_MAX_ATTEMPTS", "3"))
 RETRY_BACKOFF_SECONDS = float(os.environ.get("GRADER_RETRY_BACKOFF_SECONDS", "5"))
 SANDBOX = os.environ.get("GRADER_SANDBOX", "auto")
 EXERCISES = os.environ.get("GRADER_EXERCISES") or None
+CONFIG = os.environ.get("GRADER_CONFIG") or None  # the sandbox's settings file (grader/host/config.py)
 
 LOGGING = {
     "version": 1, "disable_existing_loggers": False,

@@ -67,7 +67,8 @@ def _grade(submission: Submission):
             _write_inside(Path(folder), f.name, storage.get(f.sha256))
         return grade_submission(submission=Path(folder), student=student, sandbox=settings.SANDBOX,
                                 exercises_root=Path(settings.EXERCISES) if settings.EXERCISES else None,
-                                lang=lang, assignment=assignment)
+                                lang=lang, assignment=assignment,
+                                config=Path(settings.CONFIG) if settings.CONFIG else None)
 
 
 def _write_inside(folder: Path, name: str, content: bytes) -> None:
