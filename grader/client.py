@@ -15,6 +15,9 @@ from pathlib import Path
 
 import requests
 
+from .host.i18n import LANGS, translations
+from .host.messages import text
+
 POLL_SECONDS = 0.5
 AWAY_LIMIT_SECONDS = 120  # a site restarting comes back in seconds; then give up waiting (not the submission)
 WAIT_LIMIT_SECONDS = 30 * 60  # then stop watching; the site grades it anyway (`--status ID` later)
@@ -30,7 +33,18 @@ def add_parser(sub):
     p.add_argument("--exercise", default=None, help="which exercise (default: the one whose file this is)")
     p.add_argument("--status", type=int, default=None, metavar="ID", help="show an earlier submission instead")
     p.add_argument("--no-wait", action="store_true", help="print the submission's id and return")
+    p.add_argument("--lang", choices=LANGS, default=_terminal_lang(),
+                   help="the language of what this command says (default: GRADER_LANG, else the terminal's "
+                        "LANG; the grade's own texts come in your language on the site)")
     return run
+
+
+def _terminal_lang() -> str:
+    for name in ("GRADER_LANG", "LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(name, "")
+        if value:
+            return "zh" if value.lower().startswith("zh") else "en"
+    return "en"
 
 
 class _TokenRefused(Exception):
@@ -60,45 +74,63 @@ def _checked(response: requests.Response) -> requests.Response:
     return response
 
 
+class _Words:
+    """This command's own words in the chosen language: said (printed), or as text."""
+
+    def __init__(self, lang: str, out):
+        self.lang, self.out = lang, out
+
+    def text(self, message_id: str, **params) -> str:
+        return text(message_id, self.lang, **params)
+
+    def __call__(self, message_id: str, **params) -> None:
+        self.out(self.text(message_id, **params))
+
+    def status(self, word: str) -> str:
+        """A status word (passed, deadlock...), as the reports say it."""
+        return translations(self.lang).pgettext("status", word)
+
+
 def run(args, out=print) -> int:
+    say = _Words(getattr(args, "lang", "en"), out)
     if not args.server or not args.token:
-        out("Give the site's address and your token: --server URL --token TOKEN (your page on the site shows both).")
+        say("submit_need_server")
         return EXIT_REFUSED
     site = _Site(args.server, args.token)
     try:
         if args.status is not None:
-            return _watch(site, args.status, out, wait=not args.no_wait)
+            return _watch(site, args.status, say, out, wait=not args.no_wait)
         if not args.files:
-            out("Give the file(s) to submit, or --status ID.")
+            say("submit_need_files")
             return EXIT_REFUSED
         missing = [str(f) for f in args.files if not f.is_file()]
         if missing:
-            out(f"Not a file: {', '.join(missing)}")
+            say("submit_not_a_file", files=", ".join(missing))
             return EXIT_REFUSED
-        exercise = args.exercise or _exercise_of(site, args.files, out)
+        exercise = args.exercise or _exercise_of(site, args.files, say)
         if exercise is None:
             return EXIT_REFUSED
         handles = [(f.name, f.read_bytes()) for f in args.files]
         response = site.post("/submissions", data={"exercise": exercise},
                              files=[("files", (name, content)) for name, content in handles])
         if response.status_code == 413:  # the site's server refused the body before the site saw it
-            out("The upload is too big for the site. Submit only the exercise's file.")
+            say("submit_too_big")
             return EXIT_REFUSED
         body = response.json()
-        if response.status_code != 201:
-            out(body.get("message") or body.get("detail") or f"Refused ({response.status_code}).")
+        if response.status_code != 201:  # the site's own words, in the student's language there
+            out(body.get("message") or body.get("detail") or say.text("submit_refused", code=response.status_code))
             return EXIT_REFUSED
-        out(f"submission {body['id']}")
-        return _watch(site, body["id"], out, wait=not args.no_wait, first=body)
+        say("submit_id", id=body["id"])
+        return _watch(site, body["id"], say, out, wait=not args.no_wait, first=body)
     except _TokenRefused:
-        out("The site did not accept your token: make a new one on your page on the site.")
+        say("submit_token_refused")
         return EXIT_UNREACHABLE
     except requests.RequestException as exc:
-        out(f"The site at {args.server} cannot be reached: {exc}")
+        say("submit_unreachable", server=args.server, reason=exc)
         return EXIT_UNREACHABLE
 
 
-def _exercise_of(site: _Site, files: list[Path], out) -> str | None:
+def _exercise_of(site: _Site, files: list[Path], say: _Words) -> str | None:
     response = site.get("/exercises")
     response.raise_for_status()
     exercises = response.json()
@@ -106,12 +138,11 @@ def _exercise_of(site: _Site, files: list[Path], out) -> str | None:
     found = [e["slug"] for e in exercises if e.get("file") in names]
     if len(found) == 1:
         return found[0]
-    choices = ", ".join(e["slug"] for e in exercises)
-    out(f"Which exercise? Add --exercise SLUG (one of: {choices}).")
+    say("submit_which_exercise", choices=", ".join(e["slug"] for e in exercises))
     return None
 
 
-def _watch(site: _Site, submission_id: int, out, *, wait: bool, first: dict | None = None) -> int:
+def _watch(site: _Site, submission_id: int, say: _Words, out, *, wait: bool, first: dict | None = None) -> int:
     started, said = time.monotonic(), ""
     body = first
     away_since: float | None = None  # the site stopped answering (a restart, an upgrade): wait a while
@@ -124,69 +155,67 @@ def _watch(site: _Site, submission_id: int, out, *, wait: bool, first: dict | No
                     raise  # not one answer yet: the address is wrong, or the site is down
                 away_since = away_since or time.monotonic()
                 if time.monotonic() - away_since > AWAY_LIMIT_SECONDS:
-                    out(f"The site stopped answering. Your submission {submission_id} is stored and will be "
-                        f"graded; see it later with: grader submit --status {submission_id}")
+                    say("submit_site_gone", id=submission_id)
                     return EXIT_UNREACHABLE
                 if said != "away":
-                    out("The site is not answering (restarting?); still waiting...")
+                    say("submit_site_away")
                     said = "away"
                 time.sleep(1.0)
                 continue
             away_since = None
             if response.status_code == 404:
-                out(f"No submission {submission_id} of yours.")
+                say("submit_no_such", id=submission_id)
                 return EXIT_REFUSED
             response.raise_for_status()
             body = response.json()
-        line = _state_line(body)
+        line = _state_line(body, say)
         if line != said:
             out(line)
             said = line
         if body["state"] in ("graded", "not_graded", "superseded") or not wait:
             break
         if time.monotonic() - started > WAIT_LIMIT_SECONDS:
-            out(f"Still waiting; see it later with: grader submit --status {submission_id}")
+            say("submit_still_waiting", id=submission_id)
             return EXIT_NOT_GRADED
         time.sleep(POLL_SECONDS)
         body = None
     if body["state"] == "graded":
-        _table(body, out)
+        _table(body, say, out)
         return EXIT_GRADED
     if body["state"] in ("not_graded", "superseded"):
         return EXIT_NOT_GRADED
     return EXIT_GRADED  # --no-wait: taken, still queued or running
 
 
-def _state_line(body: dict) -> str:
+def _state_line(body: dict, say: _Words) -> str:
+    words = say.text
     state = body["state"]
     if state == "queued":
         position = body.get("position")
         wait = body.get("estimated_wait_seconds")
-        return "queued" + (f", position {position + 1}" if position is not None else "") + \
-            (f", about {wait:.0f} s" if wait else "")
+        return words("submit_queued") + (words("submit_position", position=position + 1) if position is not None
+                                         else "") + (words("submit_about", seconds=f"{wait:.0f}") if wait else "")
     if state == "graded":
-        return f"graded: {body['score']:g}/{body['max_score']:g}" + \
-            (f" ({body['days_late']} day(s) late)" if body.get("days_late") else "")
-    if state == "not_graded":
-        return "not graded: the site could not grade it (not your code); your teacher is told"
-    if state == "superseded":
-        return "superseded: a newer submission of yours replaced it before grading"
+        return words("submit_graded", score=f"{body['score']:g}", max_score=f"{body['max_score']:g}") + \
+            (words("submit_late", days=body["days_late"]) if body.get("days_late") else "")
+    if state in ("not_graded", "superseded", "running"):
+        return words(f"submit_{state}")
     return state
 
 
-def _table(body: dict, out) -> None:
+def _table(body: dict, say: _Words, out) -> None:
     for exercise in body.get("exercises", []):
         score = "-" if exercise["score"] is None else f"{exercise['score']:g}"
-        out(f"{exercise['title']}: {score}/{exercise['max_score']:g} ({exercise['status']})")
+        out(f"{exercise['title']}: {score}/{exercise['max_score']:g} ({say.status(exercise['status'])})")
         said: dict[str, str] = {}  # each cause once: a check that ended the same way points to the first
         for check in exercise["checks"]:
             mark = "ok " if check["status"] == "passed" else "-- "
             first = (check.get("message") or "").splitlines()[0:1]
             cause = ""
             if first and first[0] in said:
-                cause = f": (as {said[first[0]]})"
+                cause = ": " + say.text("submit_as_before", check=said[first[0]])
             elif first:
                 said[first[0]] = check["name"]
                 cause = f": {first[0]}"
-            out(f"  {mark}{check['name']} [{check['status']}]{cause}")
+            out(f"  {mark}{check['name']} [{say.status(check['status'])}]{cause}")
 

@@ -187,7 +187,7 @@ def test_the_kits_make_submit_says_what_is_missing_and_has_the_server_given(tmp_
     kit = tmp_path / "kit"
     makefile = (kit / "Makefile").read_text(encoding="utf-8")
     assert "\nSERVER ?= https://grader.example.edu\n" in makefile and "\nTOKEN ?= $(GRADER_TOKEN)\n" in makefile
-    command = "grader submit $(EX)/*.py --exercise $(EX) --server $(SERVER) --token $(TOKEN)"
+    command = "grader submit $(EX)/*.py --exercise $(EX) --server $(SERVER) --token $(TOKEN) --lang $(REPORT_LANG)"
     assert f"\t@$(VENV)/bin/{command}\n" in makefile
     readme = (kit / "README.md").read_text(encoding="utf-8")
     assert "make submit EX=race-counter TOKEN=<your token>" in readme and "(https://grader.example.edu)" in readme
@@ -205,7 +205,7 @@ def test_the_kits_make_submit_says_what_is_missing_and_has_the_server_given(tmp_
     assert no_token.returncode == 2 and "your page on the course site" in no_token.stderr
     given = dry(kit, "EX=race-counter", "TOKEN=gr_abc", "VENV=/nowhere")
     assert given.stdout.endswith("/nowhere/bin/grader submit race-counter/*.py --exercise race-counter "
-                                 "--server https://grader.example.edu --token gr_abc\n"), given.stdout
+                                 "--server https://grader.example.edu --token gr_abc --lang en\n"), given.stdout
     assert cli.main(["handout", "--out", str(tmp_path / "bad"), "--server", "grader.example.edu $(shell)"]) == 2
     # Without --server, in Chinese: SERVER is asked for, in the kit's language.
     zh = make_handout(EXERCISES[:1], tmp_path / "zh", lang="zh")
@@ -213,5 +213,7 @@ def test_the_kits_make_submit_says_what_is_missing_and_has_the_server_given(tmp_
     assert "请指明要提交的练习" in dry(zh).stderr
     no_server = dry(zh, f"EX={EXERCISES[0].slug}", "TOKEN=gr_abc")
     assert no_server.returncode == 2 and "缺少课程网站的地址" in no_server.stderr
+    given = dry(zh, f"EX={EXERCISES[0].slug}", "TOKEN=gr_abc", "SERVER=https://x.example", "VENV=/nowhere")
+    assert given.stdout.endswith(" --lang zh\n"), given.stdout  # grader submit speaks the kit's language
     text = (zh / "README.md").read_text(encoding="utf-8")
     assert "## 在终端里提交" in text and f"make submit EX={EXERCISES[0].slug} TOKEN=<你的令牌>" in text

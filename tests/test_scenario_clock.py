@@ -59,7 +59,10 @@ def tree():
 
 
 def test_while_every_process_is_asleep_the_clock_is_real_time(tree):
-    shell, _ = tree("sleep 60")
+    shell, sleeper = tree("sleep 60")
+    # Both asleep first: a process just started may still be runnable, waiting for a core (and then,
+    # rightly, the clock does not move for it).
+    _until(lambda: _state(shell) == "S" and _state(sleeper) == "S", "both asleep")
     now = Now()
     clock = ScenarioClock(shell, now=now)
     for _ in range(3):

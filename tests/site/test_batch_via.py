@@ -53,36 +53,48 @@ def _grade_in_thread(grading: ClusterGrading, folder: Path, key: str = "k1") -> 
     return outcome
 
 
-def _row_appears() -> Submission:
-    for _ in range(500):
-        row = Submission.objects.filter(batch__isnull=False).order_by("-id").first()
-        if row is not None:
-            return row
+def _sent(grading: ClusterGrading) -> Submission:
+    """The row the student's thread sent, once it waits for it. (The database is SQLite's shared
+    in-memory one here, where a read beside another connection's write fails at once: so the test
+    looks only when that thread is done writing, and the poller never runs by itself: see _answer.)"""
+    for _ in range(1500):
+        if grading._waiting:
+            return Submission.objects.get(pk=next(iter(grading._waiting)))
         time.sleep(0.02)
     raise AssertionError("no row was sent")
 
 
+def _answer(grading: ClusterGrading, row: Submission, **fields) -> None:
+    """What a worker would write, then one round of the poller's."""
+    Submission.objects.filter(pk=row.pk).update(**fields)
+    grading._poll_once()
+
+
+def _grading(versions: dict) -> ClusterGrading:
+    return ClusterGrading(versions=versions, poll_seconds=3600)  # rounds only when _answer asks
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_student_is_sent_with_their_folders_below_students_and_their_grade_taken(tmp_path):
-    grading = ClusterGrading(versions={"race-counter": "v1"}, poll_seconds=0.05)
+    grading = _grading({"race-counter": "v1"})
     waiting = _grade_in_thread(grading, _folder(tmp_path))
-    row = _row_appears()
+    row = _sent(grading)
     assert row.priority == Submission.Priority.BATCH and row.batch_student == "ann" and row.batch_key == "k1"
     assert row.student_id is None and row.exercise_id is None
     assert [f.name for f in row.files.all()] == [f"hw/{file_of('race-counter')[0]}"]  # its folder kept
     batch = Batch.objects.get()
     assert batch.lang == "zh" and batch.assignment["exercises"][0]["slug"] == "race-counter"
-    Submission.objects.filter(pk=row.pk).update(state=S.GRADED, result=_result("v1"))
+    _answer(grading, row, state=S.GRADED, result=_result("v1"))
     waiting["thread"].join(10)
     assert "error" not in waiting and waiting["result"].score == 10.0
 
 
 @pytest.mark.django_db(transaction=True)
 def test_a_row_the_workers_could_not_grade_is_an_infrastructure_error_and_the_next_run_sends_again(tmp_path):
-    grading = ClusterGrading(versions={"race-counter": "v1"}, poll_seconds=0.05)
+    grading = _grading({"race-counter": "v1"})
     waiting = _grade_in_thread(grading, _folder(tmp_path))
-    row = _row_appears()
-    Submission.objects.filter(pk=row.pk).update(state=S.NOT_GRADED, error="no sandbox on host-a")
+    row = _sent(grading)
+    _answer(grading, row, state=S.NOT_GRADED, error="no sandbox on host-a")
     waiting["thread"].join(10)
     error = waiting["error"]
     assert isinstance(error, MessageError) and error.message["id"] == "infra_cluster_not_graded"
@@ -92,10 +104,10 @@ def test_a_row_the_workers_could_not_grade_is_an_infrastructure_error_and_the_ne
 
 @pytest.mark.django_db(transaction=True)
 def test_a_grade_made_with_other_packs_is_not_used_and_an_equal_one_is_taken_without_sending(tmp_path):
-    grading = ClusterGrading(versions={"race-counter": "v2"}, poll_seconds=0.05)
+    grading = _grading({"race-counter": "v2"})
     waiting = _grade_in_thread(grading, _folder(tmp_path))
-    row = _row_appears()
-    Submission.objects.filter(pk=row.pk).update(state=S.GRADED, result=_result("v1"))
+    row = _sent(grading)
+    _answer(grading, row, state=S.GRADED, result=_result("v1"))
     waiting["thread"].join(10)
     error = waiting["error"]
     assert isinstance(error, MessageError) and error.message["id"] == "infra_cluster_packs_differ"
@@ -109,11 +121,9 @@ def test_a_grade_made_with_other_packs_is_not_used_and_an_equal_one_is_taken_wit
 
 @pytest.mark.django_db(transaction=True)
 def test_ctrl_c_ends_the_wait_and_leaves_the_row_to_be_graded(tmp_path):
-    grading = ClusterGrading(versions={}, poll_seconds=0.05)
+    grading = _grading({})
     waiting = _grade_in_thread(grading, _folder(tmp_path))
-    row = _row_appears()
-    while not grading._waiting:
-        time.sleep(0.01)
+    row = _sent(grading)
     grading.stop()
     waiting["thread"].join(10)
     assert isinstance(waiting["error"], Stopped)

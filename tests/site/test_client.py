@@ -201,15 +201,44 @@ def test_the_kits_make_submit_hands_in_and_waits_for_the_grade(live, tmp_path, m
     assert stored["exercise"] == "race-counter" and stored["state"] == "graded"
 
 
-def test_the_grade_table_says_each_cause_once():
-    from grader.client import _table
+GRADED = {"state": "graded", "score": 0, "max_score": 10, "days_late": 2, "exercises": [
+    {"title": "Counter", "score": 0, "max_score": 10, "status": "failed", "checks": [
+        {"name": "first", "status": "deadlock", "message": "Deadlock: a thread takes a Lock it holds.\nmore"},
+        {"name": "second", "status": "deadlock", "message": "Deadlock: a thread takes a Lock it holds."},
+        {"name": "third", "status": "passed", "message": ""}]}]}
 
-    same = "Deadlock: a thread tries to take a Lock it already holds."
+
+def test_the_grade_table_says_each_cause_once():
+    from grader.client import _table, _Words
+
     lines: list[str] = []
-    _table({"exercises": [{"title": "Counter", "score": 0, "max_score": 10, "status": "failed", "checks": [
-        {"name": "first", "status": "deadlock", "message": same + "\nmore"},
-        {"name": "second", "status": "deadlock", "message": same},
-        {"name": "third", "status": "passed", "message": ""}]}]}, lines.append)
-    assert lines[1] == f"  -- first [deadlock]: {same}"
+    _table(GRADED, _Words("en", lines.append), lines.append)
+    assert lines[1] == "  -- first [deadlock]: Deadlock: a thread takes a Lock it holds."
     assert lines[2] == "  -- second [deadlock]: (as first)"
     assert lines[3] == "  ok third [passed]"
+
+
+def test_a_chinese_student_reads_this_commands_own_words_in_chinese(monkeypatch):
+    """The grade's texts come from the site in the student's language; the command's own words
+    (states, status words, what to do) follow --lang, which the zh kit's `make submit` passes."""
+    from types import SimpleNamespace
+
+    from grader.client import _state_line, _table, _terminal_lang, _Words, run
+
+    lines: list[str] = []
+    say = _Words("zh", lines.append)
+    lines.append(_state_line({"state": "queued", "position": 2, "estimated_wait_seconds": 12.4}, say))
+    lines.append(_state_line(GRADED, say))
+    _table(GRADED, say, lines.append)
+    assert lines[:2] == ["排队中，第 3 位，约 12 秒", "已评分：0/10（迟交 2 天）"]
+    assert lines[3:] == ["  -- first [死锁]: Deadlock: a thread takes a Lock it holds.",
+                         "  -- second [死锁]: （同 first）", "  ok third [通过]"]
+    said: list[str] = []
+    assert run(SimpleNamespace(server=None, token=None, lang="zh"), out=said.append) == 2
+    assert said == ["请给出课程网站的地址和你的令牌：--server 网址 --token 令牌（网站上你自己的页面里有这两项）。"]
+    for name in ("GRADER_LANG", "LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", "zh_CN.UTF-8")
+    assert _terminal_lang() == "zh"
+    monkeypatch.setenv("GRADER_LANG", "en")
+    assert _terminal_lang() == "en"

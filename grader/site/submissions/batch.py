@@ -136,24 +136,24 @@ class ClusterGrading:
         (PostgreSQL restarting) is only a later answer."""
         try:
             while not self._stopped.wait(self._poll_seconds):
-                with self._lock:
-                    pks = list(self._waiting)
-                if not pks:
-                    continue
                 try:
-                    rows = list(Submission.objects.filter(pk__in=pks, state__in=FINISHED)
-                                .values("pk", "state", "result", "error"))
+                    self._poll_once()
                 except Exception:  # the database away: ask again next round
                     log.warning("the course site's database did not answer; asking again", exc_info=True)
                     connection.close()
-                    continue
-                for row in rows:
-                    with self._lock:
-                        future = self._waiting.pop(row["pk"], None)
-                    if future is not None:
-                        future.set_result(row)
         finally:
             connection.close()
+
+    def _poll_once(self) -> None:
+        with self._lock:
+            pks = list(self._waiting)
+        if not pks:
+            return
+        for row in Submission.objects.filter(pk__in=pks, state__in=FINISHED).values("pk", "state", "result", "error"):
+            with self._lock:
+                future = self._waiting.pop(row["pk"], None)
+            if future is not None:
+                future.set_result(row)
 
     def _check_packs(self, result: StudentResult) -> None:
         for exercise in result.exercises:
