@@ -15,7 +15,6 @@ from __future__ import annotations
 import json
 import os
 import platform
-import shutil
 import statistics
 import subprocess
 import sys
@@ -24,6 +23,8 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from durable_servers import durable_servers
 
 from samples import ROOT
 
@@ -84,31 +85,15 @@ def run(name: str, env: dict) -> dict:
 
 
 def main() -> None:
-    from tests.site.servers import PG_BIN_DIRS, PostgresServer, RedisServer
-
     results: dict = {"machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
                      "commit": subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
                                               text=True).stdout.strip(),
                      "n": N, "load_before": [round(x, 2) for x in os.getloadavg()]}
     results["sqlite"] = run("sqlite", {})
     print("sqlite", results["sqlite"], flush=True)
-    bin_dir = next(d for d in PG_BIN_DIRS if (d / "initdb").exists())
-    folder = Path(tempfile.mkdtemp(prefix="bench-servers-"))
-    redis = RedisServer(shutil.which("redis-server") or "redis-server", folder)
-    postgres = PostgresServer(bin_dir, folder)
-    try:
-        redis.start()
-        postgres.initdb()
-        with (postgres.pgdata / "postgresql.conf").open("a") as f:
-            f.write("fsync = on\nsynchronous_commit = on\nfull_page_writes = on\n")  # durable, as in production
-        postgres.start()
-        postgres.create_database()
+    with durable_servers("bench-servers-") as (postgres, redis, folder):
         results["postgres_redis"] = run("cluster", {"GRADER_DB": postgres.url, "GRADER_BROKER": redis.url})
         print("postgres+redis", results["postgres_redis"], flush=True)
-    finally:
-        postgres.stop()
-        redis.stop()
-        shutil.rmtree(folder, ignore_errors=True)
     out = ROOT / "bench" / "results" / "queue_cost.json"
     out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     print(json.dumps(results, indent=2))

@@ -19,17 +19,16 @@ from __future__ import annotations
 import json
 import os
 import platform
-import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import cpustat
+from durable_servers import durable_servers
 
 from samples import ROOT
 
@@ -227,23 +226,11 @@ def finish(proc: subprocess.Popen) -> None:
 
 
 def main() -> None:
-    from tests.site.servers import PG_BIN_DIRS, PostgresServer, RedisServer
-
     results: dict = {"machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
                      "commit": subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
                                               text=True).stdout.strip(),
                      "target_rate": RATE, "seconds": SECONDS, "load_before": [round(x, 2) for x in os.getloadavg()]}
-    bin_dir = next(d for d in PG_BIN_DIRS if (d / "initdb").exists())
-    folder = Path(tempfile.mkdtemp(prefix="bench-rate-"))
-    redis = RedisServer(shutil.which("redis-server") or "redis-server", folder)
-    postgres = PostgresServer(bin_dir, folder)
-    try:
-        redis.start()
-        postgres.initdb()
-        with (postgres.pgdata / "postgresql.conf").open("a") as f:
-            f.write("fsync = on\nsynchronous_commit = on\nfull_page_writes = on\n")  # durable, as in production
-        postgres.start()
-        postgres.create_database()
+    with durable_servers("bench-rate-") as (postgres, redis, folder):
         env = {"GRADER_DB": postgres.url, "GRADER_BROKER": redis.url}
         data = str(folder / "site")
         prepared = inner("prepare", data, env)
@@ -286,10 +273,6 @@ def main() -> None:
         steps = inner("steps", data, env)
         results["steps"] = answer(steps)
         finish(steps)
-    finally:
-        postgres.stop()
-        redis.stop()
-        shutil.rmtree(folder, ignore_errors=True)
     results["load_after"] = [round(x, 2) for x in os.getloadavg()]
     out = ROOT / "bench" / "results" / "queue_rate.json"
     out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")

@@ -27,18 +27,17 @@ from __future__ import annotations
 import json
 import os
 import platform
-import shutil
 import signal
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import cpustat
+from durable_servers import durable_servers
 
 from samples import ROOT
 
@@ -194,8 +193,6 @@ def summarize(rows: list[dict], n: int, t0: float, drain: float, submitted: floa
 
 
 def main() -> None:
-    from tests.site.servers import PG_BIN_DIRS, PostgresServer, RedisServer
-
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
                             text=True).stdout.strip()
     results: dict = {"machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
@@ -203,17 +200,7 @@ def main() -> None:
                      "sandbox": "docker, the default settings (grader worker reads no config file): one exercise "
                                 "per submission, so one lane; a container may use up to 2 CPUs (a quota)",
                      "judges_per_worker": 1, "load_before": [round(x, 2) for x in os.getloadavg()], "rounds": []}
-    bin_dir = next(d for d in PG_BIN_DIRS if (d / "initdb").exists())
-    folder = Path(tempfile.mkdtemp(prefix="bench-scaling-"))
-    redis = RedisServer(shutil.which("redis-server") or "redis-server", folder)
-    postgres = PostgresServer(bin_dir, folder)
-    try:
-        redis.start()
-        postgres.initdb()
-        with (postgres.pgdata / "postgresql.conf").open("a") as f:
-            f.write("fsync = on\nsynchronous_commit = on\nfull_page_writes = on\n")  # durable, as in production
-        postgres.start()
-        postgres.create_database()
+    with durable_servers("bench-scaling-") as (postgres, redis, folder):
         assert redis.proc is not None
         servers = {"db": postgres.url, "broker": redis.url, "pgdata": postgres.pgdata, "redis_pid": redis.proc.pid}
         site = Site(folder / "site", postgres.url, redis.url)
@@ -224,10 +211,6 @@ def main() -> None:
                   f"grading median {result['grading_s_median']} s, cores busy {result['cores_busy']}, "
                   f"cores per grading {result['cores_per_grading']}, gap median "
                   f"{result['gap_between_gradings_s_median']} s, full marks {result['full_marks']}/{K}", flush=True)
-    finally:
-        postgres.stop()
-        redis.stop()
-        shutil.rmtree(folder, ignore_errors=True)
     for n in sorted(set(ORDER)):
         mine = [r["per_minute"] for r in results["rounds"] if r["workers"] == n]
         results[f"per_minute_{n}"] = round(statistics.median(mine), 1)

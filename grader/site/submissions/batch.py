@@ -100,8 +100,11 @@ class ClusterGrading:
         files = [(path.relative_to(folder).as_posix(), path.read_bytes())
                  for path in sorted(folder.rglob("*")) if path.is_file() and not path.is_symlink()]
         stored = [(name, storage.put(content), len(content)) for name, content in files]  # durable first
+        # The Batch row committed before any student's row names it: made inside this transaction, the
+        # next thread's student could commit first, naming a batch not yet there (PostgreSQL refuses).
+        batch_id = self._batch(lang, assignment)
         with transaction.atomic():
-            row = Submission.objects.create(batch_id=self._batch(lang, assignment), batch_student=student,
+            row = Submission.objects.create(batch_id=batch_id, batch_student=student,
                                             batch_key=key, priority=Submission.Priority.BATCH)
             SubmittedFile.objects.bulk_create(SubmittedFile(submission=row, name=name, sha256=sha, size=size)
                                               for name, sha, size in stored)
