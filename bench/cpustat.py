@@ -11,45 +11,24 @@ snap() takes a snapshot; used(a, b) gives CPU seconds per part between two snaps
 
 from __future__ import annotations
 
-import os
 import time
 from pathlib import Path
 
-TICK = os.sysconf("SC_CLK_TCK")
+from grader import procfs
+
 DOCKER_CPUACCT = Path("/sys/fs/cgroup/cpuacct/docker")
 
 
 def busy_seconds() -> float:
     fields = [int(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
     idle = fields[3] + fields[4]  # idle, iowait
-    return (sum(fields[:8]) - idle) / TICK  # user nice system idle iowait irq softirq steal
+    return (sum(fields[:8]) - idle) / procfs.HZ  # user nice system idle iowait irq softirq steal
 
 
 def kernel_seconds() -> float:
     """The machine's system, irq and softirq time (a part of busy_seconds)."""
     fields = [int(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
-    return (fields[2] + fields[5] + fields[6]) / TICK
-
-
-def process_seconds(pid: int) -> float:
-    """utime + stime of a process (all its threads); 0 when it is gone."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / TICK
-
-
-def children_of(pid: int) -> list[int]:
-    found = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == pid:
-            found.append(int(stat.parent.name))
-    return found
+    return (fields[2] + fields[5] + fields[6]) / procfs.HZ
 
 
 def pids_named(name: str) -> list[int]:
@@ -80,7 +59,7 @@ def _containers() -> dict[str, int]:
 def snap(groups: dict[str, list[int]]) -> dict:
     """groups: a part's name -> the pids whose own CPU counts as that part."""
     return {"t": time.monotonic(), "busy": busy_seconds(), "kernel": kernel_seconds(), "containers": _containers(),
-            "groups": {name: {pid: process_seconds(pid) for pid in pids} for name, pids in groups.items()}}
+            "groups": {name: {pid: procfs.cpu_seconds(pid) for pid in pids} for name, pids in groups.items()}}
 
 
 def used(a: dict, b: dict) -> dict:
@@ -103,7 +82,7 @@ def server_groups(postmaster_pid: int | None, redis_pid: int | None) -> dict[str
     """PostgreSQL (the postmaster and its backends), Redis, and Docker's daemons."""
     groups: dict[str, list[int]] = {"docker_daemons": pids_named("dockerd") + pids_named("containerd")}
     if postmaster_pid:
-        groups["postgres"] = [postmaster_pid, *children_of(postmaster_pid)]
+        groups["postgres"] = [postmaster_pid, *procfs.children(postmaster_pid)]
     if redis_pid:
         groups["redis"] = [redis_pid]
     return groups

@@ -32,6 +32,8 @@ from durable_servers import durable_servers
 
 from samples import ROOT
 
+from grader import procfs
+
 RATE = float(os.environ.get("RATE", "50"))
 SECONDS = float(os.environ.get("DURATION", "30"))
 TOTAL = int(RATE * SECONDS)
@@ -248,7 +250,7 @@ def main() -> None:
         time.sleep(max(0.0, start_at - time.time()))
         # the backends the two processes opened meanwhile
         groups["postgres"] = [cpustat.postmaster_pid(postgres.pgdata) or 0,
-                              *cpustat.children_of(cpustat.postmaster_pid(postgres.pgdata) or 0)]
+                              *procfs.children(cpustat.postmaster_pid(postgres.pgdata) or 0)]
         before = cpustat.snap(groups)
         results["producer"] = answer(procs["producer"])
         results["consumer"] = answer(procs["consumer"])

@@ -14,8 +14,9 @@ import time
 
 import pytest
 
+from grader import procfs
 from grader.harness.judge import fork_client
-from grader.harness.judge.scenario_clock import ScenarioClock, _descendants, _stat
+from grader.harness.judge.scenario_clock import ScenarioClock
 
 from .harness_helpers import run_program
 
@@ -31,7 +32,7 @@ class Now:
 
 
 def _state(pid: int) -> str:
-    stat = _stat(f"/proc/{pid}/stat")
+    stat = procfs.stat_fields(f"/proc/{pid}/stat")
     return stat[0] if stat else "gone"
 
 
@@ -50,8 +51,8 @@ def tree():
     def start(below: str) -> tuple[int, int]:
         shell = subprocess.Popen(["sh", "-c", f"{below} & wait"], start_new_session=True)
         started.append(shell)
-        _until(lambda: _descendants(shell.pid), "the process below the shell started")
-        return shell.pid, _descendants(shell.pid)[0]
+        _until(lambda: procfs.descendants(shell.pid), "the process below the shell started")
+        return shell.pid, procfs.descendants(shell.pid)[0]
     yield start
     for shell in started:
         os.killpg(shell.pid, signal.SIGKILL)
@@ -87,17 +88,11 @@ def test_while_a_process_is_runnable_the_clock_counts_the_cpu_it_received_never_
     _until(lambda: _state(busy) == "R", "the loop is running")
     now = Now()
     clock = ScenarioClock(shell, now=now)
-    used_before = _cpu(busy)
-    _until(lambda: _cpu(busy) - used_before >= 0.2, "the loop got some CPU")
+    used_before = procfs.cpu_seconds(busy)
+    _until(lambda: procfs.cpu_seconds(busy) - used_before >= 0.2, "the loop got some CPU")
     now.t += 1000.0  # the test's "now": far more than the loop can have used meanwhile
     elapsed = clock.advance()
-    assert 0.2 <= elapsed <= _cpu(busy) - used_before + 0.02 < 1000.0
-
-
-def _cpu(pid: int) -> float:
-    stat = _stat(f"/proc/{pid}/stat")
-    assert stat is not None
-    return (int(stat[11]) + int(stat[12])) / os.sysconf("SC_CLK_TCK")
+    assert 0.2 <= elapsed <= procfs.cpu_seconds(busy) - used_before + 0.02 < 1000.0
 
 
 def test_without_proc_it_is_a_real_time_clock(monkeypatch):
@@ -126,7 +121,7 @@ def test_a_run_held_off_the_cpu_past_its_backstop_is_not_a_timeout(tmp_path):
 
     def continue_it():
         def stopped():
-            return [p for p in _descendants(server.root_pid) if _state(p) == "T"]
+            return [p for p in procfs.descendants(server.root_pid) if _state(p) == "T"]
         _until(lambda: server.root_pid is not None and stopped(), "the child stopped itself")
         time.sleep(3.0)  # three backstops of real time
         for pid in stopped():

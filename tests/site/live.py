@@ -14,6 +14,8 @@ from pathlib import Path
 
 import requests
 
+from grader import procfs
+
 ROOT = Path(__file__).resolve().parents[2]
 _URL = re.compile(r"Course site: (http://[\d.]+:\d+)/")
 
@@ -87,7 +89,7 @@ class LiveSite:
 
     def workers(self) -> list[int]:
         """The pids of the `grader worker` processes this site started (its direct children)."""
-        return [pid for pid in _children(self.proc.pid) if "worker" in _cmdline(pid)[3:5]]
+        return [pid for pid in procfs.children(self.proc.pid) if "worker" in _cmdline(pid)[3:5]]
 
     def stop(self) -> None:
         if self.proc.poll() is None:
@@ -95,7 +97,7 @@ class LiveSite:
             try:
                 self.proc.wait(timeout=30)
             except subprocess.TimeoutExpired:
-                for pid in _children(self.proc.pid):
+                for pid in procfs.children(self.proc.pid):
                     os.kill(pid, signal.SIGKILL)
                 self.proc.kill()
                 self.proc.wait()
@@ -132,18 +134,6 @@ class LiveWorker:
                 self.proc.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 self.kill()
-
-
-def _children(pid: int) -> list[int]:
-    found = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue  # ended meanwhile
-        if int(fields[1]) == pid:
-            found.append(int(stat.parent.name))
-    return found
 
 
 def _cmdline(pid: int) -> list[str]:

@@ -24,8 +24,9 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from ... import procfs
+
 TICK = 0.25  # seconds between looks at /proc while a result is awaited
-_HZ = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
 
 class ScenarioClock:
@@ -66,13 +67,13 @@ class ScenarioClock:
         """The CPU seconds the child and its descendants have used, and their threads' states."""
         cpu, states = 0.0, set[str]()
         assert self.root_pid is not None
-        for pid in [self.root_pid, *_descendants(self.root_pid)]:
-            stat = _stat(f"/proc/{pid}/stat")
+        for pid in [self.root_pid, *procfs.descendants(self.root_pid)]:
+            stat = procfs.stat_fields(f"/proc/{pid}/stat")
             if stat is None:
                 continue  # gone meanwhile
-            cpu += (int(stat[11]) + int(stat[12])) / _HZ  # utime, stime: every thread's, in ticks
+            cpu += (int(stat[11]) + int(stat[12])) / procfs.HZ  # utime, stime: every thread's
             if stat[0] != "R":  # the process's first thread is not running: look at the others
-                states.update(_thread_states(pid))
+                states.update(procfs.thread_states(pid))
             else:
                 states.add("R")
         return cpu, states
@@ -83,7 +84,7 @@ def child_as_seen_here(server_pid: int | None, child_pid: int, namespaced: bool)
     namespace's: the child is the server's descendant whose innermost pid (NSpid) is `child_pid`."""
     if not namespaced:
         return child_pid
-    for pid in _descendants(server_pid):
+    for pid in procfs.descendants(server_pid):
         try:
             with open(f"/proc/{pid}/status", "rb") as f:
                 line = next((raw for raw in f if raw.startswith(b"NSpid:")), b"")
@@ -92,47 +93,3 @@ def child_as_seen_here(server_pid: int | None, child_pid: int, namespaced: bool)
         if line.split()[-1:] == [str(child_pid).encode()] and len(line.split()) > 2:
             return pid
     return None
-
-
-def _stat(path: str) -> list[str] | None:
-    """The fields of a /proc stat file after the command's name (which may hold spaces and parens)."""
-    try:
-        with open(path, "rb") as f:
-            text = f.read().decode("ascii", "replace")
-    except OSError:
-        return None
-    return text.rsplit(")", 1)[1].split()
-
-
-def _thread_states(pid: int) -> set[str]:
-    states: set[str] = set()
-    try:
-        tids = os.listdir(f"/proc/{pid}/task")
-    except OSError:
-        return states
-    for tid in tids:
-        stat = _stat(f"/proc/{pid}/task/{tid}/stat")
-        if stat is not None and stat[0] != "Z":
-            states.add(stat[0])
-    return states
-
-
-def _descendants(root: int | None) -> list[int]:
-    """Every process below `root`, through each thread's children list (Linux 3.5+)."""
-    found: list[int] = []
-    todo = [root] if root is not None else []
-    while todo:
-        pid = todo.pop()
-        try:
-            tids = os.listdir(f"/proc/{pid}/task")
-        except OSError:
-            continue
-        for tid in tids:
-            try:
-                with open(f"/proc/{pid}/task/{tid}/children", "rb") as f:
-                    children = [int(c) for c in f.read().split()]
-            except (OSError, ValueError):
-                continue
-            found.extend(children)
-            todo.extend(children)
-    return found

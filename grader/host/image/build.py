@@ -40,7 +40,7 @@ DEFAULT_MIRROR = os.environ.get("GRADER_DEBIAN_MIRROR", "http://deb.debian.org/d
 DOCKERFILE = Path(__file__).resolve().with_name("Dockerfile")
 GRADER_PACKAGE = Path(__file__).resolve().parents[2]
 # Only what runs inside the sandbox goes into the image: the harness and what it imports.
-HARNESS_PATHS = ("__init__.py", "pipes.py", "harness")
+HARNESS_PATHS = ("__init__.py", "pipes.py", "procfs.py", "harness")
 LABEL = "org.concurrency-grader.sandbox"
 CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "concurrency-grader"
 
