@@ -18,8 +18,8 @@ from .host import packs, reports
 from .host.assignment import Assignment, AssignmentError, Plan, load_assignment, plan
 from .host.config import ConfigError, load_config
 from .host.grading import grade_submission, select_exercises
-from .host.i18n import LANGS
-from .host.messages import render, text
+from .host.i18n import LANGS, terminal_lang
+from .host.messages import text
 from .host.results import StudentStatus
 from .host.sandboxes import NAMES as SANDBOXES
 
@@ -68,8 +68,11 @@ class _Parser(argparse.ArgumentParser):
         super().__init__(*args, **kwargs)
 
 
-WINDOWS = ("The grader needs Linux or macOS: it forks a fresh interpreter for each scenario, which "
-           "Windows cannot. On Windows, install WSL (Ubuntu) or Docker Desktop and run it there.")
+def _say(message_id: str, lang: str | None, *, style: str = "", **params) -> None:
+    """One line from the catalogs, in the teacher's language; what it quotes (paths, names, code) is
+    printed as written, never read as the terminal's markup."""
+    line = escape(text(message_id, lang or terminal_lang(), **params))
+    console.print(f"[{style}]{line}[/]" if style else line, highlight=False)
 
 
 def build_parser() -> tuple[argparse.ArgumentParser, dict]:
@@ -108,6 +111,7 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict]:
     gsh.add_argument("--out-of", type=float, default=None,
                      help="scale each total to this many points (the LMS's maximum grade)")
     _choice(gsh, "fill the total of only")
+    _options(gsh, sandbox=False, exercises=False)
 
     c = sub.add_parser("check", help="without DIR: check the packs' solutions and starters (with --samples: "
                                      "every sample against its expected verdict); with DIR: self-check a folder")
@@ -154,7 +158,8 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict]:
     t = sub.add_parser("translate", help="write or update an exercise pack's catalog for a language")
     t.add_argument("exercise", help="the pack's slug")
     _options(t, sandbox=False, lang=False)
-    t.add_argument("--lang", choices=[x for x in LANGS if x != "en"], default="zh")
+    # The catalog's language, not the teacher's: the command's own messages follow the terminal.
+    t.add_argument("--lang", dest="catalog_lang", choices=[x for x in LANGS if x != "en"], default="zh")
     from .client import add_parser as add_submit
     from .site.commands import add_parsers as add_site
 
@@ -165,7 +170,7 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict]:
 
 def main(argv: list[str] | None = None) -> int:
     if os.name == "nt":
-        console.print(WINDOWS, highlight=False)
+        _say("cli_windows", None)
         return 2
     parser, site_commands = build_parser()
     args = parser.parse_args(argv)
@@ -180,27 +185,31 @@ def main(argv: list[str] | None = None) -> int:
                 "image": _image, "translate": _translate, "new": _new,
                 "handout": _handout, "gradescope": _gradescope, "gradesheet": _gradesheet}[args.command](args)
     except AssignmentError as exc:
-        console.print(f"[red]Which exercises:[/] {escape(str(exc))}", highlight=False)
-        console.print("Fix the assignment or the exercise names (see docs/batch.md, \"Assignments\"), then run the "
-                      "command again.", highlight=False)
+        _say("cli_which_exercises", getattr(args, "lang", None), style="red", problem=exc.say(_lang(args)))
         return 2
     except ConfigError as exc:  # before PackError, which it extends: the teacher's settings, not a pack
-        console.print(f"[red]Settings file problem:[/] {escape(str(exc))}", highlight=False)
-        console.print("Fix the file given with --config (docs/sandbox.md, \"Settings\"), then run the command again.")
+        _say("cli_settings_problem", getattr(args, "lang", None), style="red", problem=exc.say(_lang(args)))
         return 2
-    except packs.PackError as exc:
-        console.print(f"[red]Exercise pack problem:[/] {exc}", highlight=False)
-        console.print("Fix the pack (see docs/exercise-packs.md), then run the command again.")
+    except packs.PacksFolderError as exc:
+        _say("cli_packs_folder", getattr(args, "lang", None), style="red", problem=exc.say(_lang(args)))
         return 2
+    except packs.PackError as exc:  # an author's pack: its messages name files and keys, in English
+        _say("cli_pack_problem", getattr(args, "lang", None), style="red", problem=str(exc))
+        return 2
+
+
+def _lang(args) -> str:
+    """The teacher's language: --lang (or the settings' `lang`), else the terminal's."""
+    return getattr(args, "lang", None) or terminal_lang()
 
 
 def _grade(args) -> int:
     if not args.submission.is_dir():
-        console.print(f"[red]{args.submission} is not a folder.[/] Give the folder that holds the student's files.")
+        _say("cli_grade_not_folder", args.lang, style="red", path=args.submission)
         return 2
     problem = _output_problem(args.out, args.results_json, args.submission)
     if problem:  # before grading: a bad path must not cost the grading, nor touch the student's files
-        console.print(f"[red]{escape(problem)}[/]", highlight=False)
+        _say(problem[0], args.lang, style="red", **problem[1])
         return 2
     started = time.monotonic()
     result = grade_submission(submission=args.submission, student=args.student, out_dir=args.out,
@@ -212,20 +221,29 @@ def _grade(args) -> int:
         data = results_json(result, time.monotonic() - started)
         reports.atomic_write(args.results_json, json.dumps(data, indent=2, ensure_ascii=False).encode("utf-8"))
     reports.print_summary(result, console)
-    console.print(f"Report: {args.out / reports.safe_dirname(args.student) / 'report.html'}", highlight=False)
+    _say("cli_report_at", args.lang, path=args.out / reports.safe_dirname(args.student) / "report.html")
     return _exit_code(result)
 
 
-def _output_problem(out: Path, results_json: Path | None, submission: Path) -> str:
-    """What is wrong with where `grade` would write, or "": checked before anything is graded."""
-    if out.exists() and not out.is_dir():
-        return f"--out {out} is a file: give a folder (it is made if missing)."
-    if results_json is not None:
-        if results_json.is_dir():
-            return f"--results-json {results_json} is a folder: give a file name."
-        if results_json.resolve().is_relative_to(submission.resolve()):
-            return f"--results-json {results_json} is inside the submission: write it elsewhere."
-    return ""
+def _output_problem(out: Path, results_json: Path | None, submission: Path) -> tuple[str, dict] | None:
+    """What is wrong with where `grade` would write (a message id and its params), or None: checked
+    before anything is graded, and never among the student's own files."""
+    from .host.output_paths import problem
+
+    # Reports may go to a folder inside the student's (intake ignores them), not into it: OUT/STUDENT/.
+    return problem(out, option="--out", kind="folder", not_at=(submission,)) or (
+        problem(results_json, option="--results-json", kind="file", not_inside=(submission,))
+        if results_json is not None else None)
+
+
+def _refuse_output(args, path: Path | None, **how) -> bool:
+    """Say what is wrong with writing `path` (output_paths.problem), in the teacher's language; True if so."""
+    from .host.output_paths import problem
+
+    found = problem(path, **how) if path is not None else None
+    if found is not None:
+        _say(found[0], _lang(args), style="red", **found[1])
+    return found is not None
 
 
 def _exit_code(result) -> int:
@@ -237,8 +255,7 @@ def _check(args) -> int:
     if args.dir is not None:
         return _self_check(args)
     if args.repeat < 1:
-        console.print(f"[red]--repeat {args.repeat}:[/] grade each case at least once (--repeat 1 or more).",
-                      highlight=False)
+        _say("cli_repeat_bad", args.lang, style="red", repeat=args.repeat)
         return 2
     exercises = _plan(args).exercises
     from .host import sandboxes
@@ -246,11 +263,10 @@ def _check(args) -> int:
     used = sandboxes.choose(args.sandbox, load_config(args.config)).name  # what `auto` comes to here
     if args.samples or args.repeat > 1:
         return _check_cases(args, exercises, only=None,
-                            title=f"Every case against its expected verdict, {args.repeat} run(s) each "
-                                  f"({used} sandbox)")
+                            title=text("cli_check_samples_title", args.lang, repeat=args.repeat, sandbox=used))
     # Without --samples: the reference solution and the starter, against the same expected.yaml.
     return _check_cases(args, exercises, only=("solution", "starter"),
-                        title=f"Reference solutions and starters against their expected verdicts ({used} sandbox)")
+                        title=text("cli_check_title", args.lang, sandbox=used))
 
 
 def _check_cases(args, exercises, *, only: tuple[str, ...] | None, title: str) -> int:
@@ -258,9 +274,10 @@ def _check_cases(args, exercises, *, only: tuple[str, ...] | None, title: str) -
     by pack_check.differences: the same comparison as the grader's own tests."""
     from .host import pack_check
 
-    table = Table(title=title)
-    for col in ("exercise", "case", "score", "runs as expected", "verdict"):
-        table.add_column(col)
+    lang = args.lang
+    table = Table(title=escape(title))
+    for col in ("check_col_exercise", "check_col_case", "check_col_score", "check_col_runs", "check_col_verdict"):
+        table.add_column(text(col, lang))
     odd = 0
     for ex in exercises:
         def show(result, ex=ex):
@@ -268,10 +285,11 @@ def _check_cases(args, exercises, *, only: tuple[str, ...] | None, title: str) -
             scores = ", ".join(dict.fromkeys("null" if x is None else f"{x:g}" for x in result.scores))
             table.add_row(ex.slug, result.case.name, f"{scores}/{ex.max_score:g}",
                           f"{result.as_expected}/{result.runs}",
-                          "[green]as expected[/]" if ok else "[red]DIFFERENT[/]")
+                          f"[green]{text('check_as_expected', lang)}[/]" if ok
+                          else f"[red]{text('check_different', lang)}[/]")
             for run, found in enumerate(result.differences[:3], 1):
-                console.print(f"  {ex.slug}/{result.case.name}, a run that differed ({run} of "
-                              f"{len(result.differences)}):", markup=False, highlight=False)
+                console.print("  " + text("check_run_differed", lang, case=f"{ex.slug}/{result.case.name}", run=run,
+                                          of=len(result.differences)), markup=False, highlight=False)
                 for line in found:
                     console.print(f"    {line}", markup=False, highlight=False)
         try:
@@ -282,7 +300,7 @@ def _check_cases(args, exercises, *, only: tuple[str, ...] | None, title: str) -
         except pack_check.InfrastructureNotGraded as exc:
             if table.row_count:
                 console.print(table)
-            console.print(f"[red]Not graded:[/] {escape(str(exc))}", highlight=False)
+            _say("cli_not_graded", lang, style="red", problem=str(exc))
             return 3
         odd += sum(1 for r in results if not r.stable)
     console.print(table)
@@ -295,9 +313,14 @@ def _self_check(args) -> int:
     from .host import self_check
 
     if not args.dir.is_dir():
-        console.print(f"[red]{args.dir} is not a folder.[/] Give the folder with your exercise files.")
+        _say("cli_self_check_not_folder", args.lang, style="red", path=args.dir)
+        return 2
+    if args.samples or args.repeat != 1:  # they check the packs, not a student's folder
+        _say("cli_check_dir_options", args.lang, style="red")
         return 2
     out = args.out or packs.project_root() / "reports"
+    if _refuse_output(args, out, option="--out", kind="folder"):
+        return 2
     lang = args.lang
     slugs = args.exercise
     not_started: list[packs.Exercise] = []
@@ -348,8 +371,13 @@ def _batch(args) -> int:
     from .host.sandboxes.base import InfrastructureError
 
     lang = args.lang
+    if args.workers is not None and args.workers < 1:
+        _say("cli_workers_bad", lang, style="red", workers=args.workers)
+        return 2
     assignment = _assignment(args)
     chosen = plan(args.exercises, assignment, args.exercise)  # a wrong assignment stops here, before any grading
+    if _refuse_output(args, args.out, option="--out", kind="folder"):
+        return 2
     if chosen.assigned:
         console.print(escape(text("batch_assignment", lang, title=chosen.title or ", ".join(chosen.slugs),
                                   count=len(chosen.exercises), points=f"{chosen.max_score:g}")), highlight=False)
@@ -369,10 +397,10 @@ def _batch(args) -> int:
                                  exercises=args.exercise, elsewhere=elsewhere, on_start=progress.start,
                                  on_done=progress.done, on_again=progress.again)
     except ClassInputError as exc:
-        console.print(f"[red]Cannot read the class:[/] {escape(str(exc))}", highlight=False)
+        _say("cli_class_unreadable", lang, style="red", problem=exc.say(_lang(args)))
         return 2
     except InfrastructureError as exc:
-        console.print(f"[red]Nothing was graded:[/] {escape(render(exc.message))}", highlight=False)
+        _say("cli_nothing_graded", lang, style="red", problem=exc.say(_lang(args)))
         return 3
     n = dashboard.counts(result)
     rerendered = text("batch_rerendered", lang, count=n["rerendered"], language=lang) if n["rerendered"] else ""
@@ -391,27 +419,25 @@ def _batch(args) -> int:
 def _gradesheet(args) -> int:
     from .host.batch import gradesheet
 
+    lang = _lang(args)
     try:
         journal = json.loads((args.dir / "batch.json").read_text(encoding="utf-8"))
         students = journal["students"]
     except (OSError, ValueError, KeyError, TypeError):
-        console.print(f"[red]{escape(str(args.dir))} holds no batch.json.[/] Give the folder `grader batch --out` "
-                      "wrote.", highlight=False)
+        _say("cli_no_batch_json", lang, style="red", path=args.dir)
         return 2
     if not journal.get("finished"):
-        console.print("[red]That batch did not finish.[/] Run the same `grader batch` command again to finish it, "
-                      "then fill the sheet.", highlight=False)
+        _say("cli_batch_unfinished", lang, style="red")
         return 2
     graded = [gradesheet.Graded(s["student"], s.get("lms_id", ""), s["score"], s["max_score"]) for s in students]
     out = args.out or args.sheet.with_name(args.sheet.stem + "-graded.csv")
     if args.out_of is not None and not 0 < args.out_of <= gradesheet.MAX_OUT_OF:  # nan fails both comparisons
-        console.print(f"[red]--out-of {args.out_of:g}:[/] give the LMS's maximum grade, a number above 0 and at "
-                      f"most {gradesheet.MAX_OUT_OF:g}.", highlight=False)
+        _say("cli_out_of_bad", lang, style="red", out_of=f"{args.out_of:g}", limit=f"{gradesheet.MAX_OUT_OF:g}")
         return 2
     if out.resolve() == args.sheet.resolve():
-        console.print(f"[red]--out {escape(str(out))} is the LMS's own download.[/] Write the filled copy "
-                      "elsewhere (the default is SHEET-graded.csv), so the download stays as it came.",
-                      highlight=False)
+        _say("cli_sheet_is_download", lang, style="red", path=out)
+        return 2
+    if _refuse_output(args, out, option="--out", kind="file"):
         return 2
     try:
         chosen = _assignment(args) or (Assignment.of(args.exercise) if args.exercise else None)
@@ -420,32 +446,25 @@ def _gradesheet(args) -> int:
         sheet = gradesheet.read(args.sheet.read_bytes())
         filled = gradesheet.fill(sheet, gradesheet.layout(sheet, args.column), graded, args.out_of)
     except OSError as exc:
-        console.print(f"[red]Cannot read {escape(str(args.sheet))}:[/] {escape(exc.strerror or str(exc))}",
-                      highlight=False)
+        _say("cli_sheet_unreadable", lang, style="red", path=args.sheet, reason=exc.strerror or str(exc))
         return 2
     except gradesheet.SheetError as exc:
-        console.print(f"[red]Cannot fill {escape(str(args.sheet))}:[/] {escape(str(exc))}", highlight=False)
+        _say("cli_sheet_cannot_fill", lang, style="red", path=args.sheet, problem=exc.say(lang))
         return 2
     if filled.sheet_maximum is not None:  # importing 31 into a 100-point grade is never what was meant
-        console.print(f"[red]The worksheet's maximum grade is {filled.sheet_maximum:g}, the batch's "
-                      f"{graded[0].max_score:g}; nothing was written.[/] Add --out-of {filled.sheet_maximum:g} to "
-                      f"scale the totals to it (or --out-of {graded[0].max_score:g} to write them as they are).",
-                      highlight=False)
+        _say("cli_sheet_maximum", lang, style="red", sheet=f"{filled.sheet_maximum:g}",
+             batch=f"{graded[0].max_score:g}")
         return 2
     reports.atomic_write(out, gradesheet.write(filled.sheet))
-    lms = {"moodle": "Moodle worksheet", "canvas": "Canvas gradebook"}[filled.layout.lms]
-    console.print(f"{lms}: {filled.matched} grade(s) written in column \"{escape(filled.layout.header)}\" of "
-                  f"{escape(str(out))}.", highlight=False)
-    for names, what in ((filled.not_in_sheet, "graded but not in the sheet (no grade written)"),
-                        (filled.clashes, "matched a row another student already took (no grade written)"),
-                        (filled.not_graded, "not graded, the grader's fault (their cell left as it was)"),
-                        (filled.rows_left, "in the sheet but not in the batch (left as they were)")):
+    _say(f"cli_sheet_written_{filled.layout.lms}", lang, count=filled.matched, column=filled.layout.header, path=out)
+    separator = text("list_separator", lang)
+    for names, what in ((filled.not_in_sheet, "cli_sheet_not_in_sheet"), (filled.clashes, "cli_sheet_clashes"),
+                        (filled.not_graded, "cli_sheet_not_graded"), (filled.rows_left, "cli_sheet_rows_left")):
         if names:
-            console.print(f"[yellow]{len(names)} {what}:[/] {escape(', '.join(names))}", highlight=False)
+            _say(what, lang, style="yellow", count=len(names), names=separator.join(names))
     refused = [s["student"] for s in students if s.get("status") == "error"]
     if refused:  # their 0 is written, but a teacher may want to look before importing it
-        console.print(f"[yellow]{len(refused)} whose submission was refused or could not run (0 written, "
-                      f"their reports say why):[/] {escape(', '.join(refused))}", highlight=False)
+        _say("cli_sheet_refused", lang, style="yellow", count=len(refused), names=separator.join(refused))
     # Loud when a graded student's grade could not be placed: the teacher must look before importing.
     return 1 if filled.not_in_sheet or filled.clashes else 0
 
@@ -478,20 +497,21 @@ def _handout(args) -> int:
 
     if args.server and not re.fullmatch(r"https?://[^\s\\$#'\"]+", args.server):
         # It goes into the kit's Makefile as SERVER: one plain URL, nothing make or the shell reads.
-        console.print(f"[red]--server {escape(args.server)}:[/] give the course site's address, as "
-                      "https://grader.example.edu", highlight=False)
+        _say("cli_server_bad", args.lang, style="red", server=args.server)
         return 2
     chosen = _plan(args)
     exercises = chosen.exercises
+    if _refuse_output(args, args.out, option="--out", new=True,
+                      kind="file" if args.out.suffix.lower() == ".zip" else "folder"):
+        return 2
     try:
-        with console.status("Building the kit..."):
+        with console.status(escape(text("cli_building_kit", args.lang))):
             out = make_handout(exercises, args.out, lang=args.lang, wheels=args.wheels, assignment=chosen,
                                server=args.server)
     except HandoutError as exc:
-        console.print(f"[red]The kit could not be made:[/] {escape(str(exc))}", highlight=False)
+        _say("cli_kit_failed", args.lang, style="red", problem=exc.say(args.lang))
         return 3
-    console.print(f"Wrote {out}: {len(exercises)} exercise(s), visible checks only. Students unpack it and run "
-                  f"`make check`{' and `make submit`' if args.server else ''}.", highlight=False)
+    _say("cli_kit_written_submit" if args.server else "cli_kit_written", args.lang, path=out, count=len(exercises))
     return 0
 
 
@@ -500,21 +520,22 @@ def _gradescope(args) -> int:
     from .host.handout import HandoutError
 
     chosen = _plan(args)
+    if _refuse_output(args, args.out, option="--out", kind="file", new=True):
+        return 2
     try:
-        with console.status("Building the autograder..."):
+        with console.status(escape(text("cli_building_autograder", args.lang))):
             out = make_autograder(chosen.exercises, args.out, lang=args.lang, wheels=args.wheels, assignment=chosen)
     except HandoutError as exc:
-        console.print(f"[red]The autograder could not be made:[/] {escape(str(exc))}", highlight=False)
+        _say("cli_autograder_failed", args.lang, style="red", problem=exc.say(args.lang))
         return 3
-    console.print(f"Wrote {out}: upload it as the assignment's autograder on Gradescope "
-                  f"(docs/batch.md, \"Gradescope\").", highlight=False)
+    _say("cli_autograder_written", args.lang, path=out)
     return 0
 
 
 def _new(args) -> int:
     from .host.scaffold import new_pack
 
-    root = packs.default_root(args.exercises)
+    root = packs.packs_folder(packs.default_root(args.exercises))  # a mistyped folder is not made
     option = f" --exercises {args.exercises}" if args.exercises else ""
     written = new_pack(args.slug, root, option)
     console.print(f"Wrote the pack {root / args.slug}:", highlight=False)
@@ -534,9 +555,9 @@ def _translate(args) -> int:
     from .host import pack_i18n
 
     (exercise,) = select_exercises(args.exercises, [args.exercise])
-    path, total, untranslated = pack_i18n.update_catalog(exercise, args.lang)
+    path, total, untranslated = pack_i18n.update_catalog(exercise, args.catalog_lang)
     console.print(f"{path}: {total} texts, {untranslated} still to translate.", highlight=False)
-    problems = pack_i18n.missing_translations(exercise, args.lang)
+    problems = pack_i18n.missing_translations(exercise, args.catalog_lang)
     for problem in problems:
         console.print(f"  {problem}", highlight=False, markup=False)
     return 0 if not problems else 1

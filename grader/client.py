@@ -15,7 +15,7 @@ from pathlib import Path
 
 import requests
 
-from .host.i18n import LANGS, translations
+from .host.i18n import LANGS, terminal_lang, translations
 from .host.messages import text
 
 POLL_SECONDS = 0.5
@@ -33,18 +33,10 @@ def add_parser(sub):
     p.add_argument("--exercise", default=None, help="which exercise (default: the one whose file this is)")
     p.add_argument("--status", type=int, default=None, metavar="ID", help="show an earlier submission instead")
     p.add_argument("--no-wait", action="store_true", help="print the submission's id and return")
-    p.add_argument("--lang", choices=LANGS, default=_terminal_lang(),
+    p.add_argument("--lang", choices=LANGS, default=terminal_lang(),
                    help="the language of what this command says (default: GRADER_LANG, else the terminal's "
                         "LANG; the grade's own texts come in your language on the site)")
     return run
-
-
-def _terminal_lang() -> str:
-    for name in ("GRADER_LANG", "LC_ALL", "LC_MESSAGES", "LANG"):
-        value = os.environ.get(name, "")
-        if value:
-            return "zh" if value.lower().startswith("zh") else "en"
-    return "en"
 
 
 class _TokenRefused(Exception):

@@ -155,5 +155,5 @@ def test_where_grade_would_write_is_checked_before_grading(tmp_path):
     proc = run_cli("grade", str(sub), "--student", "a", "--out", str(a_file))
     assert proc.returncode == 2 and "is a file" in proc.stdout
     proc = run_cli("grade", str(sub), "--student", "a", "--out", str(tmp_path / "out"), "--results-json", str(student))
-    assert proc.returncode == 2 and "inside the submission" in proc.stdout
+    assert proc.returncode == 2 and f"is inside {sub}" in proc.stdout
     assert student.read_text() == "x = 1\n" and not (tmp_path / "out").exists()

@@ -13,6 +13,8 @@ import pytest
 
 from grader.host.batch.run import grade_class
 from grader.host.grading import grade_submission
+from grader.host.i18n import translations
+from grader.host.pack_i18n import pack_text
 from grader.host.packs import load_all
 
 from .browser import PHONE, launched
@@ -67,6 +69,31 @@ def explored(tmp_path_factory):
     return tmp / "out"
 
 
+# A homework of six exercises, graded in Chinese: a student with the reference solutions, two with the
+# starters (one named as Moodle names students), so every check has passes and failures to show.
+SIX = ("race-counter", "semaphore-handoff", "queue-drain", "word-tally", "reentrant-lock", "daemon-writer")
+
+
+@pytest.fixture(scope="module")
+def zh_class(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("zh-dashboard")
+    cls = tmp / "class"
+    chosen = [ex for ex in load_all(ROOT / "exercises") if ex.slug in SIX]
+    for name, folder in (("王小明", ROOT / "solutions"), ("李雷", ROOT / "exercises"),
+                         ("陈静_2481005_assignsubmission_file_", ROOT / "exercises")):
+        (cls / name).mkdir(parents=True)
+        for ex in chosen:
+            shutil.copy(folder / ex.slug / ex.student_file, cls / name / ex.student_file)
+    out = tmp / "out"
+    grade_class(submissions=cls, out_dir=out, sandbox="local", workers=2, lang="zh", exercises=list(SIX))
+    return out, chosen
+
+
+@pytest.fixture(scope="module")
+def zh_server(zh_class):
+    yield from _serve(zh_class[0])
+
+
 @pytest.fixture(scope="module")
 def server(graded_class):
     yield from _serve(graded_class)
@@ -101,7 +128,7 @@ def test_dashboard_renders_links_work_and_the_console_is_clean(browser, server):
     # Without an assignment, the exercises nobody submitted are left out, and one line says so.
     submitted = [ex for ex in load_all(ROOT / "exercises") if ex.slug in ("race-counter", "semaphore-handoff")]
     assert page.locator("#exercises tbody tr").count() == len(submitted)
-    assert page.locator("#checks tbody tr").count() == sum(len(ex.spec.checks) for ex in submitted)
+    assert page.locator("#checks tbody").count() == sum(len(ex.spec.checks) for ex in submitted)
     assert "15 exercises that no student submitted" in page.locator("#left-out").inner_text()
     assert page.locator("#students tbody tr").count() == 3
 
@@ -220,5 +247,56 @@ def test_an_interleaving_with_a_long_line_stays_in_its_box_on_a_phone(browser, e
     assert layout["traces"] >= 3
     _no_sideways_scroll(layout)
     assert layout["boxes"] == []
+    page.close()
+    assert problems == []
+
+
+# How squeezed each cell's text is, and the histogram's text as drawn. A cell is squeezed when its text,
+# which would fit on one line in W px, gets less than min(W, 4 em): Chinese text may break after any
+# character, so a column the table squeezes shows one character a line (a row 200 px tall, a heading
+# read downwards).
+SQUEEZE = """() => {
+  const ctx = document.createElement('canvas').getContext('2d');
+  const squeezed = [];
+  for (const cell of document.querySelectorAll('th, td')) {
+    const text = cell.textContent.replace(/\\s+/g, ' ').trim();
+    if ([...text].length < 2) continue;
+    const style = getComputedStyle(cell), em = parseFloat(style.fontSize);
+    ctx.font = style.font;
+    const oneLine = ctx.measureText(text).width;
+    const inner = cell.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+    if (inner + 1 < Math.min(oneLine, 4 * em))
+      squeezed.push(cell.closest('table').id + ' "' + text.slice(0, 30) + '": ' + Math.round(inner) + ' px');
+  }
+  const labels = [...document.querySelectorAll('#histogram text')].map(t => t.getBoundingClientRect());
+  const total = [...document.querySelectorAll('#students th')].find(th => th.textContent.includes('%s'));
+  return {squeezed: squeezed, labelHeights: labels.map(r => r.height),
+          labels: labels.map(r => [r.left, r.right, r.top]),
+          total: total.getBoundingClientRect().right, vw: window.innerWidth};
+}"""
+
+
+def test_a_chinese_six_exercise_dashboard_reads_on_a_phone(browser, zh_server, zh_class):
+    _, chosen = zh_class
+    page, layout, problems = _on_a_phone(browser, f"{zh_server}/index.html")
+    _no_sideways_scroll(layout)
+    assert layout["cells"] == []
+    # The assignment's six exercises, each under its Chinese title.
+    rows = page.locator("#exercises tbody tr").all_inner_texts()
+    assert len(rows) == len(SIX)
+    for ex in chosen:
+        title = pack_text(ex, ex.spec.title, "zh")
+        assert title != ex.spec.title and any(title in row for row in rows), ex.slug
+    seen = page.evaluate(SQUEEZE % translations("zh").gettext("Total"))
+    assert seen["squeezed"] == []
+    assert seen["total"] <= seen["vw"], "the students' totals are off-screen on a phone"
+    # Histogram text as drawn: at least 10 px tall, and no two labels on one line overlap.
+    assert min(seen["labelHeights"]) >= 10, seen["labelHeights"]
+    by_line: dict[float, list] = {}
+    for left, right, top in seen["labels"]:
+        by_line.setdefault(round(top), []).append((left, right))
+    for spans in by_line.values():
+        spans.sort()
+        assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:])), spans
     page.close()
     assert problems == []

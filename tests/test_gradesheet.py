@@ -224,3 +224,18 @@ def test_students_whose_submission_was_refused_are_named(tmp_path, capsys):
     assert code == 0 and "1 whose submission was refused or could not run" in said and "Li Lei" in said
     rows = gradesheet.read((tmp_path / "worksheet-graded.csv").read_bytes()).rows
     assert [r[4] for r in rows[1:3]] == ["75", "0"]
+
+
+def test_the_command_speaks_the_teachers_language(tmp_path, capsys):
+    # Issue 22: with --lang zh, every line gradesheet printed was English.
+    sheet = tmp_path / "worksheet.csv"
+    sheet.write_bytes(MOODLE.encode("utf-8"))
+    batch = _batch_dir(tmp_path)
+    code = main(["gradesheet", str(batch), str(sheet), "--lang", "zh"])
+    refused = capsys.readouterr().out
+    assert code == 2 and "什么都没有写入" in refused and "--out-of 100" in refused
+    code = main(["gradesheet", str(batch), str(sheet), "--out-of", "100", "--lang", "zh"])
+    said = capsys.readouterr().out
+    assert code == 1 and "Moodle 评分表：" in said and "不在成绩表里" in said and "Wang Wu" in said
+    for english in ("grade(s) written", "not in the sheet", "nothing was written"):
+        assert english not in said + refused

@@ -41,10 +41,12 @@ from pydantic import (
 )
 
 from . import packs
+from .messages import MessageError, render
 
 
-class AssignmentError(packs.PackError):
-    """The assignment cannot be used; the message names the file (or option) and the key.
+class AssignmentError(MessageError, packs.PackError):
+    """The assignment cannot be used; the message names the file (or option) and the key, in the
+    teacher's language (`say(lang)`).
 
     A PackError: the commands report both the same way (exit code 2), before anyone is graded."""
 
@@ -119,17 +121,17 @@ def load_assignment(path: Path) -> Assignment:
     try:
         raw = yaml.load(path.read_text(encoding="utf-8"), Loader=packs.YAML_LOADER)
     except OSError as exc:
-        raise AssignmentError(f"{path}: cannot be read ({exc.strerror or exc})") from exc
+        raise AssignmentError("assignment_unreadable", path=str(path), reason=exc.strerror or str(exc)) from exc
     except UnicodeDecodeError as exc:
-        raise AssignmentError(f"{path}: not UTF-8 text") from exc
+        raise AssignmentError("assignment_not_utf8", path=str(path)) from exc
     except yaml.YAMLError as exc:
-        raise AssignmentError(f"{path}: not valid YAML: {exc}") from exc
+        raise AssignmentError("assignment_not_yaml", path=str(path), detail=str(exc)) from exc
     if not isinstance(raw, dict):
-        raise AssignmentError(f"{path}: must be a mapping with title and exercises (docs/batch.md, Assignments)")
+        raise AssignmentError("assignment_not_mapping", path=str(path))
     try:
         assignment = AssignmentFile.model_validate(raw)
     except ValidationError as exc:
-        raise AssignmentError(f"{path}: {_problems(exc)}") from exc
+        raise AssignmentError("assignment_invalid", path=str(path), problems=_problems(exc)) from exc
     assignment._source = str(path)
     return assignment
 
@@ -205,7 +207,7 @@ def plan(exercises_root: Path | None, assignment: Assignment | None = None,
          slugs: list[str] | None = None) -> Plan:
     """Resolve an assignment, or `--exercise` slugs, or neither (every pack) against the packs."""
     if assignment is not None and slugs:
-        raise AssignmentError("give either an assignment or exercises (--assignment or --exercise), not both")
+        raise AssignmentError("assignment_and_exercises")
     available = packs.load_all(packs.default_root(exercises_root))
     if assignment is None and not slugs:
         return Plan(available, {ex.slug: ex.max_score for ex in available})
@@ -213,7 +215,8 @@ def plan(exercises_root: Path | None, assignment: Assignment | None = None,
     try:
         exercises = select(available, chosen.slugs)
     except AssignmentError as exc:
-        raise AssignmentError(f"{chosen._source}: exercises: {exc}" if chosen._source else str(exc)) from exc
+        raise (AssignmentError("assignment_exercises", path=chosen._source, problem=exc.message) if chosen._source
+               else exc) from exc
     weights = {item.slug: item.points for item in chosen.exercises}
     points = {ex.slug: weights[ex.slug] or ex.max_score for ex in exercises}
     return Plan(exercises, points, chosen.title, True, [ex for ex in available if ex.slug not in points], chosen)
@@ -224,14 +227,20 @@ def select(available: list[packs.Exercise], slugs: list[str]) -> list[packs.Exer
     by_slug = {ex.slug: ex for ex in available}
     unknown = [s for s in dict.fromkeys(slugs) if s not in by_slug]
     if unknown:
-        raise AssignmentError(unknown_message(unknown, list(by_slug)))
+        raise AssignmentError("exercise_unknown", **unknown_params(unknown, list(by_slug)))
     return [by_slug[s] for s in dict.fromkeys(slugs)]
 
 
-def unknown_message(unknown: list[str], known: list[str]) -> str:
-    """`unknown exercise nope (did you mean race-counter?); known: ...`."""
-    parts = [f"{slug} (did you mean {near}?)" if (near := nearest(slug, known)) else slug for slug in unknown]
-    return f"unknown exercise {', '.join(parts)}; known: {', '.join(known)}"
+def unknown_params(unknown: list[str], known: list[str]) -> dict:
+    """The params of `exercise_unknown`: each unknown name with the nearest known one, if any is close."""
+    names = [{"id": "exercise_unknown_near", "params": {"slug": slug, "near": near}}
+             if (near := nearest(slug, known)) else {"text": slug} for slug in unknown]
+    return {"names": names, "known": ", ".join(known)}
+
+
+def unknown_message(unknown: list[str], known: list[str], lang: str = "en") -> str:
+    """`unknown exercise nope (did you mean race-counter?); known: ...`, in `lang`."""
+    return render({"id": "exercise_unknown", "params": unknown_params(unknown, known)}, lang)
 
 
 def nearest(slug: str, known: list[str]) -> str | None:

@@ -19,11 +19,12 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from .messages import MessageError
 from .packs import PackError
 
 
-class ConfigError(PackError):
-    """A settings file is wrong; the message names the file and the key."""
+class ConfigError(MessageError, PackError):
+    """A settings file is wrong; the message names the file and the key, in the teacher's language."""
 
 
 class DockerSettings(BaseModel):
@@ -61,14 +62,14 @@ def load_config(path: Path | None) -> Settings:
     try:
         data = yaml.safe_load(_text(Path(path).read_bytes(), path)) or {}
     except OSError as exc:
-        raise ConfigError(f"{path}: cannot read it ({exc.strerror})") from exc
+        raise ConfigError("config_unreadable", path=str(path), reason=exc.strerror or str(exc)) from exc
     except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: not valid YAML ({exc})") from exc
+        raise ConfigError("config_not_yaml", path=str(path), detail=str(exc)) from exc
     try:
         return Settings.model_validate(data)
     except ValidationError as exc:
         problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
-        raise ConfigError(f"{path}: {problems}") from exc
+        raise ConfigError("config_invalid", path=str(path), problems=problems) from exc
 
 
 def _text(raw: bytes, path: Path) -> str:
@@ -78,4 +79,4 @@ def _text(raw: bytes, path: Path) -> str:
             return raw.decode("utf-16")
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise ConfigError(f"{path}: not UTF-8 text (byte {exc.start}); save it as UTF-8") from exc
+        raise ConfigError("config_not_utf8", path=str(path), byte=exc.start) from exc

@@ -33,7 +33,7 @@ def make_autograder(exercises: list[Exercise], out: Path, lang: str = "en", whee
     # An assignment file's (it has a title) goes in whole; bare --exercise names stay flags of the script.
     chosen = assignment if assignment is not None and assignment.assigned and assignment.title else None
     if out.exists():
-        raise HandoutError(f"{out} exists already: give a new .zip name")
+        raise HandoutError("gradescope_out_exists", path=str(out))
     env = Environment(loader=PackageLoader("grader", "templates/gradescope"), undefined=StrictUndefined,
                       keep_trailing_newline=True)
     with tempfile.TemporaryDirectory(prefix="grader-gradescope-") as tmp:

@@ -28,7 +28,8 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from . import pack_i18n
 from .assignment import Plan
-from .packs import Exercise, PackError, project_root
+from .messages import MessageError
+from .packs import Exercise, project_root
 from .visible_pack import write_visible_pack
 
 
@@ -40,7 +41,7 @@ def make_handout(exercises: list[Exercise], out: Path, lang: str = "en", wheels:
     chosen = assignment if assignment is not None and assignment.assigned else None
     out = Path(out)
     if out.exists():
-        raise PackError(f"{out} exists already: give a new folder or .zip name")
+        raise HandoutError("out_exists", option="--out", path=str(out))
     with tempfile.TemporaryDirectory(prefix="grader-handout-") as tmp:
         kit = Path(tmp) / (out.stem if out.suffix.lower() == ".zip" else out.name)
         kit.mkdir()
@@ -75,7 +76,7 @@ def _wheels(folder: Path, with_dependencies: bool) -> None:
     package); and its dependencies, downloaded for this platform and Python, when asked."""
     root = project_root()
     if not (root / "pyproject.toml").exists():
-        raise HandoutError("grader handout builds the grader's wheel from its source: run it from a checkout")
+        raise HandoutError("handout_needs_checkout")
     folder.mkdir(parents=True)
     pip = [sys.executable, "-m", "pip"]
     with tempfile.TemporaryDirectory() as build:  # an out-of-tree build leaves the checkout clean
@@ -93,14 +94,15 @@ def _wheels(folder: Path, with_dependencies: bool) -> None:
         _run([*pip, "download", "--quiet", "--dest", str(folder), "--only-binary", ":all:", str(built)])
 
 
-class HandoutError(Exception):
-    """The kit could not be made; the message says why."""
+class HandoutError(MessageError):
+    """The kit could not be made; the message says why, in the teacher's language."""
 
 
 def _run(command: list[str]) -> None:
     done = subprocess.run(command, capture_output=True, text=True)
     if done.returncode != 0:
-        raise HandoutError(f"{' '.join(command[2:5])} failed:\n{done.stdout[-2000:]}{done.stderr[-2000:]}")
+        raise HandoutError("handout_command_failed", command=" ".join(command[2:5]),
+                           output=f"{done.stdout[-2000:]}{done.stderr[-2000:]}")
 
 
 def _zip(kit: Path, out: Path) -> None:

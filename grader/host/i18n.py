@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gettext
 import io
+import os
 import re
 from functools import cache
 from pathlib import Path
@@ -23,6 +24,16 @@ from markupsafe import Markup, escape
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
 LANGS = ("en", "zh")
 HTML_LANG = {"en": "en", "zh": "zh-CN"}
+
+
+def terminal_lang() -> str:
+    """The language of the person at this terminal, for commands that have no --lang: GRADER_LANG, else
+    the locale's variables (zh_CN.UTF-8 -> zh), else English."""
+    for name in ("GRADER_LANG", "LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(name, "")
+        if value:
+            return "zh" if value.lower().startswith("zh") else "en"
+    return "en"
 
 
 @cache

@@ -17,11 +17,22 @@ from .i18n import translations
 
 
 class MessageError(Exception):
-    """An error whose `message` (an id with params) is shown to the user in their language."""
+    """An error whose `message` (an id with params) is shown to the user in their language: `say(lang)`;
+    `str()` is the English text, for logs and for callers that have no language."""
 
     def __init__(self, message_id: str, **params):
-        super().__init__(f"{message_id}: {params}")
+        super().__init__(message_id)
         self.message: dict[str, Any] = {"id": message_id, "params": params}
+
+    def say(self, lang: str = "en") -> str:
+        return render(self.message, lang)
+
+    def naming(self, old: str, new: str):
+        """The same error, with `old` (a scratch file's path, say) shown as `new` wherever a param says it."""
+        return type(self)(self.message["id"], **_replaced(self.message.get("params") or {}, old, new))
+
+    def __str__(self) -> str:
+        return self.say("en")
 
 
 class _Missing(dict):
@@ -49,11 +60,30 @@ def is_ref(value) -> bool:
     return isinstance(value, dict) and bool({"id", "msgid", "text"} & value.keys())
 
 
+def _replaced(value, old: str, new: str) -> Any:
+    if isinstance(value, str):
+        return value.replace(old, new)
+    if isinstance(value, dict):
+        return {k: _replaced(v, old, new) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_replaced(v, old, new) for v in value]
+    return value
+
+
+def _param(value, lang: str, pack) -> Any:
+    """A param as the message shows it: a reference rendered, a list of them joined as the language lists."""
+    if is_ref(value):
+        return render(value, lang, pack)
+    if isinstance(value, list) and any(is_ref(v) for v in value):
+        return text("list_separator", lang).join(render(v, lang, pack) if is_ref(v) else str(v) for v in value)
+    return value
+
+
 def render(message: dict | None, lang: str = "en", pack=None) -> str:
     """A message reference in `lang`; `pack` (an Exercise) translates the pack's own texts."""
     if not message:
         return ""
-    params = {k: render(v, lang, pack) if is_ref(v) else v for k, v in (message.get("params") or {}).items()}
+    params = {k: _param(v, lang, pack) for k, v in (message.get("params") or {}).items()}
     if "msgid" in message:
         from .pack_i18n import pack_text
 

@@ -21,6 +21,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic_core import ErrorDetails
 
+from .messages import MessageError
+
 # libyaml's parser where PyYAML was built with it: the same documents, read several times faster.
 YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -196,11 +198,24 @@ def _explain(error: ErrorDetails) -> str:
     return error["msg"]
 
 
+class PacksFolderError(MessageError, PackError):
+    """The folder of packs (--exercises, or the settings' `exercises`) is not one."""
+
+
+def packs_folder(exercises_root: Path) -> Path:
+    """`exercises_root`, absolute, if it is a folder (PacksFolderError otherwise)."""
+    root = Path(exercises_root)
+    if not root.exists():
+        raise PacksFolderError("packs_folder_missing", path=str(root))
+    if not root.is_dir():
+        raise PacksFolderError("packs_folder_not_folder", path=str(root))
+    return root.resolve()  # the judge runs in another working folder (and, in a container, at another path)
+
+
 def load_all(exercises_root: Path) -> list[Exercise]:
-    # Absolute: the judge runs in another working folder (and, in a container, at another path).
-    roots = sorted(p for p in Path(exercises_root).resolve().iterdir() if (p / "exercise.yaml").exists())
+    roots = sorted(p for p in packs_folder(exercises_root).iterdir() if (p / "exercise.yaml").exists())
     if not roots:
-        raise PackError(f"{exercises_root}: no exercise packs (folders with an exercise.yaml)")
+        raise PacksFolderError("packs_folder_empty", path=str(exercises_root))
     return [load_exercise(p) for p in roots]
 
 

@@ -25,7 +25,8 @@ STATUS_STYLE = {"passed": "green", "failed": "red", "error": "magenta", "missing
 
 def safe_dirname(student: str) -> str:
     name = re.sub(r"[^\w.@+-]", "_", student, flags=re.UNICODE).strip("._") or "student"
-    return name[:100]
+    # File systems count a name's bytes (255 at most): 100 Chinese characters are 300 in UTF-8.
+    return name[:100].encode("utf-8")[:200].decode("utf-8", "ignore")
 
 
 def atomic_write(path: Path, data: bytes) -> None:

@@ -134,6 +134,10 @@ def _worker(args) -> int:
 def _site(args) -> int:
     if _need_data(args) or (args.site_command == "status" and _no_site_there(args)):
         return 2
+    roster = getattr(args, "roster", None)
+    if roster is not None and not Path(roster).is_file():  # before the data folder is made for it
+        print(f"Roster problem: {roster} is not a file. Give the class list (a CSV from the LMS).")
+        return 2
     from . import serve
 
     data = serve.setup(args.data, args.db, args.broker)

@@ -223,7 +223,8 @@ def test_a_chinese_student_reads_this_commands_own_words_in_chinese(monkeypatch)
     (states, status words, what to do) follow --lang, which the zh kit's `make submit` passes."""
     from types import SimpleNamespace
 
-    from grader.client import _state_line, _table, _terminal_lang, _Words, run
+    from grader.client import _state_line, _table, _Words, run
+    from grader.host.i18n import terminal_lang
 
     lines: list[str] = []
     say = _Words("zh", lines.append)
@@ -239,6 +240,6 @@ def test_a_chinese_student_reads_this_commands_own_words_in_chinese(monkeypatch)
     for name in ("GRADER_LANG", "LC_ALL", "LC_MESSAGES"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("LANG", "zh_CN.UTF-8")
-    assert _terminal_lang() == "zh"
+    assert terminal_lang() == "zh"
     monkeypatch.setenv("GRADER_LANG", "en")
-    assert _terminal_lang() == "en"
+    assert terminal_lang() == "en"

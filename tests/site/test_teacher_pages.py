@@ -165,6 +165,20 @@ def test_a_bad_assignment_yaml_says_what_is_wrong_and_changes_nothing(client, co
     assert CourseExercise.objects.count() == 2 and CourseExercise.objects.get(slug="race-counter").deadline is None
 
 
+def test_a_chinese_teacher_reads_what_is_wrong_with_the_assignment_in_chinese(client, course, people):
+    # Issue 22: the grader's errors to a teacher (here an assignment's unknown exercise) were English
+    # on Chinese pages.
+    teacher = people["teacher"]
+    teacher.lang = "zh"
+    teacher.save()
+    signed_in(client, teacher)
+    response = client.post(reverse("teacher:import_assignment"),
+                           {"file": _upload("作业.yaml", b"title: HW\nexercises:\n  - race-countr\n")})
+    page = response.content.decode()
+    assert response.status_code == 400 and "作业.yaml：exercises：没有这道练习" in page
+    assert "你是不是想写 race-counter" in page and "did you mean" not in page
+
+
 def _upload(name: str, content: bytes):
     from django.core.files.uploadedfile import SimpleUploadedFile
 

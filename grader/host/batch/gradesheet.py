@@ -22,14 +22,16 @@ import io
 import re
 from dataclasses import dataclass, field
 
+from ..messages import MessageError
+
 MOODLE_ID = re.compile(r"\D+?\s*(\d+)")  # "Participant 67890", "参与者67890"
 GRADE_HEADERS = ("grade", "成绩", "分数")  # Moodle's grade column, English and Chinese
 MAXIMUM_HEADERS = ("maximum grade", "最高分数", "满分")
 MAX_OUT_OF = 100_000.0  # no LMS grades out of more; a larger --out-of is a typo (1e308, say)
 
 
-class SheetError(Exception):
-    """The sheet cannot be filled; the message says what to do."""
+class SheetError(MessageError):
+    """The sheet cannot be filled; the message says what to do, in the teacher's language (`say(lang)`)."""
 
 
 @dataclass(frozen=True)
@@ -76,17 +78,15 @@ def assignment_totals(journal: dict, assignment) -> list[Graded]:
     exercises only, each scaled to its points (score * points / the points the batch graded it out
     of; an exercise without points keeps the batch's). The batch must have graded every one of them.
     The same assignment as the batch's gives the batch's own totals."""
-    from ..assignment import unknown_message
+    from ..assignment import unknown_params
 
     graded_out_of = {e["slug"]: float(e["max_score"]) for e in journal.get("exercises") or []}
     if not graded_out_of:
-        raise SheetError("This batch.json does not say which exercises it graded (an older grader wrote it). Run "
-                         "the same `grader batch` command again (nothing is graded again), then fill the sheet.")
+        raise SheetError("sheet_old_journal")
     missing = [item.slug for item in assignment.exercises if item.slug not in graded_out_of]
     if missing:
-        raise SheetError(f"The batch did not grade {', '.join(missing)} "
-                         f"({unknown_message(missing, list(graded_out_of))}). Grade the class for this "
-                         "assignment first (grader batch ... --assignment FILE).")
+        raise SheetError("sheet_not_graded", missing=", ".join(missing),
+                         problem={"id": "exercise_unknown", "params": unknown_params(missing, list(graded_out_of))})
     points = {item.slug: item.points or graded_out_of[item.slug] for item in assignment.exercises}
     out = []
     for s in journal["students"]:
@@ -104,13 +104,12 @@ def read(data: bytes) -> Sheet:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise SheetError("The sheet is not UTF-8 text. Download it again as CSV from the LMS (or save it as "
-                         "\"CSV UTF-8\" in your spreadsheet program), then run the command again.") from exc
+        raise SheetError("sheet_not_utf8") from exc
     first = text.split("\n", 1)[0]
     delimiter = max(",;\t", key=first.count)
     rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     if not rows or not any(rows[0]):
-        raise SheetError("The sheet is empty. Download it again from the LMS, then run the command again.")
+        raise SheetError("sheet_empty")
     return Sheet(rows, delimiter, "\r\n" if "\r\n" in text else "\n", bom)
 
 
@@ -124,9 +123,7 @@ def layout(sheet: Sheet, column: str | None) -> Layout:
     header = [h.strip() for h in sheet.rows[0]]
     if "Student" in header and "ID" in header:
         if not column:
-            raise SheetError("This is a Canvas gradebook: name the assignment to fill with --column (its "
-                             "column's title without the number in brackets, or a new name: Canvas then "
-                             "creates that assignment when you import the file).")
+            raise SheetError("sheet_canvas_column")
         at = next((i for i, h in enumerate(header) if h == column or h.startswith(column + " (")), len(header))
         return Layout("canvas", header.index("ID"), header.index("Student"), at,
                       header[at] if at < len(header) else column)
@@ -135,12 +132,11 @@ def layout(sheet: Sheet, column: str | None) -> Layout:
         wanted = [column.casefold()] if column else list(GRADE_HEADERS)
         grade_col = next((i for i, h in enumerate(header) if h.casefold() in wanted), None)
         if grade_col is None:
-            raise SheetError(f"No grade column in this Moodle worksheet (its columns: {', '.join(header)}). "
-                             "Name it with --column.")
+            if column:
+                raise SheetError("sheet_moodle_column_named", column=column, columns=", ".join(header))
+            raise SheetError("sheet_moodle_column", columns=", ".join(header))
         return Layout("moodle", 0, 1, grade_col, header[grade_col])
-    raise SheetError("This is neither a Moodle grading worksheet (first column \"Participant 123\") nor a "
-                     "Canvas gradebook export (columns \"Student\" and \"ID\"). Download the sheet from the "
-                     "assignment in the LMS, then run the command again.")
+    raise SheetError("sheet_unknown_layout")
 
 
 def fill(sheet: Sheet, where: Layout, graded: list[Graded], out_of: float | None = None) -> Filled:
@@ -194,7 +190,7 @@ def _other_maximum(rows: list[list[str]], students: list[int], ours: float) -> f
         return None
     for i in students:
         try:
-            value = float(rows[i][col])
+            value = _number(rows[i][col])
         except ValueError:
             continue
         return value if value != ours else None
@@ -211,6 +207,15 @@ def _row_id(cell: str, lms: str) -> str:
 
 def _name(name: str) -> str:
     return " ".join(name.split()).casefold()
+
+
+def _number(cell: str) -> float:
+    """A number as a spreadsheet saved it: `100.00`, or `100,00` where the decimal mark is a comma
+    (with semicolons between cells, as German or French Excel saves CSV)."""
+    cell = cell.strip()
+    if re.fullmatch(r"\d+,\d+", cell):
+        cell = cell.replace(",", ".")
+    return float(cell)
 
 
 def _num(value: float) -> str:

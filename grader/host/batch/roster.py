@@ -27,15 +27,15 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..messages import render
+from ..messages import MessageError
 from ..reports import safe_dirname
 from . import archives
 
 SKIPPED = {"__MACOSX", "Thumbs.db"}
 
 
-class ClassInputError(Exception):
-    """SUBMISSIONS itself cannot be read; the message says what to do."""
+class ClassInputError(MessageError):
+    """SUBMISSIONS itself cannot be read; the message says what to do, in the teacher's language."""
 
 
 @dataclass
@@ -59,22 +59,20 @@ def discover(submissions: Path, staging: Path, student_files: list[str]) -> Rost
     """Find every student in `submissions`; archives are extracted under `staging`."""
     root = Path(submissions)
     if not root.exists():
-        raise ClassInputError(f"{root} does not exist. Give the class folder or the class archive.")
+        raise ClassInputError("class_missing", path=str(root))
     if archives.is_archive(root):
         target = staging / "class"
         target.mkdir(parents=True)
         try:
             archives.extract(root, target)
         except archives.Refused as exc:
-            raise ClassInputError(f"the class archive was refused: {render(exc.message)}") from exc
+            raise ClassInputError("class_archive_refused", problem=exc.message) from exc
         root = target
     elif not root.is_dir():
-        raise ClassInputError(f"{root} is neither a folder nor a .zip/.tar/.tar.gz archive.")
+        raise ClassInputError("class_not_folder", path=str(root))
     if _holds_exercise_files(root, student_files):
         found = ", ".join(sorted(p.name for p in _exercise_files(root, student_files)))
-        raise ClassInputError(f"{Path(submissions)} holds exercise files itself ({found}): it looks like one "
-                              "student's folder. Give the class folder, with one folder or archive per student "
-                              "(`grader grade` grades one student).")
+        raise ClassInputError("class_is_one_student", path=str(submissions), found=found)
     root = _unwrap(root, student_files)
     roster = Roster()
     prefixed: dict[str, list[Path]] = {}

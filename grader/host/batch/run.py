@@ -117,12 +117,10 @@ def grade_class(
     pack); reports, dashboard and exports go to `out_dir`."""
     out_dir = Path(out_dir)
     if Path(submissions).is_dir() and out_dir.resolve().is_relative_to(Path(submissions).resolve()):
-        raise ClassInputError(f"--out {out_dir} is inside the class folder {submissions}: its reports would be "
-                              "taken for students on the next run. Give a folder outside it.")
+        raise ClassInputError("class_out_inside", out=str(out_dir), path=str(submissions))
     chosen = plan(exercises_root, assignment, exercises)  # AssignmentError before anything is written
     if chosen.assigned and assignment is None:
         assignment = Assignment.of(chosen.slugs)
-    out_dir.mkdir(parents=True, exist_ok=True)
     graded = chosen.exercises
     by_slug = {ex.slug: ex for ex in [*graded, *chosen.others]}
     settings = load_config(config)
@@ -145,6 +143,7 @@ def grade_class(
 
     with tempfile.TemporaryDirectory(prefix="grader-batch-") as staging:
         roster = discover(Path(submissions), Path(staging), [ex.student_file for ex in by_slug.values()])
+        out_dir.mkdir(parents=True, exist_ok=True)  # once the class could be read: a refused one leaves nothing
         on_start(len(roster.submissions))
         entries: dict[str, Entry] = {}
         todo = []

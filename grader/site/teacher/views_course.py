@@ -125,7 +125,7 @@ def import_assignment(request):
     try:
         chosen = read_assignment(file.read(settings.MAX_UPLOAD_BYTES + 1), file.name or "assignment.yaml")
     except assignments.AssignmentError as exc:
-        upload.add_error("file", str(exc))
+        upload.add_error("file", exc.say(reader_lang()))
         return _after_failed_import(request, current, upload)
     count = apply_assignment(current, chosen)
     messages.success(request, ngettext(
@@ -145,7 +145,7 @@ def read_assignment(data: bytes, name: str) -> assignments.Assignment:
     AssignmentError's message names the uploaded file, not the scratch copy."""
     shown = PureWindowsPath(PurePosixPath(name).name).name or "assignment.yaml"
     if len(data) > settings.MAX_UPLOAD_BYTES:
-        raise assignments.AssignmentError(f"{shown}: larger than {settings.MAX_UPLOAD_BYTES // 1024} KB")
+        raise assignments.AssignmentError("assignment_too_large", path=shown, limit=settings.MAX_UPLOAD_BYTES // 1024)
     with tempfile.TemporaryDirectory(prefix="assignment-") as scratch:
         path = Path(scratch) / "assignment.yaml"
         path.write_bytes(data)
@@ -153,7 +153,7 @@ def read_assignment(data: bytes, name: str) -> assignments.Assignment:
             chosen = assignments.load_assignment(path)
             assignments.plan(Path(settings.EXERCISES) if settings.EXERCISES else None, chosen)
         except assignments.AssignmentError as exc:
-            raise assignments.AssignmentError(str(exc).replace(str(path), shown)) from exc
+            raise exc.naming(str(path), shown) from exc
     return chosen
 
 
