@@ -103,7 +103,7 @@ def _holdings(events: list[dict]) -> dict[int, list[dict]]:
                 mine[prim["id"]] = (label, count + change)
             else:  # released (a semaphore may be released by a thread that never took it)
                 mine.pop(prim["id"], None)
-        if held.get(e.get("t")):
+        if held.get(e["t"]):
             out[i] = [{"kind": label.get("kind"), "line": label.get("line"), "id": pid}
                       for pid, (label, _) in held[e["t"]].items()]
     return out
