@@ -42,6 +42,12 @@ def test_a_read_and_its_write_with_nobody_in_between_is_no_lost_update():
     steps = [s for s in LOST_UPDATE["steps"] if s["thread"] == T1]
     tl = layout({"steps": steps})
     assert tl is not None and [r.mark for r in tl.rows] == [None, None, None]
+    # read again after the other thread's write, or read and written at once: nothing lost
+    for again in ("trace_read_name", "trace_update_name"):
+        steps = [*LOST_UPDATE["steps"][:3], step(4, T1, 12, "self.value -= 1", again, VALUE),
+                 step(5, T1, 12, "self.value -= 1", "trace_write_name", VALUE)]
+        tl = layout({"steps": steps})
+        assert tl is not None and not {r.mark for r in tl.rows} - {None}, again
 
 
 A = {"kind": "Lock", "line": 9, "id": 1}

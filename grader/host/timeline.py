@@ -222,7 +222,9 @@ def _lost_update(steps: list[dict]) -> dict[int, str]:
             continue
         key = (s["thread"], name)
         if what.get("id") in READS:
-            read_at.setdefault(key, i)
+            read_at[key] = i  # a later read sees what was written in between
+        elif what.get("id") == "trace_update_name":
+            read_at.pop(key, None)  # read and written with no switch between: it loses nothing itself
         elif what.get("id") in WRITES:
             if key in read_at:
                 between = [j for j in range(read_at.pop(key) + 1, i)
