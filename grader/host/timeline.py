@@ -116,9 +116,10 @@ def layout(interleaving: dict, threads: list[dict] | None = None) -> Timeline | 
         if "thread" in s and s["thread"] not in names:
             names.append(s["thread"])
     slots = _bar_slots(steps, names)
+    cycle = _cycle(steps, names, threads)
     lane_w = max(MIN_LANE_W, min(LANE_W, (FIT_W - GUTTER - PAD) // len(names)))
     lanes = [Lane(i, name, GUTTER + i * lane_w, lane_w) for i, name in enumerate(names)]
-    marks = {**_lost_update(steps), **_cycle_rows(steps, names, threads)}
+    marks = {**_lost_update(steps), **_cycle_rows(steps, cycle)}
     rows: list[Row] = []
     y = float(HEAD_H)
     for i, s in enumerate(steps):
@@ -134,15 +135,13 @@ def layout(interleaving: dict, threads: list[dict] | None = None) -> Timeline | 
         rows.append(Row(s, y, ROW_H, lane.index, lane.x + inset, width, int(text_w // CODE_W), int(text_w // TEXT_W),
                         bool(s.get("preempted")), marks.get(i)))
         y += ROW_H
-    cycle = _cycle(steps, names, threads)
     end = y + ARROW_H / 2  # where the circle of waits is drawn, once every step has been
     height = y + len(cycle) * ARROW_H + PAD
-    waited = _waited_prims(steps, names, threads)
+    waited = {owner: prim for owner, prim in cycle.values()}  # owner -> its lock that a thread of the circle waits for
     bars = _bars(rows, lanes, slots, waited, height)
-    colors = {pid: n % COLORS for n, pid in enumerate(dict.fromkeys(
-        p["id"] for s in steps for p in s.get("holds") or []))}
+    prims = list({p["id"]: p for s in steps for p in _held(s)}.values())  # by id, in the order first held
+    colors = {p["id"]: n % COLORS for n, p in enumerate(prims)}
     bars = [Bar(b.lane, b.prim, colors[b.prim["id"]], b.x, b.y0, b.y1, b.cycle) for b in bars]
-    prims = [next(p for s in steps for p in s.get("holds") or [] if p["id"] == pid) for pid in colors]
     alike = [(p.get("kind"), p.get("line")) for p in prims]
     locks = [(p, colors[p["id"]], alike.count((p.get("kind"), p.get("line"))) > 1) for p in prims]
     arrows = _arrows(rows, lanes, bars, cycle, end)
@@ -168,13 +167,18 @@ def _width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
 
 
+def _held(step: dict) -> list[dict]:
+    """What a step's thread holds, as far as it can be drawn: each primitive with its id."""
+    return [p for p in step.get("holds") or [] if isinstance(p, dict) and p.get("id") is not None]
+
+
 def _bar_slots(steps: list[dict], names: list[str]) -> list[list[int]]:
     """For each lane, the ids of the primitives its thread ever holds, each in a slot of its own."""
     slots: list[list[int]] = [[] for _ in names]
     for s in steps:
-        for p in s.get("holds") or []:
+        for p in _held(s):
             lane = slots[names.index(s["thread"])]
-            if p.get("id") is not None and p["id"] not in lane:
+            if p["id"] not in lane:
                 lane.append(p["id"])
     return slots
 
@@ -190,7 +194,7 @@ def _bars(rows: list[Row], lanes: list[Lane], slots: list[list[int]], waited: di
             start: Row | None = None
             prim: dict = {}
             for r in mine:
-                held = next((p for p in r.step.get("holds") or [] if p.get("id") == pid), None)
+                held = next((p for p in _held(r.step) if p["id"] == pid), None)
                 if held and start is None:
                     start, prim = r, held
                 elif not held and start is not None:
@@ -268,15 +272,10 @@ def _cycle(steps: list[dict], names: list[str], threads: list[dict] | None) -> d
     return on_cycle
 
 
-def _waited_prims(steps: list[dict], names: list[str], threads: list[dict] | None) -> dict[str, int | dict]:
-    """Owner thread -> the primitive of its that a thread of the circle waits for."""
-    return {owner: prim for owner, prim in _cycle(steps, names, threads).values()}
-
-
-def _cycle_rows(steps: list[dict], names: list[str], threads: list[dict] | None) -> dict[int, str]:
+def _cycle_rows(steps: list[dict], cycle: dict) -> dict[int, str]:
     """The last step of each thread of the circle."""
     last = {s["thread"]: i for i, s in enumerate(steps) if "thread" in s}
-    return {last[t]: "cycle" for t in _cycle(steps, names, threads) if t in last}
+    return {last[t]: "cycle" for t in cycle if t in last}
 
 
 def _arrows(rows: list[Row], lanes: list[Lane], bars: list[Bar], cycle: dict, end: float) -> list[Arrow]:
