@@ -50,6 +50,16 @@ def test_a_read_and_its_write_with_nobody_in_between_is_no_lost_update():
         assert tl is not None and not {r.mark for r in tl.rows} - {None}, again
 
 
+def test_an_item_read_then_written_on_one_line_loses_the_write_between():
+    code = "counts[word] += 1"
+    steps = [step(1, T1, 7, code, "trace_read_item"), step(2, T1, 7, code, "trace_paused", preempted=True),
+             step(3, T2, 7, code, "trace_read_item"), step(4, T2, 7, code, "trace_write_item"),
+             step(5, T2, 9, "seen[word] = True", "trace_write_item"),  # another line: another item
+             step(6, T1, 7, code, "trace_write_item")]
+    tl = layout({"steps": steps})
+    assert tl is not None and [r.mark for r in tl.rows] == [None, None, None, "overwritten", None, "stale"]
+
+
 A = {"kind": "Lock", "line": 9, "id": 1}
 B = {"kind": "Lock", "line": 9, "id": 2}
 SRC, DST = "with src.lock:", "with dst.lock:"

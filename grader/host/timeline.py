@@ -10,7 +10,7 @@ waits for whom at the end of a deadlock):
 - each lock or semaphore a thread holds (the steps' `holds`) a bar beside that lane's cells, from the
   step that took it to the last step before the thread's first one without it;
 - a lost update: the write that puts back a value its thread read before another thread wrote the same
-  name (`stale`), and those writes in between (`overwritten`);
+  name, or the same subscript on the same line (`stale`), and those writes in between (`overwritten`);
 - the threads of a deadlock waiting for each other in a circle (`cycle`): their last steps, the bars
   of the locks they wait for, and below the last step, where the deadlock stays, an arrow from each
   (a dotted line down from its last step) to the lock it waits for in its owner's lane.
@@ -37,8 +37,8 @@ CODE_W, TEXT_W = 6.1, 5.4  # a narrow character of the template's 10 px monospac
 ICON_W = 14  # the pause mark, at the right of a paused step
 COLORS = 6  # the template's palette of lock colours, reused round-robin
 
-READS = {"trace_read_name"}
-WRITES = {"trace_write_name", "trace_update_name"}
+ACCESSES = {"trace_read_name": "read", "trace_write_name": "write", "trace_update_name": "update",
+            "trace_read_item": "read", "trace_write_item": "write"}
 
 
 @dataclass(frozen=True)
@@ -218,27 +218,39 @@ def _lost_update(steps: list[dict]) -> dict[int, str]:
     are `overwritten`. Names only are known (`.balance`, not whose), so in-between writes of the same
     name are all marked: what is certain is that the stale write ignores them."""
     out: dict[int, str] = {}
-    read_at: dict[tuple[str, str], int] = {}  # (thread, name) -> index of its read not yet written back
+    read_at: dict[tuple[str, tuple], int] = {}  # (thread, what) -> index of its read not yet written back
     for i, s in enumerate(steps):
-        what = s.get("what") or {}
-        name = (what.get("params") or {}).get("name")
-        if "thread" not in s or name is None:
+        op, what = _access(s)
+        if op is None:
             continue
-        key = (s["thread"], name)
-        if what.get("id") in READS:
+        key = (s["thread"], what)
+        if op == "read":
             read_at[key] = i  # a later read sees what was written in between
-        elif what.get("id") == "trace_update_name":
+        elif op == "update":
             read_at.pop(key, None)  # read and written with no switch between: it loses nothing itself
-        elif what.get("id") in WRITES:
-            if key in read_at:
-                between = [j for j in range(read_at.pop(key) + 1, i)
-                           if steps[j].get("thread") not in (None, s["thread"])
-                           and (steps[j].get("what") or {}).get("id") in WRITES
-                           and ((steps[j].get("what") or {}).get("params") or {}).get("name") == name]
-                if between:
-                    out[i] = "stale"
-                    out.update({j: "overwritten" for j in between})
+        elif key in read_at:
+            between = [j for j in range(read_at.pop(key) + 1, i)
+                       if steps[j].get("thread") not in (None, s["thread"]) and _access(steps[j]) in
+                       (("write", what), ("update", what))]
+            if between:
+                out[i] = "stale"
+                out.update({j: "overwritten" for j in between})
     return out
+
+
+def _access(step: dict) -> tuple[str | None, tuple]:
+    """What a step does to shared state: (read, write or update; what it reads or writes). An item
+    (`counts[word]`) is named by nothing but its line: the same subscript read and written there."""
+    if "thread" not in step:
+        return None, ()
+    what = step.get("what") or {}
+    op = ACCESSES.get(what.get("id", ""))
+    if op is None:
+        return None, ()
+    if what["id"].endswith("_item"):
+        return op, ("item", step.get("line"))
+    name = (what.get("params") or {}).get("name")
+    return (op, ("name", name)) if name is not None else (None, ())
 
 
 def _waits(steps: list[dict], names: list[str], threads: list[dict] | None) -> dict[str, tuple[str, int | dict]]:
