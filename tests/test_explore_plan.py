@@ -93,6 +93,23 @@ def test_a_read_and_write_of_one_name_on_one_line_is_one_update_unless_paused_be
         ("trace_update_name", 2), ("trace_paused", None), ("trace_read_name", None)]
 
 
+def test_each_step_says_which_locks_its_thread_holds_even_two_made_on_one_line():
+    a, b = {"kind": "Lock", "line": 3, "id": 1}, {"kind": "Lock", "line": 3, "id": 2}
+    events = [ev("A", 8, "acquired", p={"prim": a}), ev("A", 9, "paused", p={"at": "op"}, pre=True),
+              ev("B", 8, "acquired", p={"prim": b}), ev("B", 9, "waits_owned", p={"prim": a, "owner": "A"}),
+              ev("A", 9, "waits_owned", p={"prim": b, "owner": "B"})]
+    out = steps(events, stuck={"A", "B"})
+    assert [(s["thread"], s.get("holds")) for s in out] == [
+        ("A", [a]), ("A", [a]), ("B", [b]), ("B", [b]), ("A", [a])]
+    # taken twice (an RLock), released once: still held; a release the thread never took: nothing
+    r = {"kind": "RLock", "line": 2, "id": 3}
+    events = [ev("A", 5, "acquired", p={"prim": r}), ev("A", 6, "acquired_again", p={"prim": r, "depth": 2}),
+              ev("A", 7, "released", p={"prim": r}), ev("A", 8, "paused", pre=True),
+              ev("B", 9, "sem_released", p={"prim": {"kind": "Semaphore", "line": 1, "id": 4}, "value": 1})]
+    out = steps(events)
+    assert [s.get("holds") for s in out] == [[r], [r], [r], [r], None]
+
+
 def test_long_turns_and_long_traces_keep_their_ends_with_gaps():
     events = [ev("A", i, "write_item") for i in range(20)] + [ev("A", 99, "paused", pre=True)]
     for k in range(40):

@@ -13,7 +13,7 @@ from rich.console import Console, JustifyMethod
 from rich.markup import escape
 from rich.table import Table
 
-from . import report_text
+from . import report_text, timeline
 from .i18n import environment, translations
 from .localize import localize
 from .messages import text
@@ -49,7 +49,8 @@ def render_html(result: StudentResult) -> str:
                            trace_heading=lambda i: report_text.heading(i, lang),
                            trace_step=lambda s: report_text.step_text(s, lang),
                            wait_text=lambda w: report_text.wait_text(w, lang),
-                           thread_name=lambda t: report_text.thread_name(t, lang))
+                           thread_name=lambda t: report_text.thread_name(t, lang),
+                           timeline=timeline.layout, fit=timeline.fit)
 
 
 def write(result: StudentResult, folder: Path) -> None:

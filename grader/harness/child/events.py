@@ -42,6 +42,8 @@ class Recorder:
         self.tail: deque[dict] = deque(maxlen=TAIL)
         self.dropped = 0
         self._last: dict[int, dict] = {}  # id(ThreadState) -> its latest event
+        # id(primitive) -> (the primitive, kept so its id is not reused; its number in this recording)
+        self._prims: dict[int, tuple[object, int]] = {}
 
     # ----------------------------------------------------------------- what happened
     def op(self, st, op: str, params: dict | None = None, site: dict | None = None) -> dict | None:
@@ -70,11 +72,17 @@ class Recorder:
         elif waits_for:  # a queue's condition (queues.py)
             self._add(st, site["line"], site["code"], f"waits_{waits_for}", None)
         else:
-            params = {"prim": prim_label(waiting_on)}
+            params = {"prim": self.prim(waiting_on)}
             owner = getattr(waiting_on, "owner", None)
             if owner:
                 params["owner"] = owner
             self._add(st, site["line"], site["code"], "waits_owned" if owner else "waits", params)
+
+    def prim(self, prim) -> dict:
+        """`prim`'s label with `id`, its number in this recording: two locks made on the same line
+        (one per account) read alike, and the picture of the interleaving must tell them apart."""
+        number = self._prims.setdefault(id(prim), (prim, len(self._prims) + 1))[1]
+        return {**prim_label(prim), "id": number}
 
     def started(self, st, thread_name: str) -> None:
         self.op(st, "starts", {"thread": thread_name})

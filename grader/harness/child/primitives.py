@@ -23,7 +23,6 @@ from sys import gettrace, settrace
 from typing import Any, TypeVar, cast
 
 from . import scheduler as sched_mod
-from .events import prim_label
 from .scheduler import BLOCKED, ThreadState
 from .sites import student_site
 
@@ -83,7 +82,7 @@ def _end(sched: sched_mod.Scheduler, me: ThreadState, active: bool, changed: boo
     elif active:
         me.polls += 1
     if active and sched.recorder is not None:
-        sched.recorder.op(me, op, {"prim": prim_label(prim), **params})
+        sched.recorder.op(me, op, {"prim": sched.recorder.prim(prim), **params})
 
 
 def _virtual_deadline(sched: sched_mod.Scheduler, timeout: float | None) -> float | None:

@@ -6,7 +6,9 @@ difference) and runs to the end, at most MAX_TURNS turns; inside a turn, repeats
 step with a count, and a long turn keeps its first and last steps. Each step keeps the thread, the
 student's line and its source, and what happened as a message id with parameters, rendered in the
 student's language on the host (`trace_<op>` in the catalogs). Left-out stretches are gaps:
-`{"gap": n, "of": "steps" | "turns"}`.
+`{"gap": n, "of": "steps" | "turns"}`. A step also says which locks and semaphores its thread holds
+right after it (`holds`), followed through every event, the left-out ones too, so the report can
+draw each as a bar.
 """
 
 from __future__ import annotations
@@ -50,6 +52,7 @@ class _Turn:
 def steps(events: list[dict], *, stuck: set | frozenset = frozenset()) -> list[dict]:
     """The numbered steps (and gaps) shown for `events`."""
     last_of = {e["t"]: i for i, e in enumerate(events) if "t" in e}
+    holds = _holdings(events)
     forever = {last_of[t] for t in stuck if t in last_of}
     turns = _turns(events)
     first_pre = next((i for i, t in enumerate(turns) if any(e.get("pre") for _, e in t.events)), None)
@@ -74,7 +77,35 @@ def steps(events: list[dict], *, stuck: set | frozenset = frozenset()) -> list[d
             else:
                 index, event, count = item
                 numbered += 1
-                out.append(_step(numbered, event, count, index in forever))
+                out.append(_step(numbered, event, count, index in forever, holds.get(index)))
+    return out
+
+
+_TAKES = {"acquired": 1, "acquired_again": 1, "sem_acquired": 1, "released": -1, "sem_released": -1}
+
+
+def _holdings(events: list[dict]) -> dict[int, list[dict]]:
+    """For each event after which its thread holds a lock or a semaphore's unit: those primitives
+    (`{kind, line, id}`), in the order taken. Across a gap in the recording nothing is known of what
+    happened, so nothing is claimed: holdings start again from empty."""
+    held: dict[str, dict[int, tuple[dict, int]]] = {}  # thread -> prim id -> (label, how many times)
+    out: dict[int, list[dict]] = {}
+    for i, e in enumerate(events):
+        if "gap" in e:
+            held.clear()
+            continue
+        prim = (e.get("p") or {}).get("prim")
+        change = _TAKES.get(e.get("op", ""))
+        if change and isinstance(prim, dict) and prim.get("id") is not None:
+            mine = held.setdefault(e["t"], {})
+            label, count = mine.get(prim["id"], (prim, 0))
+            if count + change > 0:
+                mine[prim["id"]] = (label, count + change)
+            else:  # released (a semaphore may be released by a thread that never took it)
+                mine.pop(prim["id"], None)
+        if held.get(e["t"]):
+            out[i] = [{"kind": label.get("kind"), "line": label.get("line"), "id": pid}
+                      for pid, (label, _) in held[e["t"]].items()]
     return out
 
 
@@ -111,7 +142,7 @@ def _collapse(events: list[tuple[int, dict]]) -> list[tuple[int, dict, int]]:
     return out
 
 
-def _step(n: int, e: dict, count: int, forever: bool) -> dict:
+def _step(n: int, e: dict, count: int, forever: bool, holds: list[dict] | None = None) -> dict:
     params = {k: v for k, v in (e.get("p") or {}).items() if k != "at"}
     step = {"n": n, "thread": e["t"], "line": e.get("line"), "code": e.get("code", ""),
             "what": {"id": f"trace_{e.get('op')}", "params": params}}
@@ -123,4 +154,6 @@ def _step(n: int, e: dict, count: int, forever: bool) -> dict:
         step["finished"] = True
     if forever:
         step["forever"] = True
+    if holds:
+        step["holds"] = holds
     return step
