@@ -89,7 +89,7 @@ class Plan:
             turn += 1
             seed = self.rng.getrandbits(63)
             if kind == "random":
-                spec: dict = {"kind": "random", "seed": seed}
+                spec = {"kind": "random", "seed": seed}
             else:
                 points = min(depth - 1, self.longest)
                 spec = {"kind": "pct", "seed": seed, "depth": depth,
