@@ -45,6 +45,8 @@ from dataclasses import dataclass
 from types import FrameType
 from typing import TYPE_CHECKING, Protocol, TypeAlias
 
+from . import sites
+
 if TYPE_CHECKING:
     from .events import Recorder
 
@@ -83,7 +85,7 @@ class ThreadState:
 
     __slots__ = (
         "order", "ident", "name", "thread", "handshake", "tracked", "status", "deadline", "waiting_on",
-        "park", "timed_out", "joiners", "real_timeout", "quiet", "starved", "priority",
+        "park", "timed_out", "joiners", "real_timeout", "quiet", "starved", "priority", "judge_wait",
         "epoch", "idle", "polls", "snap", "same", "spinning",
     )
 
@@ -101,6 +103,7 @@ class ThreadState:
         self.park = _thread.allocate_lock()
         self.park.acquire()  # held = parked; whoever wakes us releases it
         self.timed_out = False
+        self.judge_wait = False  # its deadline is the judge's (a scenario's join or sleep): a stall does not count
         self.joiners: list[ThreadState] = []
         self.real_timeout = False  # an untracked thread parked with a real timeout stays "active"
         self.quiet = 0  # > 0 inside one operation (a queue method): its inner steps are not points
@@ -480,7 +483,12 @@ class Scheduler:
             return me.timed_out
         if self.recorder is not None and status != RUNNABLE:
             self.recorder.parked(me, status, waiting_on, None if deadline is None else deadline - self.now)
-        if status == BLOCKED and deadline is not None:
+        # Only the student's timed waits run out early, and a stall never cuts the judge's own short.
+        student = None
+        if deadline is not None and (status == BLOCKED or self.strategy.expire):
+            student = sites.student_site(2) is not None
+        me.judge_wait = student is False
+        if status == BLOCKED and student and deadline is not None:
             ordinal = self.timed_waits
             self.timed_waits += 1
             if ordinal in self.strategy.expire:  # runs out at once; `me` keeps the baton
@@ -502,11 +510,16 @@ class Scheduler:
     def _stall_until(self, deadline: float, me: ThreadState) -> None:
         """The clock jumps to `deadline`, as if the machine stalled that long: every other thread whose
         sleep or timed wait is due by then wakes, in start order, as when nobody can run (mutex held;
-        the caller keeps the baton)."""
-        self.now = max(self.now, deadline)
+        the caller keeps the baton). The judge's own deadlines move with the clock: its scenario's
+        `join(timeout)` measures the student's threads, and they did not run during the stall."""
+        stalled = max(deadline - self.now, 0.0)
+        self.now += stalled
         for s in self.alive_tracked():
-            if s is not me and s.deadline is not None and s.deadline <= self.now and \
-                    s.status in (SLEEPING, BLOCKED, JOINING):
+            if s is me or s.deadline is None or s.status not in (SLEEPING, BLOCKED, JOINING):
+                continue
+            if s.judge_wait:
+                s.deadline += stalled
+            elif s.deadline <= self.now:
                 self.wake(s, timed_out=True)
 
     def reclaim(self, me: ThreadState) -> None:
