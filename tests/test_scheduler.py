@@ -384,6 +384,7 @@ def test_a_stall_never_cuts_the_judges_own_timed_join_short(tmp_path):
     path.write_text(textwrap.dedent("""
         import threading, time
         def work():
+            time.sleep(0.1)  # the judge is in its join by then
             threading.Event().wait(5)
             time.sleep(0.5)
     """), encoding="utf-8")
@@ -394,7 +395,7 @@ def test_a_stall_never_cuts_the_judges_own_timed_join_short(tmp_path):
             t = threading.Thread(target=module.work)
             t.start()
             t.join(timeout=1.0)
-            return {"alive": t.is_alive(), "at": time.monotonic() - t0}
+            return {"alive": t.is_alive(), "at": round(time.monotonic() - t0, 6)}
     """)
     runs = explore._Runs(scenario_request(student_file=path, module="prog", scenario_source=scenario,
                                           function="call_main", backstop=10.0))
@@ -405,4 +406,4 @@ def test_a_stall_never_cuts_the_judges_own_timed_join_short(tmp_path):
         runs.close()
     assert first.schedule["timed_waits"] == 1  # the student's wait; the judge's join is not counted
     assert first.observations == {"alive": True, "at": 1.0}
-    assert expired.observations == {"alive": False, "at": 5.5}
+    assert expired.observations == {"alive": False, "at": 5.6}
