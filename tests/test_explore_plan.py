@@ -24,6 +24,20 @@ def test_too_many_one_preemption_schedules_leave_the_budget_to_pct():
     assert len(plan) == 49 and {s["kind"] for s in plan} == {"pct", "random"}
 
 
+def test_timed_waits_run_out_early_first_one_by_one_then_in_every_other_seeded_schedule():
+    # Issue 23, item 2: a timed wait never ran out while another thread could run.
+    plain = list(explore.Plan([2, 1, 3], budget=40, seed=7))
+    timed = list(explore.Plan([2, 1, 3], budget=40, seed=7, timed_waits=3))
+    assert not any("expire" in s for s in plain)  # no timed wait: the schedules they always were
+    assert timed[:3] == [{"kind": "first", "expire": [k]} for k in range(3)]
+    assert timed[3:6] == plain[:3]  # then the one-preemption round, as before
+    seeded = timed[6:]
+    assert len(timed) == 39 and [("expire" in s) for s in seeded[:4]] == [False, True, False, True]
+    assert all(0 <= s["expire"][0] < 3 for s in seeded if "expire" in s)
+    # At most a tenth of the budget for the one-by-one round, however many timed waits run 0 began.
+    assert sum(1 for s in explore.Plan([2], budget=40, seed=7, timed_waits=100) if s["kind"] == "first") == 3
+
+
 def test_the_plan_is_the_same_for_the_same_seed_and_longer_runs_widen_pct():
     a, b = explore.Plan([2, 2], 30, 5), explore.Plan([2, 2], 30, 5)
     assert list(a) == list(b)

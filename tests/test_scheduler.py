@@ -329,3 +329,81 @@ def test_the_holder_is_never_counted_as_starved(tmp_path):
     assert outcome.status == "ok", (outcome.status, outcome.fault_dump)
     assert outcome.observations["value"] == "done"
     assert 1000 <= outcome.schedule["steps"] <= 1010  # the worker ran once it had been passed over 1000 times
+
+
+def test_a_timed_wait_the_schedule_expires_runs_out_at_once_and_the_clock_jumps_to_its_deadline(tmp_path):
+    # Issue 23, item 2: a timed wait never ran out while another thread could run. Expiring it is a
+    # choice of the schedule (`expire`: the ordinals of timed waits that run out at once): the machine
+    # stalls until its deadline, so every sleep due by then ends too; the first schedule expires none.
+    import textwrap
+
+    from grader.harness.judge import explore
+    from grader.harness.judge.child_runner import scenario_request
+
+    from .harness_helpers import SCENARIO
+
+    path = tmp_path / "prog.py"
+    path.write_text(textwrap.dedent("""
+        import threading, time
+        def main():
+            gate, seen = threading.Event(), []
+            def worker():
+                seen.append((gate.wait(5), time.monotonic() - t0))
+            t0 = time.monotonic()
+            t = threading.Thread(target=worker)
+            t.start()
+            time.sleep(1)
+            seen.append(("main woke", time.monotonic() - t0))
+            gate.set()
+            t.join()
+            return seen
+    """), encoding="utf-8")
+    runs = explore._Runs(scenario_request(student_file=path, module="prog", scenario_source=SCENARIO,
+                                          function="call_main", backstop=10.0))
+    try:
+        first = runs.run(explore.FIRST)
+        expired = runs.run({"kind": "first", "expire": [0]})
+    finally:
+        runs.close()
+    assert first.observations["value"] == [["main woke", 1.0], [True, 1.0]]
+    assert first.schedule["timed_waits"] == 1
+    # The worker's wait began before main slept (start() runs a thread to its first block): it runs out
+    # at 5.0, and main's sleep, begun after the stall, ends a second later.
+    assert expired.observations["value"] == [[False, 5.0], ["main woke", 6.0]]
+
+
+def test_a_stall_never_cuts_the_judges_own_timed_join_short(tmp_path):
+    # The scenario's join(timeout=1.0) measures the student's thread; during a stall that thread did not
+    # run, so the judge's deadline moves with the clock. Only the student's timed waits run out early.
+    import textwrap
+
+    from grader.harness.judge import explore
+    from grader.harness.judge.child_runner import scenario_request
+
+    path = tmp_path / "prog.py"
+    path.write_text(textwrap.dedent("""
+        import threading, time
+        def work():
+            time.sleep(0.1)  # the judge is in its join by then
+            threading.Event().wait(5)
+            time.sleep(0.5)
+    """), encoding="utf-8")
+    scenario = textwrap.dedent("""
+        import threading, time
+        def call_main(module, probe):
+            t0 = time.monotonic()
+            t = threading.Thread(target=module.work)
+            t.start()
+            t.join(timeout=1.0)
+            return {"alive": t.is_alive(), "at": round(time.monotonic() - t0, 6)}
+    """)
+    runs = explore._Runs(scenario_request(student_file=path, module="prog", scenario_source=scenario,
+                                          function="call_main", backstop=10.0))
+    try:
+        first = runs.run(explore.FIRST)
+        expired = runs.run({"kind": "first", "expire": [0]})
+    finally:
+        runs.close()
+    assert first.schedule["timed_waits"] == 1  # the student's wait; the judge's join is not counted
+    assert first.observations == {"alive": True, "at": 1.0}
+    assert expired.observations == {"alive": False, "at": 5.6}

@@ -163,7 +163,7 @@ def _schedule_info() -> dict:
 
     sched = install.scheduler()
     info = {"steps": sched.steps, "decisions": sched.decisions, "widths": sched.widths,
-            "diverged": sched.strategy.diverged}
+            "timed_waits": sched.timed_waits, "diverged": sched.strategy.diverged}
     if sched.recorder is not None:
         info["trace"] = sched.recorder.events()
     return info

@@ -20,6 +20,14 @@ Virtual time advances only when no tracked thread can run; then every thread who
 earliest wakes (equal deadlines wake together, in the order they went to sleep). A read-sleep-write
 race therefore loses updates on every run, and no real time passes while "sleeping".
 
+A timed wait on a primitive (`Event.wait(0.05)`, `q.get(timeout=1)`, `lock.acquire(timeout=...)`)
+would therefore never run out while another thread can still run. On a real machine it may: the
+others can be slower than the timeout. So its expiry is a choice too: the strategy's `expire` holds
+the ordinals of the timed waits (counted from 0 in the order they begin) that run out at once, as if
+the machine had stalled until its deadline: the clock jumps there, and every other sleep or timed
+wait due by then ends too (CHESS treats timeouts as choices the same way). The first schedule lets
+none run out early.
+
 *Untracked* threads are the standard library's own plumbing (multiprocessing's pool handlers and
 queue feeders), which block in real pipe reads: they never take the baton, and while one of them is
 active the scheduler does not declare "nobody is left to wake you".
@@ -36,6 +44,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from types import FrameType
 from typing import TYPE_CHECKING, Protocol, TypeAlias
+
+from . import sites
 
 if TYPE_CHECKING:
     from .events import Recorder
@@ -75,7 +85,7 @@ class ThreadState:
 
     __slots__ = (
         "order", "ident", "name", "thread", "handshake", "tracked", "status", "deadline", "waiting_on",
-        "park", "timed_out", "joiners", "real_timeout", "quiet", "starved", "priority",
+        "park", "timed_out", "joiners", "real_timeout", "quiet", "starved", "priority", "judge_wait",
         "epoch", "idle", "polls", "snap", "same", "spinning",
     )
 
@@ -93,6 +103,7 @@ class ThreadState:
         self.park = _thread.allocate_lock()
         self.park.acquire()  # held = parked; whoever wakes us releases it
         self.timed_out = False
+        self.judge_wait = False  # its deadline is the judge's (a scenario's join or sleep): a stall does not count
         self.joiners: list[ThreadState] = []
         self.real_timeout = False  # an untracked thread parked with a real timeout stays "active"
         self.quiet = 0  # > 0 inside one operation (a queue method): its inner steps are not points
@@ -124,6 +135,7 @@ class FirstComeFirstServed:
 
     final = False  # True for a replay, whose log already holds every override
     diverged = False  # set when the schedule asked for a choice that was not there
+    expire: frozenset[int] = frozenset()  # ordinals of the timed waits that run out at once
 
     def choose(self, step: int, candidates: list[ThreadState], at_point: bool) -> int:
         return 0
@@ -151,6 +163,7 @@ class Scheduler:
         self.alive = 1  # tracked threads not finished, main included
         self.max_alive = 1  # the most alive at one moment
         self.steps = 0
+        self.timed_waits = 0  # timed waits on primitives begun so far (the strategy's `expire` counts them)
         self.decisions: list[int] = []  # index chosen among the candidates, per step
         self.widths: list[int] = []  # how many candidates, per step
         self.progress = 0  # bumped by every change of shared state: spin detection's epoch
@@ -470,6 +483,20 @@ class Scheduler:
             return me.timed_out
         if self.recorder is not None and status != RUNNABLE:
             self.recorder.parked(me, status, waiting_on, None if deadline is None else deadline - self.now)
+        # Only the student's timed waits run out early, and a stall never cuts the judge's own short.
+        student = None
+        if deadline is not None and (status == BLOCKED or self.strategy.expire):
+            student = sites.student_site(2) is not None
+        me.judge_wait = student is False
+        if status == BLOCKED and student and deadline is not None:
+            ordinal = self.timed_waits
+            self.timed_waits += 1
+            if ordinal in self.strategy.expire:  # runs out at once; `me` keeps the baton
+                self._stall_until(deadline, me)
+                _leave_waiters(me)
+                me.status, me.deadline, me.waiting_on, me.timed_out = RUNNING, None, None, True
+                self.progress += 1
+                return True
         if status == RUNNABLE:
             self.runq.append(me)
         if self.holder is me:
@@ -479,6 +506,21 @@ class Scheduler:
         me.park.acquire()
         self.mutex.acquire()
         return me.timed_out
+
+    def _stall_until(self, deadline: float, me: ThreadState) -> None:
+        """The clock jumps to `deadline`, as if the machine stalled that long: every other thread whose
+        sleep or timed wait is due by then wakes, in start order, as when nobody can run (mutex held;
+        the caller keeps the baton). The judge's own deadlines move with the clock: its scenario's
+        `join(timeout)` measures the student's threads, and they did not run during the stall."""
+        stalled = max(deadline - self.now, 0.0)
+        self.now += stalled
+        for s in self.alive_tracked():
+            if s is me or s.deadline is None or s.status not in (SLEEPING, BLOCKED, JOINING):
+                continue
+            if s.judge_wait:
+                s.deadline += stalled
+            elif s.deadline <= self.now:
+                self.wake(s, timed_out=True)
 
     def reclaim(self, me: ThreadState) -> None:
         """Undo a wake-up that reached `me` before it parked (mutex held)."""

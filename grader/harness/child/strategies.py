@@ -95,7 +95,16 @@ class Replay(FirstComeFirstServed):
 
 
 def from_spec(spec: dict | None) -> FirstComeFirstServed:
+    """The strategy a spec names; any kind may also name timed waits that run out at once
+    (`"expire": [ordinal, ...]`, see scheduler.py), a replay the same ones as the run it repeats."""
     spec = spec or {}
+    strategy = _strategy(spec)
+    if spec.get("expire"):
+        strategy.expire = frozenset(int(k) for k in spec["expire"])
+    return strategy
+
+
+def _strategy(spec: dict) -> FirstComeFirstServed:
     kind = spec.get("kind", "first")
     if kind == "first":
         return FirstComeFirstServed()

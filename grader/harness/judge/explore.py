@@ -3,10 +3,14 @@ have no sleep in their window (the scheduler decides every interleaving, see chi
 
 The search, within a budget of runs (run 0 included):
 1. run 0, the first schedule (no preemption, first come first served): what `student.run` runs;
-2. every schedule with exactly one preemption, in order of step and candidate, when there are no
+2. the first schedule again with one timed wait (`Event.wait(0.05)`, `q.get(timeout=1)`...) running
+   out at once, for each timed wait run 0 began, up to a tenth of the budget: on a real machine the
+   threads it waits for may be slower than its timeout (scheduler.py; CHESS explores timeouts too);
+3. every schedule with exactly one preemption, in order of step and candidate, when there are no
    more of them than half the budget (CHESS's preemption bounding, bound 1);
-3. then, in turn, seeded PCT with depth 2, PCT with depth 3 (Burckhardt et al., ASPLOS 2010) and a
-   random walk, until the budget is spent.
+4. then, in turn, seeded PCT with depth 2, PCT with depth 3 (Burckhardt et al., ASPLOS 2010) and a
+   random walk, until the budget is spent; when run 0 began timed waits, every other one of these
+   also lets one of them (chosen by the seed) run out early.
 Every seed derives from the exercise, the check, the scenario and the run's index: never from
 the clock or the process, so the same submission meets the same schedules on every grading.
 
@@ -31,6 +35,7 @@ from .interleaving import interleaving
 
 DEFAULT_BUDGET = 300
 ONE_PREEMPTION_SHARE = 0.5  # of the budget, at most, for the exhaustive one-preemption round
+EXPIRY_SHARE = 0.1  # of the budget, at most, for schedules in which one timed wait runs out early
 ROTATION = (("pct", 2), ("pct", 3), ("random", 0))
 FIRST = {"kind": "first"}
 
@@ -50,8 +55,9 @@ class Exploration:
 class Plan:
     """The schedules after run 0, in order (pure: the same inputs give the same schedules)."""
 
-    def __init__(self, first_widths: list[int], budget: int, seed: int):
+    def __init__(self, first_widths: list[int], budget: int, seed: int, timed_waits: int = 0):
         self.widths = list(first_widths)
+        self.timed_waits = timed_waits  # run 0's
         self.budget = budget
         self.rng = random.Random(seed)
         self.longest = len(self.widths)  # steps of the longest run seen: PCT's k
@@ -60,6 +66,11 @@ class Plan:
         if isinstance(steps, int):
             self.longest = max(self.longest, steps)
 
+    def expiries(self) -> list[dict]:
+        """Run 0 again with its k-th timed wait running out at once, for each k (the earliest first)."""
+        return [{"kind": "first", "expire": [k]}
+                for k in range(min(self.timed_waits, int((self.budget - 1) * EXPIRY_SHARE)))]
+
     def one_preemption(self) -> list[dict]:
         specs = [{"kind": "preempt", "at": [[step, pick]]}
                  for step, width in enumerate(self.widths) for pick in range(1, width)]
@@ -67,7 +78,7 @@ class Plan:
 
     def __iter__(self) -> Iterator[dict]:
         left = self.budget - 1
-        for spec in self.one_preemption():
+        for spec in [*self.expiries(), *self.one_preemption()]:
             if left <= 0:
                 return
             yield spec
@@ -78,11 +89,16 @@ class Plan:
             turn += 1
             seed = self.rng.getrandbits(63)
             if kind == "random":
-                yield {"kind": "random", "seed": seed}
+                spec = {"kind": "random", "seed": seed}
             else:
                 points = min(depth - 1, self.longest)
-                yield {"kind": "pct", "seed": seed, "depth": depth,
-                       "change_points": sorted(self.rng.sample(range(self.longest), points))}
+                spec = {"kind": "pct", "seed": seed, "depth": depth,
+                        "change_points": sorted(self.rng.sample(range(self.longest), points))}
+            # Every other one also lets one timed wait run out early: what the threads do after the stall,
+            # in which order, is theirs to search too. (No draw without timed waits: the same schedules as ever.)
+            if self.timed_waits and turn % 2 == 0:
+                spec["expire"] = [self.rng.randrange(self.timed_waits)]
+            yield spec
             left -= 1
 
 
@@ -182,7 +198,7 @@ def explore(*, request: dict, function: str, check: Callable[[dict], None], budg
         failure = judge_run(first, check, function)
         if failure is not None:
             raise failure.error  # run 0 fails: as student.run would have, with no search needed
-        plan = Plan(first.schedule.get("widths") or [], budget, seed)
+        plan = Plan(first.schedule.get("widths") or [], budget, seed, first.schedule.get("timed_waits") or 0)
         for spec in plan:
             outcome = runs.run(spec)
             plan.saw(outcome.schedule.get("steps"))
@@ -219,7 +235,8 @@ def _replayed(request: dict, failure: Failure, check, function: str, found_at: i
     """Replay the failing schedule from its recorded choices, recording the interleaving; the error to raise."""
     schedule = failure.outcome.schedule
     if schedule.get("decisions") is not None:
-        spec = {"kind": "replay", "decisions": schedule["decisions"], "widths": schedule["widths"]}
+        spec = {"kind": "replay", "decisions": schedule["decisions"], "widths": schedule["widths"],
+                "expire": failure.spec.get("expire") or []}
     else:
         spec = failure.spec  # the run was killed before it could say: its own spec replays it
     runs = _Runs(request)

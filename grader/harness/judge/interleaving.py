@@ -32,7 +32,9 @@ def interleaving(outcome: Outcome, *, schedule_index: int, strategy: dict) -> di
         events = [*events[:cut], {"gap": trace.get("dropped", 0)}, *events[cut:]]
     return {
         "schedule": schedule_index,
-        "strategy": {"kind": strategy.get("kind", "first"), "depth": strategy.get("depth")},
+        # A timed wait that the search let run out early says so, whatever else the schedule did.
+        "strategy": {"kind": "expire" if strategy.get("expire") else strategy.get("kind", "first"),
+                     "depth": strategy.get("depth")},
         "preemptions": sum(1 for e in events if e.get("pre")),
         "steps": steps(events, stuck=stuck),
         # paused between reading and writing shared state: a race CPython seldom shows
