@@ -160,25 +160,26 @@ def detail_lines(result: StudentResult, failed_only: bool = False) -> list[str]:
     and the exports that have no HTML). `failed_only`: nothing about an exercise that passed."""
     lang = result.lang
     status_word = translations(lang).pgettext
+    colon = "：" if lang == "zh" else ": "  # full-width before Chinese text
     out: list[str] = []
     for ex in result.exercises:
         if failed_only and not failed(ex):
             continue
         for note in exercise_notes(ex, lang):
-            out.append(f"{ex.exercise}: {note}")
+            out.append(f"{ex.exercise}{colon}{note}")
         if ex.message:
-            out.append(f"{ex.exercise}: {ex.message}")
+            out.append(f"{ex.exercise}{colon}{ex.message}")
             out.extend("      " + line for line in report_text.details_lines(ex.details, lang))
             continue
         for shared in ex.shared:
-            out.append(f"  {ex.exercise} / {', '.join(shared['checks'])} [{status_word('status', shared['status'])}]: "
-                       f"{shared['message']}")
+            word = status_word("status", shared["status"])
+            out.append(f"  {ex.exercise} / {', '.join(shared['checks'])} [{word}]{colon}{shared['message']}")
             out.extend("      " + line for line in report_text.details_lines(shared["details"], lang))
         for c in ex.checks:
             if c.status.value == "passed" or not c.message or c.shared is not None:
                 continue
             said = text("same_cause_as", lang, check=c.cause_said_in) if c.cause_said_in else c.message
-            out.append(f"  {ex.exercise} / {c.name} [{status_word('status', c.status.value)}]: {said}")
+            out.append(f"  {ex.exercise} / {c.name} [{status_word('status', c.status.value)}]{colon}{said}")
             out.extend("      " + line for line in report_text.details_lines(c.details, lang))
     return out
 
