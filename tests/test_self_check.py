@@ -130,3 +130,16 @@ def test_the_self_check_tells_a_student_what_it_is_worth_not_what_a_teacher_need
     assert "Not graded (not the file of any exercise): notes.txt\n" in out
     assert '<details class="small" id="ignored">' in page and "drain.py" not in page.split('id="ignored"')[1]
     assert "README.md" not in page.split('id="ignored"')[1].split("</details>")[0]
+
+
+def test_a_cause_several_checks_share_shows_its_threads_once_in_the_terminal(tmp_path):
+    kit_packs, work = _folder(tmp_path)
+    shutil.copy(ROOT / "tests" / "samples" / "queue-drain" / "continue_on_empty.py", work / "queue-drain" / "drain.py")
+    done = run_cli("check", str(work), "--exercises", str(kit_packs), "--out", str(tmp_path / "reports"),
+                   "--sandbox", "local", "--started-only", "--exercise", "queue-drain")
+    lines = done.stdout.splitlines()
+    said = [i for i, line in enumerate(lines) if "The same cause as" in line]
+    assert len(said) == 4, done.stdout  # a busy wait in each of the five checks: said once, then pointed to
+    first = next(i for i, line in enumerate(lines) if "queue-drain / records_every_item_once [" in line)
+    assert lines[first + 1].startswith("      ")  # its threads, under the cause
+    assert not any(lines[i + 1].startswith("      ") for i in said), done.stdout

@@ -180,6 +180,8 @@ def detail_lines(result: StudentResult, failed_only: bool = False) -> list[str]:
                 continue
             said = text("same_cause_as", lang, check=c.cause_said_in) if c.cause_said_in else c.message
             out.append(f"  {ex.exercise} / {c.name} [{status_word('status', c.status.value)}]{colon}{said}")
+            if failed_only and c.cause_said_in:  # a student's terminal: the cause's details, above, once
+                continue
             out.extend("      " + line for line in report_text.details_lines(c.details, lang))
     return out
 
