@@ -107,7 +107,7 @@ def test_nothing_started_grades_nothing_and_passes(tmp_path):
 def test_the_kits_own_files_and_untouched_starters_are_not_listed_as_ignored():
     ignored = ["Makefile", "README.md", "race-counter/README.md", "reports/self-check/report.html",
                "queue-drain/drain.py", "race-counter/notes.txt", "racecounter.py", "notes/README.md"]
-    assert self_check.students_ignored(ignored, TWO, not_started=[EXERCISES["queue-drain"]]) == [
+    assert self_check.students_ignored(ignored, TWO, not_graded=[EXERCISES["queue-drain"]]) == [
         "race-counter/notes.txt", "racecounter.py", "notes/README.md"]
 
 
@@ -130,6 +130,10 @@ def test_the_self_check_tells_a_student_what_it_is_worth_not_what_a_teacher_need
     assert "Not graded (not the file of any exercise): notes.txt\n" in out
     assert '<details class="small" id="ignored">' in page and "drain.py" not in page.split('id="ignored"')[1]
     assert "README.md" not in page.split('id="ignored"')[1].split("</details>")[0]
+    # one exercise named: the others' files are the kit's, not strays
+    one = run_cli("check", str(work), "--exercises", str(kit_packs), "--out", str(tmp_path / "reports"),
+                  "--sandbox", "local", "--started-only", "--exercise", "queue-drain")
+    assert "Not graded (not the file of any exercise): notes.txt\n" in one.stdout, one.stdout
 
 
 def test_a_cause_several_checks_share_shows_its_threads_once_in_the_terminal(tmp_path):

@@ -7,7 +7,8 @@ not started either. With `--exercise SLUG` (`make check EX=SLUG`), that exercise
 or not. A file that is missing, or that cannot be read, is graded: the report then says why.
 
 The files the report lists as ignored leave out the kit's own (its READMEs, Makefile, reports/) and
-the files of exercises not started: a student is told only about files they may have misplaced.
+the files of the exercises not graded (not started, or not the one named): a student is told only
+about files they may have misplaced.
 """
 
 from __future__ import annotations
@@ -63,11 +64,11 @@ KIT_FILES = ("README*.md", "Makefile", "reports/*", "*/README*.md")
 
 
 def students_ignored(ignored: Iterable[str], exercises: Iterable[Exercise],
-                     not_started: Iterable[Exercise] = ()) -> list[str]:
+                     not_graded: Iterable[Exercise] = ()) -> list[str]:
     """Of the files a self-check ignored, those a student may want to hear about: not the kit's own
-    files, nor the starters of exercises not started (listed apart as "not started")."""
+    files, nor the files of the exercises it did not grade (not started, or not the one named)."""
     slugs = {ex.slug for ex in exercises}
-    untouched = {f"{ex.slug}/{ex.student_file}" for ex in not_started}
+    untouched = {f"{ex.slug}/{ex.student_file}" for ex in not_graded}
 
     def kits(name: str) -> bool:
         if name in untouched:
