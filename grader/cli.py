@@ -345,8 +345,13 @@ def _self_check(args) -> int:
                               exercises_root=args.exercises, assignment=_assignment(args))
     if choosing:  # an exercise not chosen is not "outside the assignment": the student chose
         result.not_assigned = []
+        result.ignored_files = self_check.students_ignored(
+            result.ignored_files, available, [ex for ex in available if ex not in chosen.graded])
+    result.self_check = True
     reports.write(result, out / reports.safe_dirname(result.student))
     reports.print_summary(result, console, details=True, brief=args.started_only)
+    if choosing and result.ignored_files:  # one line: what might be a misplaced file of the student's
+        console.print(escape(reports.ignored_line(result)), highlight=False)
     if not_started:
         console.print(escape(text("self_check_not_started", lang, count=len(not_started),
                                   slugs=", ".join(ex.slug for ex in not_started))), highlight=False)

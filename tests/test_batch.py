@@ -145,7 +145,7 @@ def test_reports_and_dashboard_in_chinese(tmp_path):
     out = tmp_path / "out"
     grade_class(submissions=cls, out_dir=out, sandbox="local", workers=1, lang="zh")
     report = (out / "李雷" / "report.html").read_text(encoding="utf-8")
-    assert 'lang="zh-CN"' in report and "使用 local 沙箱评分" in report and "缺失" in report
+    assert 'lang="zh-CN"' in report and "使用本地沙箱评分" in report and "缺失" in report
     data = json.loads((out / "李雷" / "report.json").read_text(encoding="utf-8"))
     missing = next(e for e in data["exercises"] if e["exercise"] == "semaphore-handoff")
     assert missing["message"] == "你的提交中没有 handoff.py，所以这道练习没有评分。"

@@ -44,7 +44,7 @@ def _make_check(kit: Path, *args: str, **env) -> subprocess.CompletedProcess:
 def test_the_kit_installs_and_self_checks_starters_and_solutions(kit_zip, tmp_path):
     kit = _unpack(kit_zip, tmp_path)
     for ex in EXERCISES:
-        assert (kit / ex.slug / ex.student_file).read_bytes() == ex.starter.read_bytes()
+        assert (kit / ex.slug / ex.student_file).read_bytes() == pack_i18n.starter(ex, "zh")  # its prose in zh
         assert (kit / ex.slug / "README.md").read_text(encoding="utf-8") == (
             ex.root / "README.zh.md").read_text(encoding="utf-8")
     untouched = _make_check(kit)  # nothing started: nothing graded, nothing failed

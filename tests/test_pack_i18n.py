@@ -41,3 +41,37 @@ def test_pack_texts_translate_and_fall_back_to_english(tmp_path):
     assert pack_i18n.pack_text(exercise, exercise.spec.title, "zh") != exercise.spec.title
     assert pack_i18n.pack_text(exercise, "a text nobody translated", "zh") == "a text nobody translated"
     assert pack_i18n.pack_text(exercise, exercise.spec.title, "en") == exercise.spec.title
+
+
+def _code_only(source: str) -> str:
+    import ast
+
+    tree = ast.parse(source)
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)) \
+                and ast.get_docstring(node, clean=False) is not None:
+            node.body = node.body[1:]
+    return ast.dump(tree)
+
+
+@pytest.mark.parametrize("exercise", PACKS, ids=lambda ex: ex.slug)
+def test_the_chinese_starter_is_the_same_code_with_its_prose_translated(exercise):
+    from grader.host.starter_i18n import prose
+
+    english = exercise.starter.read_text(encoding="utf-8")
+    chinese = pack_i18n.starter(exercise, "zh").decode("utf-8")
+    assert _code_only(chinese) == _code_only(english)
+    # every docstring and comment the English has is there in Chinese (none left in English)
+    assert [p.msgid for p in prose(chinese)] == [pack_i18n.pack_text(exercise, p.msgid, "zh") for p in prose(english)]
+    assert not {p.msgid for p in prose(chinese)} & {p.msgid for p in prose(english)}
+
+
+def test_a_starter_keeps_its_pragmas_and_its_layout():
+    from grader.host.starter_i18n import localized
+
+    source = ('#!/usr/bin/env python3\n"""Module."""\nimport os  # noqa: F401\n\n\ndef f():\n'
+              '    """First line.\n\n    More.\n    """\n    return 1  # one\n')
+    out = localized(source, lambda msgid: {"Module.": "模块。", "First line.\n\nMore.": "第一行。\n\n更多。",
+                                           "one": "一"}.get(msgid, msgid))
+    assert out == ('#!/usr/bin/env python3\n"""模块。"""\nimport os  # noqa: F401\n\n\ndef f():\n'
+                   '    """第一行。\n\n    更多。\n    """\n    return 1  # 一\n')

@@ -6,9 +6,11 @@ from __future__ import annotations
 import shutil
 
 import pytest
+from markupsafe import escape
 
 from grader.host import packs, self_check
 from grader.host.assignment import AssignmentError
+from grader.host.messages import text
 
 from .conftest import ROOT, run_cli
 
@@ -100,3 +102,48 @@ def test_nothing_started_grades_nothing_and_passes(tmp_path):
     assert done.stdout.startswith("还没有开始任何练习"), done.stdout
     unknown = run_cli("check", str(work), "--exercises", str(kit_packs), "--started-only", "--exercise", "nope")
     assert unknown.returncode == 2 and "There is no exercise nope here." in unknown.stdout, unknown.stdout
+
+
+def test_the_kits_own_files_and_untouched_starters_are_not_listed_as_ignored():
+    ignored = ["Makefile", "README.md", "race-counter/README.md", "reports/self-check/report.html",
+               "queue-drain/drain.py", "race-counter/notes.txt", "racecounter.py", "notes/README.md"]
+    assert self_check.students_ignored(ignored, TWO, not_graded=[EXERCISES["queue-drain"]]) == [
+        "race-counter/notes.txt", "racecounter.py", "notes/README.md"]
+
+
+def test_the_self_check_tells_a_student_what_it_is_worth_not_what_a_teacher_needs(tmp_path):
+    kit_packs, work = _folder(tmp_path)
+    (work / "README.md").write_text("the kit's README\n", encoding="utf-8")
+    (work / "race-counter" / "README.md").write_text("the task\n", encoding="utf-8")
+    (work / "notes.txt").write_text("mine\n", encoding="utf-8")  # a file of the student's own
+    done = run_cli("check", str(work), "--exercises", str(kit_packs), "--out", str(tmp_path / "reports"),
+                   "--sandbox", "local", "--started-only")
+    out = done.stdout + done.stderr
+    assert done.returncode == 0, out
+    page = (tmp_path / "reports" / "self-check" / "report.html").read_text(encoding="utf-8")
+    note = text("self_check_note", "en")  # a self-check; the grade has hidden checks too
+    assert note in out and str(escape(note)) in page
+    for said in (out, page):
+        for teachers in ("class grades", "isolation", "results schema"):
+            assert teachers not in said, teachers
+    # the student's stray file is named, in one line; the kit's own files and the untouched starter are not
+    assert "Not graded (not the file of any exercise): notes.txt\n" in out
+    assert '<details class="small" id="ignored">' in page and "drain.py" not in page.split('id="ignored"')[1]
+    assert "README.md" not in page.split('id="ignored"')[1].split("</details>")[0]
+    # one exercise named: the others' files are the kit's, not strays
+    one = run_cli("check", str(work), "--exercises", str(kit_packs), "--out", str(tmp_path / "reports"),
+                  "--sandbox", "local", "--started-only", "--exercise", "queue-drain")
+    assert "Not graded (not the file of any exercise): notes.txt\n" in one.stdout, one.stdout
+
+
+def test_a_cause_several_checks_share_shows_its_threads_once_in_the_terminal(tmp_path):
+    kit_packs, work = _folder(tmp_path)
+    shutil.copy(ROOT / "tests" / "samples" / "queue-drain" / "continue_on_empty.py", work / "queue-drain" / "drain.py")
+    done = run_cli("check", str(work), "--exercises", str(kit_packs), "--out", str(tmp_path / "reports"),
+                   "--sandbox", "local", "--started-only", "--exercise", "queue-drain")
+    lines = done.stdout.splitlines()
+    said = [i for i, line in enumerate(lines) if "The same cause as" in line]
+    assert len(said) == 4, done.stdout  # a busy wait in each of the five checks: said once, then pointed to
+    first = next(i for i, line in enumerate(lines) if "queue-drain / records_every_item_once [" in line)
+    assert lines[first + 1].startswith("      ")  # its threads, under the cause
+    assert not any(lines[i + 1].startswith("      ") for i in said), done.stdout

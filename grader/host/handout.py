@@ -2,7 +2,8 @@
 
     kit/
       README.md, Makefile            how to work and self-check (`make check`), in the chosen language
-      <slug>/<student_file>          the starter, where the student works
+      <slug>/<student_file>          the starter, where the student works (its docstrings and
+                                     comments in the chosen language: starter_i18n.py)
       <slug>/README.md               the exercise's task, in the chosen language
       .grader/packs/<slug>/          the pack with its visible checks only (visible_pack.py)
       .grader/wheels/                the grader itself as a wheel (and, with `wheels=True`, every
@@ -48,9 +49,12 @@ def make_handout(exercises: list[Exercise], out: Path, lang: str = "en", wheels:
         titles = []
         for ex in exercises:
             (kit / ex.slug).mkdir()
-            shutil.copy2(ex.starter, kit / ex.slug / ex.student_file)
+            starter = pack_i18n.starter(ex, lang)  # its docstrings and comments in the kit's language
+            (kit / ex.slug / ex.student_file).write_bytes(starter)
             shutil.copy2(pack_i18n.readme(ex, lang), kit / ex.slug / "README.md")
             write_visible_pack(ex, kit / ".grader" / "packs" / ex.slug)
+            # the self-check tells a started exercise from its starter by this copy (self_check.py)
+            (kit / ".grader" / "packs" / ex.slug / ex.student_file).write_bytes(starter)
             titles.append({"slug": ex.slug, "student_file": ex.student_file,
                            "title": pack_i18n.pack_text(ex, ex.spec.title, lang),
                            "points": f"{chosen.points[ex.slug]:g}" if chosen else ""})

@@ -19,6 +19,7 @@ from pathlib import Path
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from jinja2 import Environment, PackageLoader, select_autoescape
+from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
 
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
@@ -55,6 +56,7 @@ def environment(lang: str) -> Environment:
     env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]  # by jinja2.ext.i18n
     env.globals["lang"] = HTML_LANG[lang]
     env.filters["code_spans"] = code_spans
+    env.filters["inline_markdown"] = inline_markdown
     return env
 
 
@@ -64,3 +66,12 @@ _CODE_SPAN = re.compile(r"`([^`\n]+)`")
 def code_spans(text: str) -> Markup:
     """Escaped text in which `name` becomes <code>name</code>: messages mark code with backticks."""
     return Markup(_CODE_SPAN.sub(lambda m: f"<code>{m.group(1)}</code>", str(escape(text))))
+
+
+# Raw HTML off: a pack's text (a contributed pack's too) cannot put markup or script on the page.
+_MARKDOWN = MarkdownIt("commonmark", {"html": False})
+
+
+def inline_markdown(text: str) -> Markup:
+    """A pack's one-paragraph text (a check's description) as inline HTML: `code`, *emphasis*."""
+    return Markup(_MARKDOWN.renderInline(str(text)))

@@ -3,7 +3,8 @@
 A pack is written in English. Its translatable texts are
 - in `exercise.yaml`: the title, the summary, the topic, and each check's description and hint;
 - in `tests/test_*.py`: the message of every `expect(condition, "message {x}", x=...)` (a string
-  literal: the English text is the msgid, its `{placeholders}` are filled after translation).
+  literal: the English text is the msgid, its `{placeholders}` are filled after translation);
+- in the starter: each docstring and comment (starter_i18n.py; `starter` writes it translated).
 Their translations live beside the pack in `i18n/<lang>.po` (for example `i18n/zh.po`: `msgid` the
 English, `msgstr` the translation), and its README in `README.<lang>.md`. The .po files are compiled
 in memory with Babel on first use, as the grader's own catalogs are. A text with no translation
@@ -62,6 +63,16 @@ def readme(exercise, lang: str) -> Path:
     return localized if lang != "en" and localized.exists() else Path(exercise.root) / "README.md"
 
 
+def starter(exercise, lang: str) -> bytes:
+    """The pack's starter in `lang`: its docstrings and comments translated, its code as it is."""
+    original = Path(exercise.starter).read_bytes()
+    if lang == "en":
+        return original
+    from .starter_i18n import localized
+
+    return localized(original.decode("utf-8"), lambda msgid: pack_text(exercise, msgid, lang)).encode("utf-8")
+
+
 def translatable(exercise) -> tuple[list[PackText], list[str]]:
     """Every text of the pack a student can read, and the problems that keep one from translation
     (a check message that is not a string literal)."""
@@ -72,6 +83,11 @@ def translatable(exercise) -> tuple[list[PackText], list[str]]:
         texts.append(PackText(check.description, f"exercise.yaml#checks.{name}.description"))
         if check.hint:
             texts.append(PackText(check.hint, f"exercise.yaml#checks.{name}.hint"))
+    from .starter_i18n import prose
+
+    starter_file = Path(exercise.starter)
+    texts.extend(PackText(item.msgid, f"{starter_file.name}:{item.line}")
+                 for item in prose(starter_file.read_text(encoding="utf-8")))
     problems: list[str] = []
     for path in sorted(Path(exercise.root, "tests").glob("test_*.py")):
         tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))

@@ -52,7 +52,8 @@ def details_lines(details: dict, lang: str = "en") -> list[str]:
     for t in details.get("threads") or []:
         where = stack_text(t.get("stack") or [], lang) or text("not_in_your_file", lang)
         waits = wait_text(t.get("waiting_on"), lang)
-        out.append(f"{thread_name(t, lang)}: {where}" + (f" ({waits})" if waits else ""))
+        out.append(text("thread_where", lang, thread=thread_name(t, lang), where=where)
+                   + (text("thread_waits", lang, waits=waits) if waits else ""))
     if details.get("stack"):
         out.append(stack_text(details["stack"], lang))
     if details.get("interleaving"):

@@ -50,7 +50,9 @@ def render_html(result: StudentResult) -> str:
                            trace_step=lambda s: report_text.step_text(s, lang),
                            wait_text=lambda w: report_text.wait_text(w, lang),
                            thread_name=lambda t: report_text.thread_name(t, lang),
-                           timeline=timeline.layout, fit=timeline.fit)
+                           timeline=timeline.layout, fit=timeline.fit,
+                           sandbox_name=sandbox_name(result.sandbox, lang),
+                           heading=student_heading(result))
 
 
 def write(result: StudentResult, folder: Path) -> None:
@@ -68,6 +70,25 @@ def rerender(folder: Path, lang: str, exercises: dict) -> StudentResult:
     return result
 
 
+SANDBOX_NAMES = ("local", "docker")  # each has a `sandbox_name_<name>` message
+
+
+def sandbox_name(name: str, lang: str) -> str:
+    """A sandbox's name as a student reads it ("local" is 本地 in zh); another name as it is."""
+    return text(f"sandbox_name_{name}", lang) if name in SANDBOX_NAMES else name
+
+
+def student_heading(result: StudentResult) -> str:
+    """Whose report: the student, or, for a self-check, the words "Self-check" in the report's language."""
+    return text("self_check_title", result.lang) if result.self_check else result.student
+
+
+def ignored_line(result: StudentResult) -> str:
+    """The files not graded, in one line (the report has them folded away)."""
+    return text("ignored_files_line", result.lang,
+                files=", ".join(result.ignored_files))
+
+
 def _points(score: float | None, max_score: float, lang: str) -> str:
     return f"{score:g}/{max_score:g}" if score is not None else text("not_graded_points", lang, max=f"{max_score:g}")
 
@@ -80,8 +101,9 @@ def print_summary(result: StudentResult, console: Console | None = None, details
     console = console or Console()
     lang = result.lang
     status_word = translations(lang).pgettext
-    table = Table(title=text("term_title", lang, student=result.student,
-                             points=_points(result.score, result.max_score, lang), sandbox=result.sandbox))
+    table = Table(title=text("term_title", lang, student=student_heading(result),
+                             points=_points(result.score, result.max_score, lang),
+                             sandbox=sandbox_name(result.sandbox, lang)))
     columns: tuple[tuple[str, JustifyMethod], ...] = (
         ("term_exercise", "left"), ("term_status", "left"), ("term_points", "right"), ("term_checks_passed", "right"))
     rows = []
@@ -106,7 +128,9 @@ def print_summary(result: StudentResult, console: Console | None = None, details
     if result.sandbox_message:
         style = "red" if result.status.value == "infrastructure_error" else "yellow"
         console.print(f"[{style}]{escape(result.sandbox_message)}[/]", highlight=False)
-    if result.sandbox_note:
+    if result.self_check:  # a student needs what the check is worth, not how far the teacher may trust it
+        console.print(escape(text("self_check_note", lang)), highlight=False)
+    elif result.sandbox_note:
         console.print(f"[yellow]{escape(result.sandbox_note)}[/]")
     if details:
         for line in detail_lines(result, failed_only=brief):
@@ -137,24 +161,29 @@ def detail_lines(result: StudentResult, failed_only: bool = False) -> list[str]:
     """What a student needs to act on, as text: each problem once, with its lines (the terminal,
     and the exports that have no HTML). `failed_only`: nothing about an exercise that passed."""
     lang = result.lang
+    status_word = translations(lang).pgettext
+    colon = "：" if lang == "zh" else ": "  # full-width before Chinese text
     out: list[str] = []
     for ex in result.exercises:
         if failed_only and not failed(ex):
             continue
         for note in exercise_notes(ex, lang):
-            out.append(f"{ex.exercise}: {note}")
+            out.append(f"{ex.exercise}{colon}{note}")
         if ex.message:
-            out.append(f"{ex.exercise}: {ex.message}")
+            out.append(f"{ex.exercise}{colon}{ex.message}")
             out.extend("      " + line for line in report_text.details_lines(ex.details, lang))
             continue
         for shared in ex.shared:
-            out.append(f"  {ex.exercise} / {', '.join(shared['checks'])} [{shared['status']}]: {shared['message']}")
+            word = status_word("status", shared["status"])
+            out.append(f"  {ex.exercise} / {', '.join(shared['checks'])} [{word}]{colon}{shared['message']}")
             out.extend("      " + line for line in report_text.details_lines(shared["details"], lang))
         for c in ex.checks:
             if c.status.value == "passed" or not c.message or c.shared is not None:
                 continue
             said = text("same_cause_as", lang, check=c.cause_said_in) if c.cause_said_in else c.message
-            out.append(f"  {ex.exercise} / {c.name} [{c.status.value}]: {said}")
+            out.append(f"  {ex.exercise} / {c.name} [{status_word('status', c.status.value)}]{colon}{said}")
+            if failed_only and c.cause_said_in:  # a student's terminal: the cause's details, above, once
+                continue
             out.extend("      " + line for line in report_text.details_lines(c.details, lang))
     return out
 

@@ -101,6 +101,7 @@ class StudentResult:
     rendered_with: str = ""  # a hash of the templates and catalogs that wrote its texts
     assignment: str = ""  # the title of the assignment it was graded for (assignment.py), if any
     not_assigned: list[str] = field(default_factory=list)  # of ignored_files: files of exercises not assigned
+    self_check: bool = False  # a student's own check (`grader check DIR`, the kit's `make check`), not a grade
     schema: int = SCHEMA
 
     @classmethod

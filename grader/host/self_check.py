@@ -5,11 +5,16 @@ graded: it is listed in one line as "not started". "Still its starter" compares 
 BOM is dropped and line endings are made LF, so an untouched starter saved by a Windows editor is
 not started either. With `--exercise SLUG` (`make check EX=SLUG`), that exercise is graded, started
 or not. A file that is missing, or that cannot be read, is graded: the report then says why.
+
+The files the report lists as ignored leave out the kit's own (its READMEs, Makefile, reports/) and
+the files of the exercises not graded (not started, or not the one named): a student is told only
+about files they may have misplaced.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import fnmatch
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from .assignment import nearest, select
@@ -52,6 +57,27 @@ def choose(exercises: list[Exercise], submitted: Mapping[str, bytes], starters: 
         else:
             chosen.graded.append(ex)
     return chosen
+
+
+# What `grader handout` writes beside the exercises, and what `make check` writes: not the student's.
+KIT_FILES = ("README*.md", "Makefile", "reports/*", "*/README*.md")
+
+
+def students_ignored(ignored: Iterable[str], exercises: Iterable[Exercise],
+                     not_graded: Iterable[Exercise] = ()) -> list[str]:
+    """Of the files a self-check ignored, those a student may want to hear about: not the kit's own
+    files, nor the files of the exercises it did not grade (not started, or not the one named)."""
+    slugs = {ex.slug for ex in exercises}
+    untouched = {f"{ex.slug}/{ex.student_file}" for ex in not_graded}
+
+    def kits(name: str) -> bool:
+        if name in untouched:
+            return True
+        top = name.split("/", 1)[0]
+        return any(fnmatch.fnmatchcase(name, pattern) for pattern in KIT_FILES) and (
+            "/" not in name or top == "reports" or top in slugs)
+
+    return [name for name in ignored if not kits(name)]
 
 
 def unknown_text(given: list[str] | None, exercises: list[Exercise], lang: str) -> str:
