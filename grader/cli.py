@@ -153,6 +153,8 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict]:
 
     n = sub.add_parser("new", help="write a new exercise pack to fill in (docs/exercise-packs.md)")
     n.add_argument("slug", help="the pack's name: lowercase words joined by hyphens")
+    n.add_argument("--student-file", default=None, metavar="NAME.py",
+                   help="the file students hand in (default: the slug with underscores, e.g. word_tally.py)")
     _options(n, sandbox=False, lang=False)
 
     t = sub.add_parser("translate", help="write or update an exercise pack's catalog for a language")
@@ -538,17 +540,18 @@ def _gradescope(args) -> int:
 
 
 def _new(args) -> int:
-    from .host.scaffold import new_pack
+    from .host.scaffold import new_pack, student_module
 
     root = packs.packs_folder(packs.default_root(args.exercises))  # a mistyped folder is not made
     option = f" --exercises {args.exercises}" if args.exercises else ""
-    written = new_pack(args.slug, root, option)
+    written = new_pack(args.slug, root, option, args.student_file)
+    module = student_module(args.slug, args.student_file)
     console.print(f"Wrote the pack {root / args.slug}:", highlight=False)
     for path in written:
         console.print(f"  {path.relative_to(root)}", highlight=False, markup=False)
     console.print(
         f"Next: 1. write the exercise in exercise.yaml, the starter and the READMEs (each TODO says what);\n"
-        f"      2. write the reference solution, solution/{args.slug.replace('-', '_')}.py, and run\n"
+        f"      2. write the reference solution, solution/{module}.py, and run\n"
         f"         grader check --exercise {args.slug}{option}   (it fails until the solution gets full marks);\n"
         f"      3. write the checks (tests/), a sample answer per mistake (samples/), then\n"
         f"         grader check --exercise {args.slug} --samples --repeat 20{option};\n"

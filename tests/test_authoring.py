@@ -110,3 +110,16 @@ def test_the_config_file_names_the_packs_folder(tmp_path: Path):
 def test_a_bad_name_says_what_a_name_looks_like(tmp_path: Path):
     result = run_cli("new", "Bad_Name", "--exercises", str(tmp_path))
     assert result.returncode == 2 and "lowercase words joined by hyphens" in result.stdout
+
+
+def test_the_student_file_can_be_named_apart_from_the_slug(tmp_path: Path):
+    # Issue 23: `grader new` named the student's file after the slug, with no way to choose it.
+    made = run_cli("new", "event-gate", "--student-file", "gate.py", "--exercises", str(tmp_path))
+    assert made.returncode == 0, made.stdout + made.stderr
+    pack = tmp_path / "event-gate"
+    assert (pack / "gate.py").exists() and (pack / "solution" / "gate.py").exists()
+    assert (pack / "tests" / "test_gate.py").exists()
+    assert "student_file: gate.py" in (pack / "exercise.yaml").read_text(encoding="utf-8")
+    assert "solution/gate.py" in made.stdout
+    wrong = run_cli("new", "other-gate", "--student-file", "my-gate.py", "--exercises", str(tmp_path))
+    assert wrong.returncode == 2 and "--student-file" in wrong.stdout and not (tmp_path / "other-gate").exists()

@@ -29,15 +29,16 @@ FILES = {
 }
 
 
-def new_pack(slug: str, root: Path, exercises_option: str = "") -> list[Path]:
+def new_pack(slug: str, root: Path, exercises_option: str = "", student_file: str | None = None) -> list[Path]:
     """Write the pack `root/slug`; the paths written. `exercises_option` is what the written
-    instructions add to commands (` --exercises DIR` for a folder of one's own)."""
+    instructions add to commands (` --exercises DIR` for a folder of one's own). The student's file
+    is `student_file` (a module's name and .py), else the slug's words joined by underscores."""
     if not re.fullmatch(r"[a-z][a-z0-9]*(-[a-z0-9]+)*", slug):
         raise PackError(f"{slug!r}: a pack's name is lowercase words joined by hyphens, e.g. word-tally")
+    module = student_module(slug, student_file)
     target = Path(root) / slug
     if target.exists():
         raise PackError(f"{target} exists already: choose another name, or remove it first")
-    module = slug.replace("-", "_")
     env = Environment(loader=PackageLoader("grader", "templates/new_pack"), undefined=StrictUndefined,
                       keep_trailing_newline=True)
     written = []
@@ -51,3 +52,14 @@ def new_pack(slug: str, root: Path, exercises_option: str = "") -> list[Path]:
     catalog, _, _ = pack_i18n.update_catalog(load_exercise(target), "zh")
     written.append(catalog)
     return written
+
+
+def student_module(slug: str, student_file: str | None) -> str:
+    """The student's module's name: `student_file` without .py, which must be importable as it is."""
+    if student_file is None:
+        return slug.replace("-", "_")
+    module = student_file.removesuffix(".py")
+    if not student_file.endswith(".py") or not module.isidentifier() or not module.isascii():
+        raise PackError(f"--student-file {student_file!r}: a module's file name, such as handoff.py "
+                        "(letters, digits and underscores, then .py)")
+    return module
