@@ -60,3 +60,21 @@ def test_a_locked_counter_passes_and_says_how_many_schedules_it_held_under(tmp_p
     check = {c["name"]: c for c in report["exercises"][0]["checks"]}["counts_every_hit"]
     assert check["details"]["exploration"] == {"schedules": 300}
     assert "Held under all 300 schedules" in html
+
+
+def test_why_a_race_seldom_shows_is_said_once_per_report(tmp_path):
+    # Issue 23, item 9: the "why you may never see this on your computer" text came once per check.
+    import copy
+
+    from grader.host.localize import localize
+    from grader.host.packs import load_all
+    from grader.host.reports import render_html
+
+    starter = (PACKS / "hit-counter" / "hits.py").read_text(encoding="utf-8")
+    result, _, _ = _grade(tmp_path, starter)
+    twice = copy.deepcopy(result)
+    twice.exercises = [*result.exercises, copy.deepcopy(result.exercises[0])]  # two racy interleavings
+    localize(twice, "en", {ex.slug: ex for ex in load_all(PACKS)})
+    html = render_html(twice)
+    assert html.count("Why you may never see this on your own computer") == 1
+    assert html.count("is paused here: the scheduler switches to another thread") >= 2  # both traces stay

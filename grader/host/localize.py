@@ -48,7 +48,20 @@ def localize(result: StudentResult, lang: str, exercises: dict[str, Exercise]) -
                 check.description = pack_i18n.pack_text(pack, spec.description, lang)
             check.message = render(check.message_ref, lang, pack)
         _share_outcomes(ex, lang, pack)
+    _explain_races_once(result)
     return result
+
+
+def _explain_races_once(result: StudentResult) -> None:
+    """Why a race seldom shows on the student's own computer is said once per report, under the first
+    interleaving that needs it (`race_note_here`), not under every one."""
+    said = False
+    for ex in result.exercises:
+        for details in [*(c.details for c in ex.checks), *(sh["details"] for sh in ex.shared)]:
+            trace = (details or {}).get("interleaving")
+            if isinstance(trace, dict) and trace.get("race_note"):
+                trace["race_note_here"] = not said
+                said = True
 
 
 def _share_outcomes(ex, lang: str, pack) -> None:

@@ -102,6 +102,6 @@ def lines(interleaving: dict, lang: str = "en") -> list[str]:
             continue
         where = text("trace_line", lang, line=step.get("line"))
         out.append(f"{step['n']:>3}. {step.get('thread')} · {where} `{step.get('code', '')}` · {step_text(step, lang)}")
-    if interleaving.get("race_note"):
+    if interleaving.get("race_note_here", interleaving.get("race_note")):  # once per report (localize)
         out.append(text("explore_race_note", lang))
     return out
