@@ -50,6 +50,14 @@ def test_collapse_keeps_different_waits_apart():
     assert collapse_threads([a, b, c]) == [{**a, "count": 2, "last": "B"}, c]
 
 
+def test_collapse_names_only_a_range_it_counts():
+    # Seen in a report: "Thread-1 ... Thread-10 (9 threads)", then Thread-9 on a line of its own.
+    stuck = [{"name": f"Thread-{i}", "status": "blocked", "stack": [{"line": 9 if i == 9 else 4}]}
+             for i in range(1, 11)]
+    assert [(t["name"], t.get("last"), t.get("count")) for t in collapse_threads(stuck)] == [
+        ("Thread-1", "Thread-8", 8), ("Thread-9", None, None), ("Thread-10", None, None)]
+
+
 def test_an_exception_in_a_pool_worker_points_at_the_workers_line(tmp_path):
     outcome = run_program(tmp_path, """
         from multiprocessing import Pool

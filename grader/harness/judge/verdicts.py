@@ -91,19 +91,20 @@ def outcome_verdict(outcome: Outcome, student_file: str, searched: bool = False)
 
 
 def collapse_threads(threads: list[dict]) -> list[dict]:
-    """Threads stuck the same way (same state, same wait, same lines) as one entry: `name` is the
-    first, `last` the last and `count` how many, so 99 waiters read as one line, not 99."""
-    groups: dict[str, dict] = {}
+    """A run of consecutive threads stuck the same way (same state, same wait, same lines) as one
+    entry: `name` is the first, `last` the last and `count` how many, so 99 waiters read as one line,
+    not 99. Only consecutive ones: "Thread-1 ... Thread-10 (9 threads)" with Thread-9 stuck elsewhere
+    would name a range that is not what it counts."""
     out: list[dict] = []
+    last_key = None
     for t in threads:
         key = repr((t.get("status"), t.get("involved"), t.get("waiting_on"), t.get("stack")))
-        if key in groups:
-            groups[key]["count"] += 1
-            groups[key]["last"] = t.get("name")
+        if out and key == last_key:
+            out[-1]["count"] += 1
+            out[-1]["last"] = t.get("name")
             continue
-        entry = {**t, "count": 1}
-        groups[key] = entry
-        out.append(entry)
+        out.append({**t, "count": 1})
+        last_key = key
     for entry in out:
         if entry["count"] == 1:
             del entry["count"]
