@@ -415,7 +415,7 @@ def test_an_assignment_decides_what_is_graded_and_reported_and_another_one_regra
         "ann": (20, 30), "bob": (8, 30), "cy": (0, 30)}
     rows = _csv(out)
     assert list(rows[0]) == ["student", "status", "race-counter", "semaphore-handoff", "total", "max_total",
-                             "report", "lms_id"]
+                             "report", "lms_id", "flags"]
     assert [(r["student"], r["race-counter"], r["total"], r["max_total"]) for r in rows] == [
         ("ann", "20", "20", "30"), ("bob", "8", "8", "30"), ("cy", "0", "0", "30")]
     ann = json.loads((out / "ann" / "report.json").read_text(encoding="utf-8"))

@@ -24,7 +24,7 @@ from collections.abc import Callable
 from . import gevent_support, primitives, queues, sites
 from .events import Recorder
 from .scheduler import FINISHED, JOINING, DeadlockFound, FirstComeFirstServed, Scheduler
-from .tracing import TICK, WRITE, Tracer
+from .tracing import TICK, WRITE, Tracer, settrace
 
 REAL = types.SimpleNamespace(
     sleep=time.sleep, time=time.time, monotonic=time.monotonic, perf_counter=time.perf_counter,
@@ -52,6 +52,9 @@ ON_THREAD_NAMED: Callable[[int, str], None] | None = None
 # kept: a scenario may call the student thousands of times, and text is made only for a report.
 LAST_CALL_FRAME: types.FrameType | None = None
 MAIN_IDENT: int | None = None  # the scenario's thread, set by install()
+# Checks that the harness's patches are still in place, in each new thread before its target runs
+# (bootstrap._guard sets it): a patch undone for a thread's life is found at its start.
+ON_THREAD_START: Callable[[], None] | None = None
 RANDOM_SEED = 20240101
 # Fixed bases for the virtual clock: time.time() reads 2026-01-01 00:00:00 UTC plus virtual seconds
 # on every run, so a program that prints or compares times behaves the same each time.
@@ -317,13 +320,15 @@ def _patch_thread(sched: Scheduler, tracer: Tracer) -> None:
             raise
 
     def _bootstrap_inner(self):
+        if ON_THREAD_START is not None:
+            ON_THREAD_START()
         st = sched.thread_begins(self)
         if st is not None and st.tracked and ON_THREAD_NAMED is not None and st.ident is not None:
             ON_THREAD_NAMED(st.ident, st.name)
         try:
             orig_bootstrap_inner(self)
         finally:
-            sys.settrace(None)  # run() has returned: what is left is bookkeeping
+            settrace(None)  # run() has returned: what is left is bookkeeping
             if st is not None:
                 sched.thread_ends(st)
 
@@ -378,14 +383,16 @@ def _trace_from_run(sched: Scheduler, tracer: Tracer):
         if me.tracked and sched.hold_for is not None:
             sched.point(me)  # through start(), a held thread gives way before running its target
         if not tracer.enabled or not me.tracked:
-            sys.settrace(None)
+            settrace(None)
             return None
-        sys.settrace(tracer.global_trace)
+        settrace(tracer.global_trace)
         return tracer.global_trace(frame, event, arg)
     return first_call
 
 
 def _after_fork() -> None:
+    global ON_THREAD_START
+    ON_THREAD_START = None  # a worker process reports nothing of its own (bootstrap._guard)
     if SCHED is not None:
         SCHED.after_fork_in_child()
         primitives.reset_after_fork()

@@ -1,0 +1,65 @@
+"""The harness's patches and hooks, still in place: what the student's code may not undo.
+
+A module's attributes are set without any audit event, so the audit hook (guard.py) cannot see
+`threading.Lock = _thread.allocate_lock`, `threading._trace_hook = None` or a harness module patched
+through `sys.modules`. A snapshot taken once everything is installed, compared by identity when a
+thread starts and after every run, finds what was replaced and names it; the tracer is checked to be
+the harness's in the main thread, on, with no profiler beside it. (A class's attributes, such as
+threading.Thread.start, are not here: writing them is an audit event, and scenarios wrap them.)
+"""
+
+from __future__ import annotations
+
+import queue
+import sys
+import threading
+import time
+
+# Rebound on purpose during a run: not the student's doing.
+_REBOUND = {("grader.harness.child.install", "LAST_CALL_FRAME")}
+_STDLIB = {
+    threading: ("Lock", "RLock", "Semaphore", "BoundedSemaphore", "Condition", "Event", "Thread", "_trace_hook",
+                "_profile_hook", "settrace", "setprofile", "excepthook", "_time", "current_thread", "get_ident"),
+    time: ("sleep", "time", "monotonic", "perf_counter", "time_ns", "monotonic_ns", "perf_counter_ns"),
+    queue: ("Queue", "SimpleQueue", "time"),
+    sys: ("settrace", "setprofile"),  # guard.py's, which check who calls
+}
+_HARNESS = "grader.harness."
+
+
+class Snapshot:
+    """Every watched name's value when the harness finished installing, to compare by identity."""
+
+    def __init__(self) -> None:
+        self.values: list[tuple[object, str, str, object]] = []  # (owner, shown as, name, value)
+        for module, names in _STDLIB.items():
+            for name in names:
+                if hasattr(module, name):
+                    self.values.append((module, module.__name__, name, getattr(module, name)))
+        self.modules = {name: mod for name, mod in sys.modules.items() if name.startswith(_HARNESS)}
+        for modname, module in self.modules.items():
+            for name, value in vars(module).items():
+                if (modname, name) not in _REBOUND and not name.startswith("__"):
+                    self.values.append((module, modname, name, value))
+
+    def changed(self) -> str | None:
+        """The first watched name that no longer holds its value, as `module.name`, or None."""
+        for modname, module in self.modules.items():
+            if sys.modules.get(modname) is not module:
+                return f"sys.modules[{modname!r}]"
+        for owner, shown, name, value in self.values:
+            if getattr(owner, name, _GONE) is not value:
+                return f"{shown}.{name}"
+        return None
+
+
+_GONE = object()
+
+
+def tracer_changed(global_trace, enabled: bool) -> str | None:
+    """The main thread's tracer at a run's end: the harness's (when tracing), and no profiler."""
+    if sys.getprofile() is not None:
+        return "sys.setprofile"
+    if enabled and sys.gettrace() is not global_trace:
+        return "sys.settrace"
+    return None
