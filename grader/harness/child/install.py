@@ -187,6 +187,7 @@ def install(student_file: str, on_deadlock: Callable[[DeadlockFound], None], tra
     _untrace_process_pools()
     gevent_support.install()  # the tutorial's monkey.patch_all() must not undo the above
     _patch_thread(sched, tracer)
+    _schedule_raw_threads()
     os.register_at_fork(after_in_child=_after_fork)
     random.seed(RANDOM_SEED)
     tracer.enabled = tracing  # the main thread is traced during each run only (bootstrap._one_run)
@@ -375,6 +376,41 @@ def _patch_thread(sched: Scheduler, tracer: Tracer) -> None:
     # threading calls its trace hook in each new thread just before run(): the thread's own start-up
     # stays untraced, and plumbing threads turn it off at once.
     threading._trace_hook = _trace_from_run(sched, tracer)  # type: ignore[attr-defined]
+
+
+def _schedule_raw_threads() -> None:
+    """Threads started through `_thread` (start_new_thread, and start_joinable_thread on newer
+    Pythons) become threading.Threads, so the scheduler runs them like any other: unseen, they ran
+    at full speed beside the baton, their races never searched. threading's own start() keeps the
+    real one (it hands over its bound _bootstrap)."""
+    import _thread
+
+    real = _thread.start_new_thread
+    bootstrap = threading.Thread._bootstrap  # type: ignore[attr-defined]
+
+    def start_new_thread(function, args, kwargs=None):
+        if getattr(function, "__func__", None) is bootstrap and isinstance(getattr(function, "__self__", None),
+                                                                          threading.Thread):
+            return real(function, args, *(() if kwargs is None else (kwargs,)))
+        if not isinstance(args, tuple):
+            raise TypeError("2nd arg must be a tuple")
+        thread = threading.Thread(target=function, args=args, kwargs=kwargs or {}, daemon=True)
+        thread.start()
+        return thread.ident
+
+    _thread.start_new_thread = _thread.start_new = start_new_thread  # type: ignore[attr-defined]
+    threading._start_new_thread = start_new_thread  # type: ignore[attr-defined]
+    if hasattr(_thread, "start_joinable_thread"):  # 3.13: threading starts its threads with it
+        real_joinable = _thread.start_joinable_thread
+
+        def start_joinable_thread(function, handle=None, daemon=True):
+            if getattr(function, "__func__", None) is bootstrap:
+                return real_joinable(function, handle=handle, daemon=daemon)
+            thread = threading.Thread(target=function, daemon=daemon)
+            thread.start()
+            return thread._handle  # type: ignore[attr-defined]
+
+        _thread.start_joinable_thread = start_joinable_thread
 
 
 def _trace_from_run(sched: Scheduler, tracer: Tracer):
