@@ -398,7 +398,7 @@ def _schedule_raw_threads() -> None:
         thread.start()
         return thread.ident
 
-    _thread.start_new_thread = _thread.start_new = start_new_thread  # type: ignore[attr-defined]
+    _thread.start_new_thread = _thread.start_new = start_new_thread
     threading._start_new_thread = start_new_thread  # type: ignore[attr-defined]
     if hasattr(_thread, "start_joinable_thread"):  # 3.13: threading starts its threads with it
         real_joinable = _thread.start_joinable_thread
