@@ -144,7 +144,7 @@ def _guard(student_file: str, request: dict, my_pid: int, channel: "_Channel"):
     tracing = request.get("tracing", True)
     tracer = install.tracer()
     global_trace = tracer.global_trace
-    guard.install(student_file, request["module"], on_tampered)
+    guard.install(student_file, on_tampered)
 
     def replaced(what: str | None) -> None:
         if what is not None:
@@ -155,7 +155,7 @@ def _guard(student_file: str, request: dict, my_pid: int, channel: "_Channel"):
     at_start: list[integrity.Snapshot] = []
     install.ON_THREAD_START = lambda: replaced(at_start[0].changed())
     at_start.append(integrity.Snapshot())
-    at_end = integrity.Snapshot()
+    at_end = integrity.Snapshot(classes=True)
 
     def verify() -> None:
         replaced(at_end.changed())

@@ -5,9 +5,8 @@ refuses is what only a cheat needs in these exercises: turning the tracer off or
 (`sys.settrace`, `sys.setprofile`, `threading.settrace`), reaching frames (`sys._getframe`,
 `sys._current_frames`, a traceback's or a generator's frame) and through them the harness's locals,
 rummaging in the heap (`gc.get_objects`, `gc.get_referrers`, `gc.get_referents`), swapping a
-function's `__code__` or making code objects, patching a class of the harness or the standard
-library, `ctypes`, and compiling code under a file name of the harness or the standard library (its
-frames would then pass for theirs).
+function's `__code__` or making code objects, `ctypes`, and compiling code under a file name of
+the harness or the standard library (its frames would then pass for theirs).
 
 Whose call it is comes from the frames: the student's are those of the student's file and of any
 code that is not the standard library's, site-packages', the grader's or the judge's scenario (so
@@ -56,7 +55,7 @@ def trusted_roots() -> tuple[str, ...]:
     return tuple(sorted(r.rstrip(os.sep) + os.sep for r in roots))
 
 
-def install(student_file: str, student_module: str, on_tampered: Callable[[Tampering], None]) -> None:
+def install(student_file: str, on_tampered: Callable[[Tampering], None]) -> None:
     roots = trusted_roots()
     known: dict[str, bool] = {student_file: True}
     busy: set[int] = set()
@@ -88,10 +87,8 @@ def install(student_file: str, student_module: str, on_tampered: Callable[[Tampe
         if event == "object.__getattr__":
             return culprit(caller) if args[1] in _FRAME_ATTRS else None
         if event == "object.__setattr__":
-            target, name = args[0], args[1]
+            name = args[1]
             if name == "__code__":  # types.coroutine writes one for an honest `import asyncio`
-                return culprit(caller)
-            if isinstance(target, type) and getattr(target, "__module__", None) != student_module:
                 return culprit(caller)
             return None
         if event == "compile":  # a file name that is not the student's, to pass for the harness's code

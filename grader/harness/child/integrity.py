@@ -4,8 +4,9 @@ A module's attributes are set without any audit event, so the audit hook (guard.
 `threading.Lock = _thread.allocate_lock`, `threading._trace_hook = None` or a harness module patched
 through `sys.modules`. A snapshot taken once everything is installed, compared by identity when a
 thread starts and after every run, finds what was replaced and names it; the tracer is checked to be
-the harness's in the main thread, on, with no profiler beside it. (A class's attributes, such as
-threading.Thread.start, are not here: writing them is an audit event, and scenarios wrap them.)
+the harness's in the main thread, on, with no profiler beside it. A class's attributes (threading.Thread's
+methods, queue.Queue's), which CPython 3.11 writes without an audit event either, are compared at a
+run's end only: a scenario may wrap them while it runs (and puts them back).
 """
 
 from __future__ import annotations
@@ -24,14 +25,19 @@ _STDLIB = {
     queue: ("Queue", "SimpleQueue", "time"),
     sys: ("settrace", "setprofile"),  # guard.py's, which check who calls
 }
+_CLASSES = {threading.Thread: "threading.Thread", queue.Queue: "queue.Queue"}
 _HARNESS = "grader.harness."
 
 
 class Snapshot:
     """Every watched name's value when the harness finished installing, to compare by identity."""
 
-    def __init__(self) -> None:
+    def __init__(self, classes: bool = False) -> None:
         self.values: list[tuple[object, str, str, object]] = []  # (owner, shown as, name, value)
+        for cls, shown in _CLASSES.items() if classes else ():
+            for name, value in vars(cls).items():
+                if not name.startswith("__") or name == "__init__":
+                    self.values.append((cls, shown, name, value))
         for module, names in _STDLIB.items():
             for name in names:
                 if hasattr(module, name):
@@ -48,7 +54,8 @@ class Snapshot:
             if sys.modules.get(modname) is not module:
                 return f"sys.modules[{modname!r}]"
         for owner, shown, name, value in self.values:
-            if getattr(owner, name, _GONE) is not value:
+            now = vars(owner).get(name, _GONE) if isinstance(owner, type) else getattr(owner, name, _GONE)
+            if now is not value:
                 return f"{shown}.{name}"
         return None
 
