@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import run_cli
+from .conftest import ROOT, run_cli
 
 TAMPERING = Path(__file__).resolve().parent / "hostile" / "tampering"
 
@@ -71,3 +71,31 @@ def test_tampering_in_the_local_sandbox(case: Case, tmp_path, bwrap):
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
 def test_tampering_in_the_container(case: Case, tmp_path, docker_image):
     _check(case, _grade(case, "docker", tmp_path))
+
+
+def test_a_class_shows_the_teacher_who_tampered_and_who_to_review(tmp_path, bwrap):
+    """grades.csv's flags and the dashboard's "For your review": a tampered exercise (zero points), and
+    a correct answer with a line the static screen finds (full marks, marked for review)."""
+    import csv
+    import io
+
+    from grader.host.batch.run import grade_class
+
+    cls = tmp_path / "class"
+    for name in ("cheat", "curious", "honest"):
+        (cls / name).mkdir(parents=True)
+    shutil.copy(TAMPERING / "word_tally_settrace_off.py", cls / "cheat" / "tally.py")
+    solution = (ROOT / "solutions" / "word-tally" / "tally.py").read_text(encoding="utf-8")
+    (cls / "honest" / "tally.py").write_text(solution, encoding="utf-8")
+    (cls / "curious" / "tally.py").write_text(
+        solution + "\n\ndef _peek():\n    import sys\n    return sys.modules['grader.harness.child.probe']\n",
+        encoding="utf-8")
+    out = tmp_path / "out"
+    grade_class(submissions=cls, out_dir=out, sandbox="local", workers=2, exercises=["word-tally"])
+    rows = {r["student"]: r for r in csv.DictReader(io.StringIO((out / "grades.csv").read_bytes().decode("utf-8-sig")))}
+    assert {s: (r["word-tally"], r["flags"]) for s, r in rows.items()} == {
+        "cheat": ("0", "word-tally:tampered"), "curious": ("10", "word-tally:review"), "honest": ("10", "")}
+    dashboard = (out / "index.html").read_text(encoding="utf-8")
+    review = dashboard.split('<ul id="review">', 1)[1].split("</ul>", 1)[0]
+    assert "cheat" in review and "curious" in review and "honest" not in review
+    assert "sys.settrace" in review and "grader.harness.child.probe" in review

@@ -201,7 +201,7 @@ def review(entries, reports, slugs: set | None = None) -> list[dict]:
                  if ref.get("id") == "screen_finding"), "")
             items.append({"exercise": slug, "status": kind, "why": _first_line(said)})
         if items:
-            rows.append({"student": e.student, "folder": e.folder, "items": items})
+            rows.append({"student": e.student, "folder": e.folder, "flagged": items})
     return rows
 
 
