@@ -94,3 +94,26 @@ def test_a_harness_module_replaced_through_sys_modules_is_found(tmp_path):
     outcome = run_program(tmp_path, "import sys\ndef main():\n    sys.modules['grader.harness.child.probe']"
                                     ".encode = lambda v: 0\n    return 1\n")
     assert (outcome.status, outcome.result.get("what")) == ("tampered", "grader.harness.child.probe.encode")
+
+
+def test_a_thread_the_scheduler_does_not_know_ends_the_run(tmp_path):
+    """`_thread` imported afresh gives the real start_new_thread back: that thread runs unseen, and the
+    kernel's list of the process's threads (/proc/self/task) says so."""
+    outcome = run_program(tmp_path, """
+import sys
+import threading
+
+def spin(flag):
+    while not flag:
+        pass
+
+def main():
+    del sys.modules["_thread"]
+    import _thread
+    sys.modules["_thread"] = sys.modules.get("_thread")
+    flag = []
+    _thread.start_new_thread(spin, (flag,))
+    return 1
+""")
+    found = (outcome.status, outcome.result.get("what"), outcome.result.get("count"))
+    assert found == ("tampered", "unknown_thread", 1)

@@ -105,7 +105,7 @@ def main(argv):
     tracer = install.tracer()
     tracer.scan(student_code)
     tracer.scan(scenario_code)  # the scenario may write the student's objects' attributes
-    verify = _guard(student_file, request, my_pid, channel)  # before any of the student's code runs
+    begin, verify = _guard(student_file, request, my_pid, channel)  # before any of the student's code runs
     gc.collect()
     gc.freeze()  # what is here now is never collected: each run's own garbage is cheap to find
 
@@ -116,6 +116,7 @@ def main(argv):
         # not the student's; the judge's own deadline restarts at the phase message too.
         faulthandler.dump_traceback_later(backstop, exit=True, file=fault_file)
         install.new_run(strategies.from_spec(spec), events.Recorder() if trace else None)
+        begin()  # after the backstop's watchdog thread is armed: it is the harness's
         result = _one_run(channel, request, student_code, scenario_code, probe, verify)
         faulthandler.cancel_dump_traceback_later()
         if install.scheduler().leftovers():
@@ -130,8 +131,9 @@ def main(argv):
 
 
 def _guard(student_file: str, request: dict, my_pid: int, channel: "_Channel"):
-    """The audit hook (guard.py), and the check of the harness's patches (integrity.py): at each
-    thread's start, and (the returned function) at the end of each run. A finding ends the run,
+    """The audit hook (guard.py), and the checks of the harness's patches and of the kernel's list of
+    threads (integrity.py): at each thread's start, and at the end of each run (the returned
+    functions: `begin` at a run's start, `verify` at its end). A finding ends the run,
     closed: status `tampered`, zero points."""
     from grader.harness.child import guard, install, integrity
 
@@ -150,19 +152,35 @@ def _guard(student_file: str, request: dict, my_pid: int, channel: "_Channel"):
         if what is not None:
             on_tampered({"what": what, "replaced": True})
 
+    def unknown(threads: integrity.Threads) -> None:
+        count = threads.unknown()
+        if count:
+            on_tampered({"what": "unknown_thread", "count": count})
+
     # The snapshot checked at each thread's start is reachable from install.ON_THREAD_START: the run's
     # end compares with its own, reachable from nothing the student's code can get at.
     at_start: list[integrity.Snapshot] = []
-    install.ON_THREAD_START = lambda: replaced(at_start[0].changed())
+    threads_at_start, threads_at_end = integrity.Threads(), integrity.Threads()
+
+    def thread_starts() -> None:
+        replaced(at_start[0].changed())
+        unknown(threads_at_start)
+
+    install.ON_THREAD_START = thread_starts
     at_start.append(integrity.Snapshot())
     at_end = integrity.Snapshot(classes=True)
 
+    def begin() -> None:
+        threads_at_start.start()
+        threads_at_end.start()
+
     def verify() -> None:
+        unknown(threads_at_end)
         replaced(at_end.changed())
         replaced("tracer.enabled" if tracer.enabled != tracing or tracer.global_trace is not global_trace else None)
         replaced(integrity.tracer_changed(global_trace, tracing))
 
-    return verify
+    return begin, verify
 
 
 def _one_run(channel, request, student_code, scenario_code, probe, verify) -> dict:

@@ -11,10 +11,14 @@ run's end only: a scenario may wrap them while it runs (and puts them back).
 
 from __future__ import annotations
 
+import _thread
+import os
 import queue
 import sys
 import threading
 import time
+
+from .install import REAL  # the real time.sleep: install.py gave time.sleep to the virtual clock
 
 # Rebound on purpose during a run: not the student's doing.
 _REBOUND = {("grader.harness.child.install", "LAST_CALL_FRAME")}
@@ -24,6 +28,7 @@ _STDLIB = {
     time: ("sleep", "time", "monotonic", "perf_counter", "time_ns", "monotonic_ns", "perf_counter_ns"),
     queue: ("Queue", "SimpleQueue", "time"),
     sys: ("settrace", "setprofile"),  # guard.py's, which check who calls
+    _thread: ("start_new_thread", "start_new"),  # install._schedule_raw_threads's
 }
 _CLASSES = {threading.Thread: "threading.Thread", queue.Queue: "queue.Queue"}
 _HARNESS = "grader.harness."
@@ -42,7 +47,10 @@ class Snapshot:
             for name in names:
                 if hasattr(module, name):
                     self.values.append((module, module.__name__, name, getattr(module, name)))
+        # `del sys.modules["_thread"]; import _thread` gives the real start_new_thread back: the
+        # patched modules themselves must stay the ones in sys.modules.
         self.modules = {name: mod for name, mod in sys.modules.items() if name.startswith(_HARNESS)}
+        self.patched = {module.__name__: module for module in _STDLIB}  # the modules, not every name
         for modname, module in self.modules.items():
             for name, value in vars(module).items():
                 if (modname, name) not in _REBOUND and not name.startswith("__"):
@@ -50,7 +58,7 @@ class Snapshot:
 
     def changed(self) -> str | None:
         """The first watched name that no longer holds its value, as `module.name`, or None."""
-        for modname, module in self.modules.items():
+        for modname, module in (self.modules | self.patched).items():
             if sys.modules.get(modname) is not module:
                 return f"sys.modules[{modname!r}]"
         for owner, shown, name, value in self.values:
@@ -61,6 +69,49 @@ class Snapshot:
 
 
 _GONE = object()
+
+
+def _tasks() -> set[int] | None:
+    try:
+        return {int(tid) for tid in os.listdir("/proc/self/task")}
+    except OSError:
+        return None  # no /proc (a Mac): nothing to compare
+
+
+def _known() -> set[int]:
+    """The OS threads behind threading's own Thread objects (not the dummies made for foreign ones),
+    the calling thread (a new thread asks before threading has listed it), and the process's first
+    thread (its id is the pid; a forked child's MainThread keeps the fork server's native_id)."""
+    return {t.native_id for t in threading.enumerate()
+            if t.native_id is not None and not isinstance(t, threading._DummyThread)} | {
+        threading.get_native_id(), os.getpid()}
+
+
+class Threads:
+    """The kernel's list of this process's threads (/proc/self/task) against threading's: a thread the
+    scheduler does not know (started from C, or through a `_thread` imported afresh) races unseen."""
+
+    def __init__(self) -> None:
+        self.baseline: set[int] = set()
+
+    def start(self) -> None:
+        """At a run's start: the threads that are not threading's but are the harness's (faulthandler's
+        watchdog)."""
+        tasks = _tasks()
+        self.baseline = tasks - _known() if tasks is not None else set()
+
+    def unknown(self) -> int:
+        """How many live OS threads neither threading nor the baseline knows. A thread that has just
+        left threading's list may not have left the kernel's: asked again a few times before it counts."""
+        for _ in range(20):
+            tasks = _tasks()
+            if tasks is None:
+                return 0
+            unknown = tasks - _known() - self.baseline
+            if not unknown:
+                return 0
+            REAL.sleep(0.005)
+        return len(unknown)
 
 
 def tracer_changed(global_trace, enabled: bool) -> str | None:

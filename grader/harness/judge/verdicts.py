@@ -58,6 +58,8 @@ def outcome_verdict(outcome: Outcome, student_file: str, searched: bool = False)
         what = str(result.get("what", "?"))[:200]
         if what == "forged_result":
             refusal: dict = {"id": "tampered_forged_result"}
+        elif what == "unknown_thread":
+            refusal = {"id": "tampered_unknown_thread", "params": {"count": result.get("count")}}
         elif result.get("replaced"):
             refusal = {"id": "tampered_replaced", "params": {"what": what}}
         else:
