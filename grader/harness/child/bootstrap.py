@@ -163,6 +163,8 @@ def _guard(student_file: str, request: dict, my_pid: int, channel: "_Channel"):
     threads_at_start, threads_at_end = integrity.Threads(), integrity.Threads()
 
     def thread_starts() -> None:
+        threads_at_start.started()
+        threads_at_end.started()
         replaced(at_start[0].changed())
         unknown(threads_at_start)
 

@@ -93,12 +93,20 @@ class Threads:
 
     def __init__(self) -> None:
         self.baseline: set[int] = set()
+        # Every thread that went through threading's start this run: one that has left threading's
+        # list is still in the kernel's for a moment (asking again for each would cost ms a thread).
+        self.seen: set[int] = set()
 
     def start(self) -> None:
         """At a run's start: the threads that are not threading's but are the harness's (faulthandler's
         watchdog)."""
+        self.seen.clear()
         tasks = _tasks()
         self.baseline = tasks - _known() if tasks is not None else set()
+
+    def started(self) -> None:
+        """The calling thread is one of threading's (install.ON_THREAD_START runs in it)."""
+        self.seen.add(threading.get_native_id())
 
     def unknown(self) -> int:
         """How many live OS threads neither threading nor the baseline knows. A thread that has just
@@ -107,7 +115,7 @@ class Threads:
             tasks = _tasks()
             if tasks is None:
                 return 0
-            unknown = tasks - _known() - self.baseline
+            unknown = tasks - _known() - self.baseline - self.seen
             if not unknown:
                 return 0
             REAL.sleep(0.005)
