@@ -415,7 +415,7 @@ def test_an_assignment_decides_what_is_graded_and_reported_and_another_one_regra
         "ann": (20, 30), "bob": (8, 30), "cy": (0, 30)}
     rows = _csv(out)
     assert list(rows[0]) == ["student", "status", "race-counter", "semaphore-handoff", "total", "max_total",
-                             "report", "lms_id"]
+                             "report", "lms_id", "flags"]
     assert [(r["student"], r["race-counter"], r["total"], r["max_total"]) for r in rows] == [
         ("ann", "20", "20", "30"), ("bob", "8", "8", "30"), ("cy", "0", "0", "30")]
     ann = json.loads((out / "ann" / "report.json").read_text(encoding="utf-8"))
@@ -484,7 +484,8 @@ def test_without_an_assignment_the_dashboard_leaves_out_what_nobody_submitted_an
                           cwd=ROOT, timeout=600)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "[1/2]" in proc.stdout and "已评分" in proc.stdout and "没有任何学生提交的 15 道练习" in proc.stdout
-    assert len(_csv(out)[0]) == 2 + len(CATALOG) + 4 and _csv(out)[0]["max_total"] == f"{FULL:g}"  # every pack
+    # student, status, a column per pack, then total, max_total, report, lms_id, flags
+    assert len(_csv(out)[0]) == 2 + len(CATALOG) + 5 and _csv(out)[0]["max_total"] == f"{FULL:g}"  # every pack
     html = (out / "index.html").read_text(encoding="utf-8")
     table = html.split('id="exercises"', 1)[1].split("</table>", 1)[0]
     assert table.count("<tr>") == 3 and "race-counter" in table and "semaphore-handoff" in table

@@ -334,14 +334,6 @@ def run_lock_tests(module, probe, name, base, attr, factory, not_applicable):
     import threading, unittest
     from test import lock_tests
 
-    # Bunch starts its threads with _thread.start_new_thread, which the scheduler does not see:
-    # start them as threading.Thread instead, so that they are scheduled like any other.
-    def start_new_thread(function, args, kwargs=None):
-        thread = threading.Thread(target=function, args=args, kwargs=kwargs or {}, daemon=True)
-        thread.start()
-        return thread.ident
-
-    lock_tests.start_new_thread = start_new_thread
     cls = type(name, (getattr(lock_tests, base),), {attr: staticmethod(getattr(threading, factory))})
     suite = unittest.TestSuite()
     for test in unittest.TestLoader().loadTestsFromTestCase(cls):

@@ -120,3 +120,19 @@ def test_texts_follow_the_language_and_come_back_from_report_json():
     again = localize(StudentResult.from_dict(result.to_dict()), "en", {EX.slug: EX})
     assert again.exercises[0].checks[0].message == "Your code raised KeyError: 'x'"
     assert again.lang == "en" and again.rendered_with == render_key("en") != render_key("zh")
+
+
+def test_one_tampered_check_costs_the_whole_exercise(tmp_path):
+    """Fail closed (issue 24): what the other checks saw cannot be trusted once the grader was reached for."""
+    tampered = CheckVerdict("tampered", {"id": "tampered", "params": {"what": "sys.settrace", "line": 12,
+                                                                       "code": "sys.settrace(None)"}},
+                            {"status": "tampered"})
+    for lang, said in (("en", "line 12 (`sys.settrace(None)`) used `sys.settrace`"),
+                       ("zh", "第 12 行（`sys.settrace(None)`）使用了 `sys.settrace`")):
+        r = _scored(_verdicts(CheckVerdict("passed"), run_returns_start_minus_n=tampered), lang=lang)
+        assert (r.status.value, r.score) == ("tampered", 0) and all(c.score == 0 for c in r.checks)
+        assert said in r.message
+        html = render_html(StudentResult(student="s", score=0, max_score=10, sandbox="local", sandbox_note="",
+                                         exercises=[r], lang=lang))
+        assert 'class="badge tampered"' in html and said.replace("`", "") in html.replace("<code>", "").replace(
+            "</code>", "")

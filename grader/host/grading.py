@@ -10,7 +10,7 @@ import logging
 import traceback
 from pathlib import Path
 
-from . import advice, packs, reports, sandboxes
+from . import advice, packs, reports, sandboxes, screen
 from . import intake as intake_mod
 from .assignment import Assignment, Plan, plan, select
 from .config import load_config
@@ -50,6 +50,8 @@ def grade_submission(
         r.warnings = list(taken.warnings.get(ex.slug, []))  # read as GB18030, other versions not graded
         if ex.slug in taken.accepted:
             r.warnings += advice.warnings(taken.accepted[ex.slug])
+            r.review = screen.findings(taken.accepted[ex.slug])  # for the teacher: costs no points
+            r.warnings += screen.warnings(r.review)
         left_out = ex.spec.left_out
         if left_out is not None and left_out.checks:  # a handout's self-check: the grade has more
             r.warnings.append({"id": "handout_left_out", "params": {"checks": left_out.checks,

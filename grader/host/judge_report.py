@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-SEVERITY = ["passed", "failed", "error", "timeout", "deadlock", "crash"]
+SEVERITY = ["passed", "failed", "error", "timeout", "deadlock", "crash", "tampered"]
 
 
 @dataclass

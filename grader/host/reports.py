@@ -20,7 +20,8 @@ from .messages import text
 from .results import StudentResult
 
 STATUS_STYLE = {"passed": "green", "failed": "red", "error": "magenta", "missing": "yellow",
-                "timeout": "magenta", "deadlock": "magenta", "crash": "magenta", "infrastructure_error": "red"}
+                "timeout": "magenta", "deadlock": "magenta", "crash": "magenta", "tampered": "red",
+                "infrastructure_error": "red"}
 
 
 def safe_dirname(student: str) -> str:

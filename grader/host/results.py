@@ -20,6 +20,7 @@ class CheckStatus(str, Enum):
     TIMEOUT = "timeout"
     DEADLOCK = "deadlock"
     CRASH = "crash"
+    TAMPERED = "tampered"  # the student's code reached for the grader's internals: the run ended there
 
 
 class ExerciseStatus(str, Enum):
@@ -28,6 +29,7 @@ class ExerciseStatus(str, Enum):
     ERROR = "error"  # the file could not be loaded, or the judge could not run
     MISSING = "missing"  # the student did not submit this exercise's file
     INFRASTRUCTURE_ERROR = "infrastructure_error"  # the grader could not run it: not the student's doing
+    TAMPERED = "tampered"  # a check ended on tampering with the grader: zero points, flagged for the teacher
 
 
 class StudentStatus(str, Enum):
@@ -73,6 +75,9 @@ class ExerciseResult:
     shared: list[dict] = field(default_factory=list)  # one outcome several checks ended in (localize.py)
     warning_texts: list[str] = field(default_factory=list)  # `warnings` in the report's language
     scaled_from: float | None = None  # an assignment weighs it: its pack's own points (scoring.weigh)
+    # The static screen's findings (host/screen.py): lines reaching for the grader's internals, for
+    # the teacher to review; they cost no points by themselves. {line, code, what}
+    review: list[dict] = field(default_factory=list)
 
     @classmethod
     def from_dict(cls, data: dict) -> ExerciseResult:

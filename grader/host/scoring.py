@@ -54,7 +54,14 @@ def exercise_result(exercise: Exercise, verdicts: dict[str, CheckVerdict]) -> Ex
     message = None
     details: dict = {}
     import_failures = [v for v in verdicts.values() if v.verdict.get("phase") in ("import", "start")]
-    if score == 0 and len(import_failures) == len(verdicts):
+    tampered = [v for v in verdicts.values() if v.status == CheckStatus.TAMPERED.value]
+    if tampered:
+        # Fail closed: what the other checks saw cannot be trusted once the harness was reached for.
+        status, score = ExerciseStatus.TAMPERED, 0.0
+        for c in checks:
+            c.score = 0.0
+        message = {"id": "tampered_summary", "params": {"reason": tampered[0].message}}
+    elif score == 0 and len(import_failures) == len(verdicts):
         # One cause for every check: say it once, with its lines, at the exercise.
         status = ExerciseStatus.ERROR
         first = import_failures[0]

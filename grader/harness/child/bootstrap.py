@@ -87,6 +87,9 @@ def main(argv):
 
     install.ON_THREAD_NAMED = thread_named
     thread_named(threading.get_ident(), "MainThread")
+    # Only here, in this frame's locals: an ok result carries it, and the student's code reaches no
+    # frame (guard.py), so a result line it writes on the pipe itself lacks it (child_runner.py).
+    seal = request.pop("seal", "")
     sys.path.insert(0, os.path.dirname(student_file))
 
     channel.send({"event": "phase", "phase": "import"})
@@ -102,6 +105,7 @@ def main(argv):
     tracer = install.tracer()
     tracer.scan(student_code)
     tracer.scan(scenario_code)  # the scenario may write the student's objects' attributes
+    begin, verify = _guard(student_file, request, my_pid, channel)  # before any of the student's code runs
     gc.collect()
     gc.freeze()  # what is here now is never collected: each run's own garbage is cheap to find
 
@@ -112,11 +116,12 @@ def main(argv):
         # not the student's; the judge's own deadline restarts at the phase message too.
         faulthandler.dump_traceback_later(backstop, exit=True, file=fault_file)
         install.new_run(strategies.from_spec(spec), events.Recorder() if trace else None)
-        result = _one_run(channel, request, student_code, scenario_code, probe)
+        begin()  # after the backstop's watchdog thread is armed: it is the harness's
+        result = _one_run(channel, request, student_code, scenario_code, probe, verify)
         faulthandler.cancel_dump_traceback_later()
         if install.scheduler().leftovers():
-            channel.final(result)  # the next run must start alone: a fresh child takes over
-        channel.result(result)
+            channel.final(result, seal)  # the next run must start alone: a fresh child takes over
+        channel.result(result, seal=seal)
         gc.collect()
         line = requests.readline()
         if not line:
@@ -125,9 +130,64 @@ def main(argv):
         spec, trace = message["run"], bool(message.get("trace"))
 
 
-def _one_run(channel, request, student_code, scenario_code, probe) -> dict:
+def _guard(student_file: str, request: dict, my_pid: int, channel: "_Channel"):
+    """The audit hook (guard.py), and the checks of the harness's patches and of the kernel's list of
+    threads (integrity.py): at each thread's start, and at the end of each run (the returned
+    functions: `begin` at a run's start, `verify` at its end). A finding ends the run,
+    closed: status `tampered`, zero points."""
+    from grader.harness.child import guard, install, integrity
+
+    def on_tampered(found: dict) -> None:
+        if os.getpid() != my_pid:  # a forked worker: no channel of its own; its parent fails
+            os.write(2, f"tampering refused in worker process {os.getpid()}: {found.get('what')}\n".encode())
+            os._exit(71)
+        channel.final({"status": "tampered", **found, "call": install.last_call()})
+
+    tracing = request.get("tracing", True)
+    tracer = install.tracer()
+    global_trace = tracer.global_trace
+    guard.install(student_file, on_tampered)
+
+    def replaced(what: str | None) -> None:
+        if what is not None:
+            on_tampered({"what": what, "replaced": True})
+
+    def unknown(threads: integrity.Threads) -> None:
+        count = threads.unknown()
+        if count:
+            on_tampered({"what": "unknown_thread", "count": count})
+
+    # The snapshot checked at each thread's start is reachable from install.ON_THREAD_START: the run's
+    # end compares with its own, reachable from nothing the student's code can get at.
+    at_start: list[integrity.Snapshot] = []
+    threads_at_start, threads_at_end = integrity.Threads(), integrity.Threads()
+
+    def thread_starts() -> None:
+        threads_at_start.started()
+        threads_at_end.started()
+        replaced(at_start[0].changed())
+        unknown(threads_at_start)
+
+    install.ON_THREAD_START = thread_starts
+    at_start.append(integrity.Snapshot())
+    at_end = integrity.Snapshot(classes=True)
+
+    def begin() -> None:
+        threads_at_start.start()
+        threads_at_end.start()
+
+    def verify() -> None:
+        unknown(threads_at_end)
+        replaced(at_end.changed())
+        replaced("tracer.enabled" if tracer.enabled != tracing or tracer.global_trace is not global_trace else None)
+        replaced(integrity.tracer_changed(global_trace, tracing))
+
+    return begin, verify
+
+
+def _one_run(channel, request, student_code, scenario_code, probe, verify) -> dict:
     """Import the student's module afresh and run the scenario once (gc off: no finalizer runs mid-run)."""
-    from grader.harness.child import install
+    from grader.harness.child import install, tracing
 
     gc.disable()
     install.tracer().install()  # the main thread from here to the scenario's end: not the harness's set-up
@@ -148,12 +208,13 @@ def _one_run(channel, request, student_code, scenario_code, probe) -> dict:
             observations = scenario(module, probe, **request.get("kwargs", {}))
         except BaseException as exc:  # noqa: BLE001
             channel.final({**_failure("scenario", exc), "call": install.last_call()})
+        verify()  # the tracer, the scheduler and their patches are still the harness's
         # A thread that died of an uncaught exception fails an explored run whatever the scenario
         # observed (judge/explore.py): the first few, in the order they died.
         return {"status": "ok", "observations": observations, "virtual_time": install.scheduler().now,
                 "thread_deaths": install.THREAD_DEATHS[:THREAD_DEATHS_SENT]}
     finally:
-        sys.settrace(None)
+        tracing.settrace(None)
         gc.enable()
 
 
@@ -276,9 +337,11 @@ class _Channel:
             n = os.write(self.fd, data)
             data = data[n:]
 
-    def result(self, result, last=False):
+    def result(self, result, last=False, seal=""):
         result["event"] = "result"
         result["last"] = last
+        if seal:
+            result["seal"] = seal
         if self.schedule_info is not None:
             result.setdefault("schedule", self.schedule_info())
         for stream in (sys.stdout, sys.stderr):
@@ -288,9 +351,9 @@ class _Channel:
                 pass
         self.send(result)
 
-    def final(self, result):
+    def final(self, result, seal=""):
         try:
-            self.result(result, last=True)
+            self.result(result, last=True, seal=seal)
         finally:
             os._exit(0)
 

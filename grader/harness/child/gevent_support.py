@@ -135,6 +135,9 @@ class MonkeyFinder(importlib.abc.MetaPathFinder):
 
 def install() -> None:
     os.environ.setdefault("GEVENT_RESOLVER", "block")
+    # A compiled Greenlet records its spawning stack with sys._getframe, called from C: with no Python
+    # frame of gevent's in between, the audit hook (guard.py) would take the call for the student's.
+    os.environ["GEVENT_TRACK_GREENLET_TREE"] = "false"
     if MONKEY in sys.modules:
         disarm(sys.modules[MONKEY])
     if not any(isinstance(f, MonkeyFinder) for f in sys.meta_path):

@@ -24,7 +24,7 @@ from collections.abc import Callable
 from . import gevent_support, primitives, queues, sites
 from .events import Recorder
 from .scheduler import FINISHED, JOINING, DeadlockFound, FirstComeFirstServed, Scheduler
-from .tracing import TICK, WRITE, Tracer
+from .tracing import TICK, WRITE, Tracer, settrace
 
 REAL = types.SimpleNamespace(
     sleep=time.sleep, time=time.time, monotonic=time.monotonic, perf_counter=time.perf_counter,
@@ -52,6 +52,9 @@ ON_THREAD_NAMED: Callable[[int, str], None] | None = None
 # kept: a scenario may call the student thousands of times, and text is made only for a report.
 LAST_CALL_FRAME: types.FrameType | None = None
 MAIN_IDENT: int | None = None  # the scenario's thread, set by install()
+# Checks that the harness's patches are still in place, in each new thread before its target runs
+# (bootstrap._guard sets it): a patch undone for a thread's life is found at its start.
+ON_THREAD_START: Callable[[], None] | None = None
 RANDOM_SEED = 20240101
 # Fixed bases for the virtual clock: time.time() reads 2026-01-01 00:00:00 UTC plus virtual seconds
 # on every run, so a program that prints or compares times behaves the same each time.
@@ -184,6 +187,7 @@ def install(student_file: str, on_deadlock: Callable[[DeadlockFound], None], tra
     _untrace_process_pools()
     gevent_support.install()  # the tutorial's monkey.patch_all() must not undo the above
     _patch_thread(sched, tracer)
+    _schedule_raw_threads()
     os.register_at_fork(after_in_child=_after_fork)
     random.seed(RANDOM_SEED)
     tracer.enabled = tracing  # the main thread is traced during each run only (bootstrap._one_run)
@@ -317,13 +321,15 @@ def _patch_thread(sched: Scheduler, tracer: Tracer) -> None:
             raise
 
     def _bootstrap_inner(self):
+        if ON_THREAD_START is not None:
+            ON_THREAD_START()
         st = sched.thread_begins(self)
         if st is not None and st.tracked and ON_THREAD_NAMED is not None and st.ident is not None:
             ON_THREAD_NAMED(st.ident, st.name)
         try:
             orig_bootstrap_inner(self)
         finally:
-            sys.settrace(None)  # run() has returned: what is left is bookkeeping
+            settrace(None)  # run() has returned: what is left is bookkeeping
             if st is not None:
                 sched.thread_ends(st)
 
@@ -372,20 +378,57 @@ def _patch_thread(sched: Scheduler, tracer: Tracer) -> None:
     threading._trace_hook = _trace_from_run(sched, tracer)  # type: ignore[attr-defined]
 
 
+def _schedule_raw_threads() -> None:
+    """Threads started through `_thread` (start_new_thread, and start_joinable_thread on newer
+    Pythons) become threading.Threads, so the scheduler runs them like any other: unseen, they ran
+    at full speed beside the baton, their races never searched. threading's own start() keeps the
+    real one (it hands over its bound _bootstrap)."""
+    import _thread
+
+    real = _thread.start_new_thread
+    bootstrap = threading.Thread._bootstrap  # type: ignore[attr-defined]
+
+    def start_new_thread(function, args, kwargs=None):
+        if getattr(function, "__func__", None) is bootstrap and isinstance(getattr(function, "__self__", None),
+                                                                          threading.Thread):
+            return real(function, args, *(() if kwargs is None else (kwargs,)))
+        if not isinstance(args, tuple):
+            raise TypeError("2nd arg must be a tuple")
+        thread = threading.Thread(target=function, args=args, kwargs=kwargs or {}, daemon=True)
+        thread.start()
+        return thread.ident
+
+    _thread.start_new_thread = _thread.start_new = start_new_thread
+    threading._start_new_thread = start_new_thread  # type: ignore[attr-defined]
+    if hasattr(_thread, "start_joinable_thread"):  # 3.13: threading starts its threads with it
+        real_joinable = _thread.start_joinable_thread
+
+        def start_joinable_thread(function, handle=None, daemon=True):
+            if getattr(function, "__func__", None) is bootstrap:
+                return real_joinable(function, handle=handle, daemon=daemon)
+            thread = threading.Thread(target=function, daemon=daemon)
+            thread.start()
+            return thread._handle  # type: ignore[attr-defined]
+
+        _thread.start_joinable_thread = start_joinable_thread
+
+
 def _trace_from_run(sched: Scheduler, tracer: Tracer):
     def first_call(frame, event, arg):
         me = sched.current()
         if me.tracked and sched.hold_for is not None:
             sched.point(me)  # through start(), a held thread gives way before running its target
         if not tracer.enabled or not me.tracked:
-            sys.settrace(None)
+            settrace(None)
             return None
-        sys.settrace(tracer.global_trace)
+        settrace(tracer.global_trace)
         return tracer.global_trace(frame, event, arg)
     return first_call
 
 
 def _after_fork() -> None:
+    global ON_THREAD_START
+    ON_THREAD_START = None  # a worker process reports nothing of its own (bootstrap._guard)
     if SCHED is not None:
         SCHED.after_fork_in_child()
         primitives.reset_after_fork()

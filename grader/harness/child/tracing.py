@@ -24,6 +24,8 @@ import sys
 import types
 
 READ, WRITE, TICK = "read", "write", "tick"
+# The real one, taken before guard.py replaces sys.settrace with one that refuses the student's calls.
+settrace = sys.settrace
 
 _WRITES = {"STORE_GLOBAL", "DELETE_GLOBAL", "STORE_ATTR", "DELETE_ATTR", "STORE_SUBSCR", "DELETE_SUBSCR"}
 _READS = {"BINARY_SUBSCR", "CONTAINS_OP"}
@@ -99,7 +101,7 @@ class Tracer:
         """Trace the calling thread from now on (each tracked thread, from its run(); the main
         thread, for each run of the scenario)."""
         if self.enabled:
-            sys.settrace(self.global_trace)
+            settrace(self.global_trace)
 
     def _global_trace(self):
         """The function CPython calls for every new frame of a traced thread: it must be cheap."""
@@ -142,4 +144,4 @@ class Tracer:
     def stop(self) -> None:
         """No more tracing in this process (a forked worker: its schedule is not explored)."""
         self.enabled = False
-        sys.settrace(None)
+        settrace(None)

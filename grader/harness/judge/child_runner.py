@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import os
 import queue
+import secrets
 import shutil
 import tempfile
 import threading
@@ -45,7 +46,8 @@ STUDENT_NICE = 19
 class Outcome:
     """What one scenario run produced, as data."""
 
-    # ok, exception, syntax_error, exit, deadlock, busy_wait, timeout, crash, memory; thread_exception
+    # ok, exception, syntax_error, exit, deadlock, busy_wait, timeout, crash, memory, tampered (guard.py,
+    # integrity.py, or an ok result without the session's seal); thread_exception
     # is never the child's: explore.py makes it of an ok run in which a thread died (`thread_deaths`)
     status: str
     observations: dict = field(default_factory=dict)
@@ -122,6 +124,9 @@ class ChildSession:
 
     def __init__(self, request: dict):
         self.backstop = float(request["backstop"])
+        # An ok result must carry it: the harness's, not a line the student's code wrote on the pipe.
+        self.seal = secrets.token_hex(16)
+        request = {**request, "seal": self.seal}
         self.user = StudentUser.from_env()
         if self.user is not None:
             request = {**request, "nice": STUDENT_NICE}
@@ -292,6 +297,8 @@ class ChildSession:
         if self.child is None:
             return Outcome(status="crash", result={"message": self._start_error or "no child"})
         fault = self._fault.data if self.returncode is not None else b""
+        if result is not None and result.get("status") == "ok" and result.get("seal") != self.seal:
+            result = {"status": "tampered", "what": "forged_result"}
         outcome = _interpret(result, self.phase, self.returncode, self.timed_out, fault)
         outcome.output = self._output.data.decode("utf-8", "replace")
         outcome.output_truncated = self._output.truncated

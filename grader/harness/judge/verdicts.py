@@ -53,6 +53,19 @@ def outcome_verdict(outcome: Outcome, student_file: str, searched: bool = False)
         verdict.update(status="timeout", message={"id": waits},
                        threads=collapse_threads(fault_threads(outcome.fault_dump, student_file,
                                                               outcome.thread_names)))
+    elif outcome.status == "tampered":
+        # The student's code reached for the harness: the run ended there (child/guard.py, integrity.py).
+        what = str(result.get("what", "?"))[:200]
+        if what == "forged_result":
+            refusal: dict = {"id": "tampered_forged_result"}
+        elif what == "unknown_thread":
+            refusal = {"id": "tampered_unknown_thread", "params": {"count": result.get("count")}}
+        elif result.get("replaced"):
+            refusal = {"id": "tampered_replaced", "params": {"what": what}}
+        else:
+            refusal = {"id": "tampered", "params": {"what": what, "line": result.get("line"),
+                                                    "code": str(result.get("code", ""))[:200]}}
+        verdict.update(status="tampered", message=refusal)
     elif outcome.status == "memory":
         verdict.update(status="crash", message={"id": "memory_limit"})
     elif outcome.status == "judge_error":

@@ -41,6 +41,7 @@ def context(result, exercises, lang: str = "en") -> dict:
         "exercise_rates": exercise_rates(graded, shown, reports, lang, _points(result)),
         "check_rates": check_rates(graded, shown, reports, lang),
         "problems": problems(result.entries, reports, slugs),
+        "review": review(result.entries, reports, slugs),
         "missing": missing_files(result.entries, reports, slugs),
         "missing_by_student": {e.folder: _missing(reports.get(e.folder), slugs) for e in result.entries},
         "interrupted": result.interrupted,
@@ -187,6 +188,27 @@ def problems(entries, reports, slugs: set | None = None) -> list[dict]:
                 reasons.append({"exercise": ex["exercise"], "statuses": bad or ["error"], "why": _first_line(said)})
         if reasons:
             rows.append({"student": e.student, "folder": e.folder, "reasons": reasons})
+    return rows
+
+
+def review(entries, reports, slugs: set | None = None) -> list[dict]:
+    """Students to look at: an exercise ended on tampering with the grader (zero points), or the
+    static screen found lines reaching for its internals (host/screen.py; no points lost by that)."""
+    rows = []
+    for e in entries:
+        report = reports.get(e.folder) or {}
+        items = []
+        for ex in report.get("exercises", []):
+            slug = ex.get("exercise")
+            kind = e.flags.get(slug) if slug is not None else None
+            if kind is None or (slugs is not None and slug not in slugs):
+                continue
+            said = ex.get("message", "") if kind == "tampered" else next(
+                (w for w, ref in zip(ex.get("warning_texts", []), ex.get("warnings", []))
+                 if ref.get("id") == "screen_finding"), "")
+            items.append({"exercise": slug, "status": kind, "why": _first_line(said)})
+        if items:
+            rows.append({"student": e.student, "folder": e.folder, "flagged": items})
     return rows
 
 

@@ -36,7 +36,7 @@ from ..localize import render_key
 from ..messages import MessageError
 from ..results import StudentResult, StudentStatus
 from ..sandboxes import choose
-from . import outputs
+from . import gradebook, outputs
 from .neighbours import Span, beside_a_storm
 from .roster import ClassInputError, Submission, discover
 
@@ -77,6 +77,7 @@ class Entry:
     graded_again: bool = False  # it ran beside a fork bomb: this is its second grading, alone of those
     exercises: dict = field(default_factory=dict)  # slug -> score (None: not graded)
     lms_id: str = ""  # the LMS's number for the student, when its download named them (roster.lms_id)
+    flags: dict = field(default_factory=dict)  # slug -> "tampered" or "review" (gradebook.flag), for the teacher
 
 
 @dataclass
@@ -286,6 +287,7 @@ def _finished_entry(out_dir: Path, sub: Submission, key: str) -> tuple[Entry | N
         return Entry(student=sub.student, folder=sub.out_name, source=sub.source, key=key, status=data["status"],
                      score=data["score"], max_score=data["max_score"], sandbox=data["sandbox"], skipped=True,
                      exercises={e["exercise"]: e["score"] for e in data["exercises"]},
+                     flags=gradebook.flags(data["exercises"]),
                      rendered_with=data.get("rendered_with", ""), lms_id=sub.lms_id), data.get("assignment", "")
     except (OSError, ValueError, KeyError, TypeError):  # missing or damaged: grade again
         return None, ""
@@ -296,7 +298,9 @@ def entry_for(sub: Submission, result: StudentResult, seconds: float) -> Entry:
                  status=result.status.value, score=result.score, max_score=result.max_score,
                  sandbox=result.sandbox, seconds=round(seconds, 3),
                  exercises={e.exercise: e.score for e in result.exercises}, rendered_with=result.rendered_with,
-                 lms_id=sub.lms_id)
+                 lms_id=sub.lms_id,
+                 flags=gradebook.flags([{"status": e.status.value, "review": e.review, "exercise": e.exercise}
+                                        for e in result.exercises]))
 
 
 def stop_running_sandboxes() -> None:

@@ -24,6 +24,7 @@ OUTCOMES = {
     "timeout": _("timed out"),
     "deadlock": _("deadlock"),
     "crash": _("crashed"),
+    "tampered": _("tampered with the grader"),
     "missing": _("missing"),
     "infrastructure_error": _("not graded"),
 }

@@ -1,0 +1,131 @@
+"""The harness's patches and hooks, still in place: what the student's code may not undo.
+
+A module's attributes are set without any audit event, so the audit hook (guard.py) cannot see
+`threading.Lock = _thread.allocate_lock`, `threading._trace_hook = None` or a harness module patched
+through `sys.modules`. A snapshot taken once everything is installed, compared by identity when a
+thread starts and after every run, finds what was replaced and names it; the tracer is checked to be
+the harness's in the main thread, on, with no profiler beside it. A class's attributes (threading.Thread's
+methods, queue.Queue's), which CPython 3.11 writes without an audit event either, are compared at a
+run's end only: a scenario may wrap them while it runs (and puts them back).
+"""
+
+from __future__ import annotations
+
+import _thread
+import os
+import queue
+import sys
+import threading
+import time
+
+from .install import REAL  # the real time.sleep: install.py gave time.sleep to the virtual clock
+
+# Rebound on purpose during a run: not the student's doing.
+_REBOUND = {("grader.harness.child.install", "LAST_CALL_FRAME")}
+_STDLIB = {
+    threading: ("Lock", "RLock", "Semaphore", "BoundedSemaphore", "Condition", "Event", "Thread", "_trace_hook",
+                "_profile_hook", "settrace", "setprofile", "excepthook", "_time", "current_thread", "get_ident"),
+    time: ("sleep", "time", "monotonic", "perf_counter", "time_ns", "monotonic_ns", "perf_counter_ns"),
+    queue: ("Queue", "SimpleQueue", "time"),
+    sys: ("settrace", "setprofile"),  # guard.py's, which check who calls
+    _thread: ("start_new_thread", "start_new"),  # install._schedule_raw_threads's
+}
+_CLASSES = {threading.Thread: "threading.Thread", queue.Queue: "queue.Queue"}
+_HARNESS = "grader.harness."
+
+
+class Snapshot:
+    """Every watched name's value when the harness finished installing, to compare by identity."""
+
+    def __init__(self, classes: bool = False) -> None:
+        self.values: list[tuple[object, str, str, object]] = []  # (owner, shown as, name, value)
+        for cls, shown in _CLASSES.items() if classes else ():
+            for name, value in vars(cls).items():
+                if not name.startswith("__") or name == "__init__":
+                    self.values.append((cls, shown, name, value))
+        for module, names in _STDLIB.items():
+            for name in names:
+                if hasattr(module, name):
+                    self.values.append((module, module.__name__, name, getattr(module, name)))
+        # `del sys.modules["_thread"]; import _thread` gives the real start_new_thread back: the
+        # patched modules themselves must stay the ones in sys.modules.
+        self.modules = {name: mod for name, mod in sys.modules.items() if name.startswith(_HARNESS)}
+        self.patched = {module.__name__: module for module in _STDLIB}  # the modules, not every name
+        for modname, module in self.modules.items():
+            for name, value in vars(module).items():
+                if (modname, name) not in _REBOUND and not name.startswith("__"):
+                    self.values.append((module, modname, name, value))
+
+    def changed(self) -> str | None:
+        """The first watched name that no longer holds its value, as `module.name`, or None."""
+        for modname, module in (self.modules | self.patched).items():
+            if sys.modules.get(modname) is not module:
+                return f"sys.modules[{modname!r}]"
+        for owner, shown, name, value in self.values:
+            now = vars(owner).get(name, _GONE) if isinstance(owner, type) else getattr(owner, name, _GONE)
+            if now is not value:
+                return f"{shown}.{name}"
+        return None
+
+
+_GONE = object()
+
+
+def _tasks() -> set[int] | None:
+    try:
+        return {int(tid) for tid in os.listdir("/proc/self/task")}
+    except OSError:
+        return None  # no /proc (a Mac): nothing to compare
+
+
+def _known() -> set[int]:
+    """The OS threads behind threading's own Thread objects (not the dummies made for foreign ones),
+    the calling thread (a new thread asks before threading has listed it), and the process's first
+    thread (its id is the pid; a forked child's MainThread keeps the fork server's native_id)."""
+    return {t.native_id for t in threading.enumerate()
+            if t.native_id is not None and not isinstance(t, threading._DummyThread)} | {
+        threading.get_native_id(), os.getpid()}
+
+
+class Threads:
+    """The kernel's list of this process's threads (/proc/self/task) against threading's: a thread the
+    scheduler does not know (started from C, or through a `_thread` imported afresh) races unseen."""
+
+    def __init__(self) -> None:
+        self.baseline: set[int] = set()
+        # Every thread that went through threading's start this run: one that has left threading's
+        # list is still in the kernel's for a moment (asking again for each would cost ms a thread).
+        self.seen: set[int] = set()
+
+    def start(self) -> None:
+        """At a run's start: the threads that are not threading's but are the harness's (faulthandler's
+        watchdog)."""
+        self.seen.clear()
+        tasks = _tasks()
+        self.baseline = tasks - _known() if tasks is not None else set()
+
+    def started(self) -> None:
+        """The calling thread is one of threading's (install.ON_THREAD_START runs in it)."""
+        self.seen.add(threading.get_native_id())
+
+    def unknown(self) -> int:
+        """How many live OS threads neither threading nor the baseline knows. A thread that has just
+        left threading's list may not have left the kernel's: asked again a few times before it counts."""
+        for _ in range(20):
+            tasks = _tasks()
+            if tasks is None:
+                return 0
+            unknown = tasks - _known() - self.baseline - self.seen
+            if not unknown:
+                return 0
+            REAL.sleep(0.005)
+        return len(unknown)
+
+
+def tracer_changed(global_trace, enabled: bool) -> str | None:
+    """The main thread's tracer at a run's end: the harness's (when tracing), and no profiler."""
+    if sys.getprofile() is not None:
+        return "sys.setprofile"
+    if enabled and sys.gettrace() is not global_trace:
+        return "sys.settrace"
+    return None
