@@ -20,7 +20,7 @@ PACKS = Path(__file__).resolve().parent / "packs"
 def _site(**counts) -> dict:
     """A creation site as the child reports it: by default `add()`'s Lock made on each of 8 calls by
     2 threads, each lock held once, by its maker alone, never waited for."""
-    site = {"kind": "Lock", "line": 9, "function": "add", "instances": 8, "held": 8, "most_holders": 1,
+    site = {"kind": "Lock", "line": 9, "function": "add", "instances": 8, "held": 8, "most_users": 1,
             "acquires": 8, "contended": 0, "threads": 2, "most_per_thread": 4}
     return {**site, **counts}
 
@@ -38,13 +38,20 @@ def test_one_lock_per_object_is_never_picked():
     # lock-ordering: each Account makes its lock in __init__; in one run each may be held by one thread
     assert per_call_sites([_site(function="__init__")]) == []
     # the same made by a factory: shared by several threads, or waited for when they meet
-    assert per_call_sites([_site(function="make_account", most_holders=2)]) == []
+    assert per_call_sites([_site(function="make_account", most_users=2)]) == []
     assert per_call_sites([_site(function="make_account", contended=1)]) == []
 
 
 def test_a_lock_per_word_kept_for_later_calls_is_not_picked():
     # word-tally's lock_per_word_check_then_act: 3 locks made, taken again by 40 later calls of add()
     assert per_call_sites([_site(instances=3, held=3, acquires=40, threads=2, most_per_thread=2)]) == []
+
+
+def test_a_semaphore_one_thread_takes_and_another_releases_is_not_picked():
+    # semaphore-handoff's keeps_semaphore_one: run() makes one per call, the consumer takes it once and
+    # the producer releases it, so it is shared (a signal), only with the wrong start value
+    assert per_call_sites([_site(kind="Semaphore", function="run", line=28, instances=6, held=6, acquires=6,
+                                 threads=6, most_per_thread=1, most_users=2)]) == []
 
 
 def test_locks_of_one_thread_alone_or_of_other_kinds_are_not_picked():
@@ -71,8 +78,17 @@ class Tally:
         with threading.Lock():
             self.n += 1
 
+def handoff():
+    ready = threading.Semaphore(1)  # a signal: one thread takes it, another gives it back
+    taker = threading.Thread(target=ready.acquire)
+    taker.start()
+    taker.join()
+    ready.release()
+
 def main():
     tally, accounts = Tally(), [Account(), Account()]
+    handoff()
+    handoff()
 
     def work():
         for _ in range(3):
@@ -94,10 +110,11 @@ def test_the_child_counts_instances_per_site_and_only_the_per_call_one_is_picked
     outcome = run_program(tmp_path, PROGRAM)
     assert outcome.status == "ok", outcome.result
     sites = {(s["function"], s["line"]): s for s in outcome.schedule["sites"]}
-    made_per_call, per_account = sites[("add", 14)], sites[("__init__", 6)]
-    assert (made_per_call["instances"], made_per_call["held"], made_per_call["most_holders"]) == (6, 6, 1)
+    made_per_call, per_account, signal = sites[("add", 14)], sites[("__init__", 6)], sites[("handoff", 18)]
+    assert (made_per_call["instances"], made_per_call["held"], made_per_call["most_users"]) == (6, 6, 1)
     assert (made_per_call["threads"], made_per_call["acquires"], made_per_call["contended"]) == (2, 6, 0)
-    assert per_account["instances"] == 2 and per_account["most_holders"] == 2  # both threads took each
+    assert per_account["instances"] == 2 and per_account["most_users"] == 2  # both threads took each
+    assert (signal["instances"], signal["threads"], signal["most_users"]) == (2, 2, 2)  # taken and released apart
     assert per_call_sites(outcome.schedule["sites"]) == [
         {"kind": "Lock", "line": 14, "function": "add", "instances": 6}]
 

@@ -125,6 +125,7 @@ class _Primitive:
         self.contended = 0  # acquisitions that had to wait
         self.max_waiters = 0
         self.takers: set[int] = set()  # the threads that ever held it: one alone means it was never shared
+        self.users: set[int] = set()  # those and the threads that released it (a semaphore signals)
         self.site = student_site()
         REGISTRY.add(self)
         if self.site is not None:
@@ -220,6 +221,7 @@ class Lock(_Primitive):
                 raise RuntimeError("cannot release un-acquired lock")
             self._count -= 1
             self.releases += 1
+            self.users.add(id(me))
             _end(sched, me, active, True, "released", self)
             if self._count == 0:
                 self._owner_state = None
@@ -351,6 +353,7 @@ class Semaphore(_Primitive):
         for hook in list(self.on_release):
             hook(self)
         with sched.mutex:
+            self.users.add(id(me))
             for _ in range(n):
                 self.releases += 1
                 if self._waiters:
@@ -540,7 +543,7 @@ def quiet():
 
 def instances_per_site() -> list[dict]:
     """What each creation site of the student's made in this run: how many primitives, how many of them
-    were held, by how many threads the most shared one was held, how many acquisitions and waits they
+    were held, by how many threads the most shared one was taken or released, how many acquisitions and waits they
     saw in all, how many threads held one, and the most of them one thread held. A lock made anew on
     each call reads as many instances, none shared or waited for (judge/per_call.py words it)."""
     sites: dict[tuple, dict] = {}
@@ -549,11 +552,11 @@ def instances_per_site() -> list[dict]:
         site = p.site or {}
         key = (p.kind, site.get("line"), site.get("function"))
         entry = sites.setdefault(key, {"kind": p.kind, "line": site.get("line"), "function": site.get("function"),
-                                       "instances": 0, "held": 0, "most_holders": 0, "acquires": 0,
+                                       "instances": 0, "held": 0, "most_users": 0, "acquires": 0,
                                        "contended": 0})
         entry["instances"] += 1
         entry["held"] += bool(p.takers)
-        entry["most_holders"] = max(entry["most_holders"], len(p.takers))
+        entry["most_users"] = max(entry["most_users"], len(p.takers | p.users))
         entry["acquires"] += p.acquires
         entry["contended"] += p.contended
         threads = per_thread.setdefault(key, {})

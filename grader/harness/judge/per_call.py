@@ -3,13 +3,13 @@
 The most common wrong answer to a race: `with threading.Lock():` inside `add()`, or a Semaphore made
 inside the function each thread runs. Each call makes a lock of its own, so no thread ever waits for
 another, and an interleaving names every one of them by the same line. The child counts, per creation
-site, the primitives made and how many threads held the most shared one
+site, the primitives made and how many threads took or released the most shared one
 (child/primitives.instances_per_site); this module picks the sites that show the mistake.
 
 A site is made per call when it lies in a function that is not `__init__` (one lock per object, such
 as an account's, is right) nor the module, made more than one instance in the run, its instances were
-held by more than one thread (a thread alone waits for no other anyway), none was ever held by two
-threads nor waited for, and either each held instance was taken once (one per call) or each thread
+held by more than one thread (a thread alone waits for no other anyway), none was ever used (taken or
+released) by two threads nor waited for, and either each held instance was taken once (one per call) or each thread
 held just one (one per thread, made in the function the thread runs). One lock per object made in a
 factory, or one Semaphore per call of `open_office()` shared by its threads, is held by several
 threads or waited for; one lock per word kept in a dict is taken again by later calls: none of them
@@ -31,13 +31,13 @@ def per_call_sites(sites: object) -> list[dict]:
             continue
         if not isinstance(site.get("line"), int) or site.get("function") in PER_OBJECT:
             continue
-        values = [site.get(k) for k in ("instances", "held", "most_holders", "acquires", "contended",
+        values = [site.get(k) for k in ("instances", "held", "most_users", "acquires", "contended",
                                          "threads", "most_per_thread")]
         counts = [n for n in values if isinstance(n, int)]
         if len(counts) != len(values):
             continue
-        instances, held, most_holders, acquires, contended, threads, most_per_thread = counts
-        unshared = instances > 1 and threads > 1 and most_holders <= 1 and contended == 0
+        instances, held, most_users, acquires, contended, threads, most_per_thread = counts
+        unshared = instances > 1 and threads > 1 and most_users <= 1 and contended == 0
         if unshared and (acquires == held or most_per_thread == 1):
             out.append({"kind": site["kind"], "line": site["line"], "function": str(site.get("function")),
                         "instances": instances})
