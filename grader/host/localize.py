@@ -19,7 +19,7 @@ from pathlib import Path
 
 from . import pack_i18n
 from .i18n import LOCALE_DIR
-from .messages import render
+from .messages import render, text
 from .packs import Exercise
 from .results import CheckStatus, StudentResult
 
@@ -49,7 +49,35 @@ def localize(result: StudentResult, lang: str, exercises: dict[str, Exercise]) -
             check.message = render(check.message_ref, lang, pack)
         _share_outcomes(ex, lang, pack)
     _explain_races_once(result)
+    _name_per_call_locks_once(result, lang)
     return result
+
+
+def _name_per_call_locks_once(result: StudentResult, lang: str) -> None:
+    """A lock made anew on each call (judge/per_call.py) is said once per report, after the message of
+    the first failing check whose run made it: every later check failed for the same reason."""
+    said: set[tuple] = set()
+    for ex in result.exercises:
+        for check in ex.checks:
+            if check.status is CheckStatus.PASSED or check.cause_said_in:  # its message is not shown
+                continue
+            details = check.details
+            if check.shared is not None and check.shared < len(ex.shared):
+                details = ex.shared[check.shared].get("details") or {}
+            for site in (details or {}).get("per_call") or []:
+                if not isinstance(site, dict):
+                    continue
+                key = (ex.exercise, site.get("kind"), site.get("line"), site.get("function"))
+                if key in said:
+                    continue
+                said.add(key)
+                note = text("per_call_lock", lang, function=site.get("function"), kind=site.get("kind"),
+                            line=site.get("line"), instances=site.get("instances"))
+                if check.shared is not None and check.shared < len(ex.shared):
+                    shared = ex.shared[check.shared]
+                    shared["message"] = "\n\n".join(m for m in (shared.get("message"), note) if m)
+                else:
+                    check.message = "\n\n".join(m for m in (check.message, note) if m)
 
 
 def _explain_races_once(result: StudentResult) -> None:

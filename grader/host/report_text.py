@@ -10,6 +10,8 @@ from .messages import text
 
 
 def prim_label(prim: dict, lang: str) -> str:
+    if prim.get("line") is not None and prim.get("of_line"):  # one of several made on that line
+        return text("trace_prim_nth", lang, kind=prim.get("kind"), line=prim["line"], n=prim["of_line"])
     if prim.get("line") is not None:
         return text("trace_prim", lang, kind=prim.get("kind"), line=prim["line"])
     return text("trace_prim_judge", lang, kind=prim.get("kind"))

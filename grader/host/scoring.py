@@ -12,7 +12,7 @@ from .packs import Exercise, Visibility
 from .results import CheckResult, CheckStatus, ExerciseResult, ExerciseStatus
 
 DETAIL_KEYS = ("call", "threads", "stack", "output", "output_truncated", "output_bytes", "details", "phase",
-               "interleaving", "exploration")
+               "interleaving", "exploration", "per_call")
 
 
 # What a hidden check may show when it did not pass: its author's hint when an expectation failed
@@ -20,6 +20,8 @@ DETAIL_KEYS = ("call", "threads", "stack", "output", "output_truncated", "output
 # wait, a crash...) when the student's code did not let the scenario finish: that is the student's
 # own code, and a hint written for a wrong value would point the wrong way.
 HIDDEN_OUTCOME_KEYS = ("call", "threads", "stack", "output", "output_truncated", "output_bytes", "phase")
+# What the student's own file did, shown whatever the check's visibility: a lock it made on each call.
+OWN_CODE_KEYS = ("per_call",)
 
 
 def check_result(name: str, exercise: Exercise, verdict: CheckVerdict) -> CheckResult:
@@ -33,10 +35,10 @@ def check_result(name: str, exercise: Exercise, verdict: CheckVerdict) -> CheckR
             message, details = None, {}
         elif status is CheckStatus.FAILED or not verdict.message or "id" not in verdict.message:
             message = {"msgid": spec.hint} if spec.hint else {"id": "hidden_failed"}
-            details = {}
+            details = {k: verdict.verdict[k] for k in OWN_CODE_KEYS if k in verdict.verdict}
         else:
             message = verdict.message
-            details = {k: verdict.verdict[k] for k in HIDDEN_OUTCOME_KEYS if k in verdict.verdict}
+            details = {k: verdict.verdict[k] for k in (*HIDDEN_OUTCOME_KEYS, *OWN_CODE_KEYS) if k in verdict.verdict}
     else:
         message = verdict.message or None
         details = {k: verdict.verdict[k] for k in DETAIL_KEYS if k in verdict.verdict}

@@ -220,11 +220,12 @@ def _one_run(channel, request, student_code, scenario_code, probe, verify) -> di
 
 def _schedule_info() -> dict:
     """How the run was scheduled: its steps and choices (for replay), and its events if recorded."""
-    from grader.harness.child import install
+    from grader.harness.child import install, primitives
 
     sched = install.scheduler()
     info = {"steps": sched.steps, "decisions": sched.decisions, "widths": sched.widths,
-            "timed_waits": sched.timed_waits, "diverged": sched.strategy.diverged}
+            "timed_waits": sched.timed_waits, "diverged": sched.strategy.diverged,
+            "sites": primitives.instances_per_site()}
     if sched.recorder is not None:
         info["trace"] = sched.recorder.events()
     return info

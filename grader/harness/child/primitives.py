@@ -124,6 +124,8 @@ class _Primitive:
         self.releases = 0
         self.contended = 0  # acquisitions that had to wait
         self.max_waiters = 0
+        self.takers: set[int] = set()  # the threads that ever held it: one alone means it was never shared
+        self.users: set[int] = set()  # those and the threads that released it (a semaphore signals)
         self.site = student_site()
         REGISTRY.add(self)
         if self.site is not None:
@@ -207,6 +209,7 @@ class Lock(_Primitive):
         self._owner_state = me
         self._count = 1
         self.acquires += 1
+        self.takers.add(id(me))
 
     @untraced
     def release(self):
@@ -218,6 +221,7 @@ class Lock(_Primitive):
                 raise RuntimeError("cannot release un-acquired lock")
             self._count -= 1
             self.releases += 1
+            self.users.add(id(me))
             _end(sched, me, active, True, "released", self)
             if self._count == 0:
                 self._owner_state = None
@@ -323,6 +327,7 @@ class Semaphore(_Primitive):
             if self._value > 0:
                 self._value -= 1
                 self.acquires += 1
+                self.takers.add(id(me))
                 _end(sched, me, active, True, "sem_acquired", self, value=self._value)
                 return True
             if not blocking:
@@ -330,6 +335,7 @@ class Semaphore(_Primitive):
                 return False
             if self._wait(sched, me, timeout):
                 self.acquires += 1  # the releaser handed us its unit
+                self.takers.add(id(me))
                 _end(sched, me, active, True, "sem_acquired", self, value=self._value)
                 return True
             _end(sched, me, active, False, "acquire_timed_out", self)
@@ -347,6 +353,7 @@ class Semaphore(_Primitive):
         for hook in list(self.on_release):
             hook(self)
         with sched.mutex:
+            self.users.add(id(me))
             for _ in range(n):
                 self.releases += 1
                 if self._waiters:
@@ -532,6 +539,33 @@ def quiet():
         yield me
     finally:
         me.quiet -= 1
+
+
+def instances_per_site() -> list[dict]:
+    """What each creation site of the student's made in this run: how many primitives, how many of them
+    were held, by how many threads the most shared one was taken or released, how many acquisitions and waits they
+    saw in all, how many threads held one, and the most of them one thread held. A lock made anew on
+    each call reads as many instances, none shared or waited for (judge/per_call.py words it)."""
+    sites: dict[tuple, dict] = {}
+    per_thread: dict[tuple, dict[int, int]] = {}
+    for p in CREATED:
+        site = p.site or {}
+        key = (p.kind, site.get("line"), site.get("function"))
+        entry = sites.setdefault(key, {"kind": p.kind, "line": site.get("line"), "function": site.get("function"),
+                                       "instances": 0, "held": 0, "most_users": 0, "acquires": 0,
+                                       "contended": 0})
+        entry["instances"] += 1
+        entry["held"] += bool(p.takers)
+        entry["most_users"] = max(entry["most_users"], len(p.takers | p.users))
+        entry["acquires"] += p.acquires
+        entry["contended"] += p.contended
+        threads = per_thread.setdefault(key, {})
+        for taker in p.takers:
+            threads[taker] = threads.get(taker, 0) + 1
+    for key, entry in sites.items():
+        entry["threads"] = len(per_thread[key])
+        entry["most_per_thread"] = max(per_thread[key].values(), default=0)
+    return list(sites.values())
 
 
 def reset() -> None:

@@ -32,6 +32,7 @@ from dataclasses import dataclass, field, replace
 from .child_runner import ChildSession, Outcome
 from .failures import CheckFailed, NotReproduced, ScenarioProblem
 from .interleaving import interleaving
+from .per_call import per_call_sites
 
 DEFAULT_BUDGET = 300
 ONE_PREEMPTION_SHARE = 0.5  # of the budget, at most, for the exhaustive one-preemption round
@@ -196,8 +197,9 @@ def explore(*, request: dict, function: str, check: Callable[[dict], None], budg
     try:
         first = runs.run(FIRST)
         failure = judge_run(first, check, function)
-        if failure is not None:
-            raise failure.error  # run 0 fails: as student.run would have, with no search needed
+        if failure is not None:  # run 0 fails: as student.run would have, with no search needed
+            failure.error.per_call = per_call_sites(first.schedule.get("sites"))
+            raise failure.error
         plan = Plan(first.schedule.get("widths") or [], budget, seed, first.schedule.get("timed_waits") or 0)
         for spec in plan:
             outcome = runs.run(spec)
@@ -249,4 +251,5 @@ def _replayed(request: dict, failure: Failure, check, function: str, found_at: i
         return NotReproduced(found_at)
     error = again.error
     error.interleaving = interleaving(outcome, schedule_index=found_at, strategy=failure.spec)
+    error.per_call = per_call_sites(outcome.schedule.get("sites"))
     return error

@@ -21,6 +21,7 @@ class CheckFailed(AssertionError):
         self.details = details or {}
         self.template = template
         self.interleaving: dict | None = None
+        self.per_call: list[dict] = []  # locks made anew on each call in the failing run (per_call.py)
 
 
 class ScenarioProblem(Exception):
@@ -31,6 +32,7 @@ class ScenarioProblem(Exception):
         self.outcome = outcome
         self.scenario = scenario
         self.interleaving: dict | None = None
+        self.per_call: list[dict] = []  # locks made anew on each call in the failing run (per_call.py)
 
 
 class NotReproduced(Exception):

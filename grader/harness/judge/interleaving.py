@@ -36,11 +36,31 @@ def interleaving(outcome: Outcome, *, schedule_index: int, strategy: dict) -> di
         "strategy": {"kind": "expire" if strategy.get("expire") else strategy.get("kind", "first"),
                      "depth": strategy.get("depth")},
         "preemptions": sum(1 for e in events if e.get("pre")),
-        "steps": steps(events, stuck=stuck),
+        "steps": number_instances(steps(events, stuck=stuck)),
         # paused between reading and writing shared state: a race CPython seldom shows
         "race_note": any(e.get("op") == "paused" and (e.get("p") or {}).get("at") in ("read", "write")
                          for e in events),
     }
+
+
+def number_instances(shown: list[dict]) -> list[dict]:
+    """Primitives made on one line that the trace shows more than one of get `of_line`, their number
+    among that line's (in the order the recording met them): "the Lock #2 of line 9" tells a lock made
+    anew on each call from the one it was meant to share."""
+    labels = [step["what"]["params"]["prim"] for step in shown
+              if isinstance(((step.get("what") or {}).get("params") or {}).get("prim"), dict)]
+    labels += [held for step in shown for held in step.get("holds") or [] if isinstance(held, dict)]
+    per_line: dict[tuple, list] = {}
+    for label in labels:
+        if label.get("line") is not None and label.get("id") is not None:
+            ids = per_line.setdefault((label.get("kind"), label["line"]), [])
+            if label["id"] not in ids:
+                ids.append(label["id"])
+    for label in labels:
+        ids = per_line.get((label.get("kind"), label.get("line")), [])
+        if len(ids) > 1:
+            label["of_line"] = sorted(ids).index(label["id"]) + 1
+    return shown
 
 
 @dataclass

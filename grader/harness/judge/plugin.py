@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from .api import Student
+from .api import READ_RUNS, Student
 from .explore import EXPLORED
 from .rendezvous import RendezvousServer
 from .verdicts import verdict_for
@@ -61,4 +61,7 @@ def pytest_json_runtest_metadata(item, call):
     explored = EXPLORED.pop(item.nodeid, None)
     if explored and verdict["status"] == "passed":
         verdict["exploration"] = explored  # how many schedules the check was seen to pass under
+    read = READ_RUNS.pop(item.nodeid, None)
+    if read and verdict["status"] not in ("passed", "error") and "per_call" not in verdict:
+        verdict["per_call"] = read  # the runs it read made a lock on each call: say so with the failure
     return {"verdict": verdict}

@@ -34,6 +34,8 @@ def verdict_for(exc: BaseException | None, student_file: str) -> dict:
 def _with_interleaving(verdict: dict, exc) -> dict:
     if getattr(exc, "interleaving", None):
         verdict["interleaving"] = exc.interleaving
+    if getattr(exc, "per_call", None):
+        verdict["per_call"] = exc.per_call
     return verdict
 
 
