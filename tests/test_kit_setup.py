@@ -15,11 +15,13 @@ from pathlib import Path
 
 import pytest
 
+from grader import cli
 from grader.host import docker_engine, handout, packs, sandboxes
 from grader.host.handout import HandoutError, make_handout
 from grader.host.messages import text
 
 from .conftest import ROOT
+from .test_kit_language import ALLOWED, english_words
 
 EXERCISE = next(ex for ex in packs.load_all(ROOT / "exercises") if ex.slug == "queue-drain")
 
@@ -69,7 +71,7 @@ def _copy(kit: Path, where: Path, started: bool = True) -> Path:
     return copy
 
 
-@pytest.mark.slow  # downloads every platform's wheels (~100 MB, ~3 min here), installs offline and grades: ~4 min
+@pytest.mark.slow  # downloads every platform's wheels (90 MB: 2-3.5 min), installs offline and grades: ~5 min
 def test_a_wheels_kit_installs_with_no_network_and_grades(wheels_kit, tmp_path):
     manifest = json.loads((wheels_kit / ".grader" / "wheels" / "platforms.json").read_text(encoding="utf-8"))
     for name in handout.PLATFORMS:
@@ -84,11 +86,11 @@ def test_a_wheels_kit_installs_with_no_network_and_grades(wheels_kit, tmp_path):
                           capture_output=True, text=True, timeout=900, env=_kit_wheels_only())
     said = done.stdout + done.stderr
     assert done.returncode == 0, said
-    assert "正在用工具包里的 wheel 离线安装评分器" in said and "ERROR" not in said, said
+    assert "正在用练习包里的离线安装包安装评分器" in said and "ERROR" not in said, said
     assert (kit / "reports" / "self-check" / "report.html").exists(), said
 
 
-@pytest.mark.slow  # installs the kit's grader from this machine's index into a fresh venv: ~40 s
+@pytest.mark.slow  # installs the kit's grader from this machine's index into a fresh venv: ~2 min
 def test_a_kit_without_this_computers_wheels_says_so_and_prints_no_pip_error(tmp_path):
     kit = make_handout([EXERCISE], tmp_path / "kit", lang="zh")
     manifest = json.loads((kit / ".grader" / "wheels" / "platforms.json").read_text(encoding="utf-8"))
@@ -98,11 +100,12 @@ def test_a_kit_without_this_computers_wheels_says_so_and_prints_no_pip_error(tmp
     said = done.stdout + done.stderr
     assert done.returncode == 0 and (kit / ".grader" / "venv" / ".installed").exists(), said
     where, _, python = _this_computer().rpartition("-")
-    assert f"工具包里没有这台电脑的 wheel（{where}，Python {python}）：正在从 PyPI 安装" in said, said
-    assert "ERROR" not in said, said
+    line = f"练习包里没有这台电脑的离线安装包（{where}，Python {python}）：正在从 PyPI 安装"
+    assert line in said and "ERROR" not in said, said
+    assert english_words(next(x for x in said.splitlines() if line in x), ALLOWED | {"PyPI"}) == []
 
 
-@pytest.mark.slow  # installs a --wheels kit offline and grades one exercise in a container: ~2 min
+@pytest.mark.slow  # installs a --wheels kit offline and grades one exercise in a container: ~70 s
 def test_check_py_grades_with_no_make_in_the_container_sandbox(wheels_kit, tmp_path, docker_image):
     kit = _copy(wheels_kit, tmp_path)
     # No make on PATH: only this Python (as `py` on Windows), no other program.
@@ -115,7 +118,7 @@ def test_check_py_grades_with_no_make_in_the_container_sandbox(wheels_kit, tmp_p
     said = done.stdout + done.stderr
     assert shutil.which("make", path=str(bare)) is None
     assert done.returncode == 0, said
-    assert "正在用工具包里的 wheel 离线安装评分器" in said and "check.py" not in said, said  # not "not graded"
+    assert "正在用练习包里的离线安装包安装评分器" in said and "check.py" not in said, said  # not "not graded"
     report = json.loads((kit / "reports" / "self-check" / "report.json").read_text(encoding="utf-8"))
     assert report["sandbox"] == "docker" and report["score"] == report["max_score"] == EXERCISE.max_score, report
     wrong = subprocess.run([str(bare / "python"), "check.py", "--sandbox"], cwd=kit, capture_output=True, text=True,
@@ -123,16 +126,21 @@ def test_check_py_grades_with_no_make_in_the_container_sandbox(wheels_kit, tmp_p
     assert wrong.returncode == 2 and "不认识的选项" in wrong.stderr, wrong.stderr
 
 
-def test_a_platform_without_wheels_is_named_and_the_others_are_complete(tmp_path, monkeypatch):
+@pytest.mark.slow  # downloads the grader's dependencies for two platforms: ~40 s on a busy machine
+def test_a_platform_without_wheels_is_named_and_the_others_are_complete(tmp_path, monkeypatch, capsys):
     # riscv64: no gevent wheel on PyPI for it, so that platform is incomplete; x86_64 is not.
     monkeypatch.setattr(handout, "PLATFORMS", {"linux-x86_64": handout.PLATFORMS["linux-x86_64"],
                                                "linux-riscv64": ["manylinux_2_28_riscv64"]})
     monkeypatch.setattr(handout, "PYTHONS", ["3.12"])
-    told = []
-    kit = make_handout([EXERCISE], tmp_path / "kit", wheels=True, on_missing=lambda *gap: told.append(gap))
+    kit = tmp_path / "kit"
+    assert cli.main(["handout", "--out", str(kit), "--exercise", EXERCISE.slug, "--wheels", "--lang", "en",
+                     "--exercises", str(ROOT / "exercises")]) == 0
     manifest = json.loads((kit / ".grader" / "wheels" / "platforms.json").read_text(encoding="utf-8"))
-    assert manifest["complete"] == ["linux-x86_64-3.12"]
-    assert list(manifest["missing"]) == ["linux-riscv64-3.12"] and told == list(manifest["missing"].items())
+    assert manifest["complete"] == ["linux-x86_64-3.12"] and list(manifest["missing"]) == ["linux-riscv64-3.12"]
+    said = capsys.readouterr().out
+    # one line for the one platform left out, naming the package that has no wheel for it
+    assert said.count("Not offline on") == 1, said
+    assert f"Not offline on linux-riscv64 with Python 3.12: {manifest['missing']['linux-riscv64-3.12']} has" in said
     assert any("x86_64" in wheel.name for wheel in (kit / ".grader" / "wheels").glob("gevent-*.whl"))
 
 
