@@ -126,7 +126,7 @@ def test_check_py_grades_with_no_make_in_the_container_sandbox(wheels_kit, tmp_p
     assert wrong.returncode == 2 and "不认识的选项" in wrong.stderr, wrong.stderr
 
 
-@pytest.mark.slow  # downloads the grader's dependencies for two platforms: ~40 s on a busy machine
+@pytest.mark.slow  # downloads the grader's dependencies for two platforms: 40-55 s on a busy machine
 def test_a_platform_without_wheels_is_named_and_the_others_are_complete(tmp_path, monkeypatch, capsys):
     # riscv64: no gevent wheel on PyPI for it, so that platform is incomplete; x86_64 is not.
     monkeypatch.setattr(handout, "PLATFORMS", {"linux-x86_64": handout.PLATFORMS["linux-x86_64"],
@@ -187,3 +187,26 @@ def test_on_windows_with_no_engine_answering_auto_says_what_to_install(monkeypat
     with pytest.raises(sandboxes.WindowsNeedsDocker) as caught:
         sandboxes.decide("auto", docker_engine.answers, windows=True)
     assert caught.value.message["id"] == "windows_no_docker"
+
+
+# As on Windows: these POSIX-only modules cannot be imported (None in sys.modules makes import fail).
+WITHOUT_POSIX_ONLY = ("import sys\n"
+                      "for name in ('resource', 'fcntl', 'pwd', 'grp', 'termios'):\n"
+                      "    sys.modules[name] = None\n"
+                      "from grader import cli\n"
+                      "sys.exit(cli.main(sys.argv[1:]))\n")
+
+
+def test_the_container_sandbox_grades_without_the_modules_windows_lacks(tmp_path, docker_image):
+    # The Windows path as far as Linux goes: the grader is imported and grades in Docker with no
+    # `resource` (the local sandbox's limits) nor any other POSIX-only module.
+    folder = tmp_path / "work"
+    (folder / EXERCISE.slug).mkdir(parents=True)
+    shutil.copy(EXERCISE.solution, folder / EXERCISE.slug / EXERCISE.student_file)
+    done = subprocess.run([sys.executable, "-c", WITHOUT_POSIX_ONLY, "check", str(folder), "--exercises",
+                           str(ROOT / "exercises"), "--out", str(tmp_path / "reports"), "--sandbox", "docker",
+                           "--exercise", EXERCISE.slug, "--lang", "en"],
+                          capture_output=True, text=True, timeout=600, cwd=ROOT)
+    assert done.returncode == 0, done.stdout + done.stderr
+    report = json.loads((tmp_path / "reports" / "self-check" / "report.json").read_text(encoding="utf-8"))
+    assert report["sandbox"] == "docker" and report["score"] == EXERCISE.max_score, report

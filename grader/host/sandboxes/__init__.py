@@ -15,7 +15,6 @@ from collections.abc import Callable
 
 from ..config import Settings
 from ..messages import MessageError
-from .local import LocalSandbox
 
 
 class WindowsNeedsDocker(MessageError):
@@ -48,6 +47,9 @@ def choose(name, settings: Settings | None = None):
         return name
     settings = settings or Settings()
     if decide(name, _engine_answers) == "local":
+        # Loaded only when chosen: it imports POSIX-only modules (resource), which Windows lacks.
+        from .local import LocalSandbox
+
         return LocalSandbox()
     from .container import DockerSandbox  # docker-py is only loaded when it is used
 
