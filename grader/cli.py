@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import re
 import sys
 import time
@@ -171,9 +170,8 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    if os.name == "nt":
-        _say("cli_windows", None)
-        return 2
+    from .host.sandboxes import WindowsNeedsDocker
+
     parser, site_commands = build_parser()
     args = parser.parse_args(argv)
     if args.command in site_commands:
@@ -186,6 +184,9 @@ def main(argv: list[str] | None = None) -> int:
         return {"grade": _grade, "batch": _batch, "check": _check, "list": _list,
                 "image": _image, "translate": _translate, "new": _new,
                 "handout": _handout, "gradescope": _gradescope, "gradesheet": _gradesheet}[args.command](args)
+    except WindowsNeedsDocker as exc:  # Windows, and no Docker to grade in: what to install
+        console.print(f"[red]{escape(exc.say(_lang(args)))}[/]", highlight=False)
+        return 2
     except AssignmentError as exc:
         _say("cli_which_exercises", getattr(args, "lang", None), style="red", problem=exc.say(_lang(args)))
         return 2
@@ -511,13 +512,17 @@ def _handout(args) -> int:
     if _refuse_output(args, args.out, option="--out", new=True,
                       kind="file" if args.out.suffix.lower() == ".zip" else "folder"):
         return 2
+    missing: list[tuple[str, str]] = []
     try:
         with console.status(escape(text("cli_building_kit", args.lang))):
             out = make_handout(exercises, args.out, lang=args.lang, wheels=args.wheels, assignment=chosen,
-                               server=args.server)
+                               server=args.server, on_missing=lambda where, package: missing.append((where, package)))
     except HandoutError as exc:
         _say("cli_kit_failed", args.lang, style="red", problem=exc.say(args.lang))
         return 3
+    for where, package in missing:  # one line per platform and Python the kit cannot install offline
+        platform, _, python = where.rpartition("-")
+        _say("cli_kit_platform_missing", args.lang, style="yellow", platform=platform, python=python, package=package)
     _say("cli_kit_written_submit" if args.server else "cli_kit_written", args.lang, path=out, count=len(exercises))
     return 0
 

@@ -145,7 +145,7 @@ def test_a_kit_for_an_assignment_has_its_exercises_title_deadline_and_points(tmp
     assert "## 提交" in readme and "`drain.py`、`race_counter.py`。" in readme
     assert "UTF-8" in readme.split("## 提交")[1] and "而不是压缩包" in readme
     assert sorted(p.name for p in kit.iterdir() if not p.name.startswith(".")) == [
-        "Makefile", "README.md", "queue-drain", "race-counter"]
+        "Makefile", "README.md", "check.py", "queue-drain", "race-counter"]
     plain = make_handout(chosen.exercises, tmp_path / "plain", lang="en")
     text = (plain / "README.md").read_text(encoding="utf-8")
     assert text.startswith("# Concurrency exercises: your kit\n\n- ")

@@ -6,8 +6,11 @@
                                      comments in the chosen language: starter_i18n.py)
       <slug>/README.md               the exercise's task, in the chosen language
       .grader/packs/<slug>/          the pack with its visible checks only (visible_pack.py)
+      check.py                       the same self-check with no `make` (Windows: `py check.py`); it
+                                     also sets up the kit's venv for the Makefile
       .grader/wheels/                the grader itself as a wheel (and, with `wheels=True`, every
-                                     package it needs, for installing offline on the same platform)
+                                     package it needs for each of PLATFORMS, for installing offline)
+      .grader/wheels/platforms.json  which platforms' wheels are all there (check.py reads it first)
 
 No reference solution, no sample answer and no hidden check goes in (tests/test_handout.py looks).
 `make check` installs the grader into `.grader/venv` and runs `grader check . --started-only` with the
@@ -18,11 +21,14 @@ for the exercises whose file is no longer its starter; `make check EX=<slug>` fo
 
 from __future__ import annotations
 
+import json
+import re
 import shutil
 import subprocess
 import sys
 import tempfile
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
@@ -33,16 +39,32 @@ from .messages import MessageError
 from .packs import Exercise, project_root
 from .visible_pack import write_visible_pack
 
+# The computers a `--wheels` kit installs on offline: the kit's name for each (check.py computes the
+# same from sys.platform and platform.machine()) and pip's --platform tags for it. pip widens a macOS
+# tag to the older versions and universal2, but not manylinux_2_X: those are listed (glibc 2.17-2.28).
+PLATFORMS = {
+    "linux-x86_64": ["manylinux2014_x86_64", "manylinux_2_17_x86_64", "manylinux_2_28_x86_64"],
+    "linux-aarch64": ["manylinux2014_aarch64", "manylinux_2_17_aarch64", "manylinux_2_28_aarch64"],
+    "macos-arm64": ["macosx_14_0_arm64"],
+    "macos-x86_64": ["macosx_13_0_x86_64"],
+    "windows-x86_64": ["win_amd64"],
+}
+PYTHONS = ["3.11", "3.12", "3.13"]
+
 
 def make_handout(exercises: list[Exercise], out: Path, lang: str = "en", wheels: bool = False,
-                 assignment: Plan | None = None, server: str = "") -> Path:
+                 assignment: Plan | None = None, server: str = "",
+                 on_missing: Callable[[str, str], None] | None = None) -> Path:
     """Write the kit to `out` (a folder, or a .zip file); returns `out`. With an assignment (its
     plan: assignment.plan), the kit's README has its title, its deadline and each exercise's points.
-    `server`, the course site's address, is `make submit`'s default (SERVER=... otherwise)."""
+    `server`, the course site's address, is `make submit`'s default (SERVER=... otherwise). With
+    `wheels`, `on_missing(platform, package)` is told of each platform/Python left incomplete."""
     chosen = assignment if assignment is not None and assignment.assigned else None
     out = Path(out)
     if out.exists():
         raise HandoutError("out_exists", option="--out", path=str(out))
+    if wheels:
+        _index_answers()
     with tempfile.TemporaryDirectory(prefix="grader-handout-") as tmp:
         kit = Path(tmp) / (out.stem if out.suffix.lower() == ".zip" else out.name)
         kit.mkdir()
@@ -67,7 +89,14 @@ def make_handout(exercises: list[Exercise], out: Path, lang: str = "en", wheels:
             deadline=deadline.isoformat(sep=" ", timespec="minutes") if deadline else ""), encoding="utf-8")
         (kit / "Makefile").write_text(env.get_template("Makefile.j2").render(
             lang=lang, example=example, server=server), encoding="utf-8")
-        _wheels(kit / ".grader" / "wheels", with_dependencies=wheels)
+        (kit / "check.py").write_text(env.get_template("check.py.j2").render(lang=lang), encoding="utf-8")
+        _wheels(kit / ".grader" / "wheels", with_dependencies=False)
+        complete, missing = _platform_wheels(kit / ".grader" / "wheels") if wheels else ([], {})
+        (kit / ".grader" / "wheels" / "platforms.json").write_text(json.dumps(
+            {"complete": complete, "missing": missing}, indent=1) + "\n", encoding="utf-8")
+        for where, package in missing.items():
+            if on_missing is not None:
+                on_missing(where, package)
         if out.suffix.lower() == ".zip":
             _zip(kit, out)
         else:
@@ -96,6 +125,40 @@ def _wheels(folder: Path, with_dependencies: bool) -> None:
     if with_dependencies:
         built = next(folder.glob("concurrency_grader-*.whl"))
         _run([*pip, "download", "--quiet", "--dest", str(folder), "--only-binary", ":all:", str(built)])
+
+
+def _index_answers() -> None:
+    """One small pure-Python download, before anything is built: no index at all is said as such,
+    not as a failed build or as every platform missing."""
+    with tempfile.TemporaryDirectory() as probe:
+        done = subprocess.run([sys.executable, "-m", "pip", "download", "--quiet", "--dest", probe, "--no-deps",
+                               "--only-binary", ":all:", "pytest>=8"], capture_output=True, text=True)
+    if done.returncode != 0:
+        raise HandoutError("handout_no_index", output=(done.stdout + done.stderr)[-1500:])
+
+
+def _platform_wheels(folder: Path) -> tuple[list[str], dict[str, str]]:
+    """Download the grader's dependencies into `folder` for each of PLATFORMS and PYTHONS (the grader's
+    wheel is there already); returns the "platform-python" keys whose wheels are all there, and for the
+    others the first package that has no wheel for them. A pure-Python wheel (py3-none-any) serves
+    every platform: pip keeps one copy."""
+    pip = [sys.executable, "-m", "pip", "download", "--quiet", "--dest", str(folder), "--only-binary", ":all:"]
+    built = str(next(folder.glob("concurrency_grader-*.whl")))
+    complete, missing = [], {}
+    for name, tags in PLATFORMS.items():
+        for python in PYTHONS:
+            where = f"{name}-{python}"
+            done = subprocess.run([*pip, *(f"--platform={tag}" for tag in tags), "--python-version", python,
+                                   "--implementation", "cp", built], capture_output=True, text=True)
+            if done.returncode == 0:
+                complete.append(where)
+                continue
+            said = done.stdout + done.stderr
+            gap = re.search(r"(?:No matching distribution found for|satisfies the requirement) ([^\s(]+)", said)
+            if gap is None:  # not a missing wheel: the index itself failed, which no kit can work around
+                raise HandoutError("handout_command_failed", command="pip download", output=said[-2000:])
+            missing[where] = gap.group(1)
+    return complete, missing
 
 
 class HandoutError(MessageError):

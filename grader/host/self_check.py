@@ -6,7 +6,7 @@ BOM is dropped and line endings are made LF, so an untouched starter saved by a 
 not started either. With `--exercise SLUG` (`make check EX=SLUG`), that exercise is graded, started
 or not. A file that is missing, or that cannot be read, is graded: the report then says why.
 
-The files the report lists as ignored leave out the kit's own (its READMEs, Makefile, reports/) and
+The files the report lists as ignored leave out the kit's own (its READMEs, Makefile, check.py, reports/) and
 the files of the exercises not graded (not started, or not the one named): a student is told only
 about files they may have misplaced.
 """
@@ -60,7 +60,7 @@ def choose(exercises: list[Exercise], submitted: Mapping[str, bytes], starters: 
 
 
 # What `grader handout` writes beside the exercises, and what `make check` writes: not the student's.
-KIT_FILES = ("README*.md", "Makefile", "reports/*", "*/README*.md")
+KIT_FILES = ("README*.md", "Makefile", "check.py", "reports/*", "*/README*.md")
 
 
 def students_ignored(ignored: Iterable[str], exercises: Iterable[Exercise],
