@@ -376,6 +376,8 @@ def test_hostile_names_files_and_messages_run_nothing_in_the_teachers_browser(si
         page.wait_for_load_state("load")
         if url.endswith(f"/submissions/{submission}/"):
             page.frame_locator("#report").locator("body h1").wait_for()
+        for frame in page.frames:  # what a report folds (the ignored files) is opened, as a reader would
+            frame.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
         text = page.locator("body").inner_text()
         for hostile_text in shown:
             assert hostile_text in text, f"{url} does not show {hostile_text!r} as text"
