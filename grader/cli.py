@@ -188,16 +188,16 @@ def main(argv: list[str] | None = None) -> int:
         console.print(f"[red]{escape(exc.say(_lang(args)))}[/]", highlight=False)
         return 2
     except AssignmentError as exc:
-        _say("cli_which_exercises", getattr(args, "lang", None), style="red", problem=exc.say(_lang(args)))
+        _say("cli_which_exercises", _lang(args), style="red", problem=exc.say(_lang(args)))
         return 2
     except ConfigError as exc:  # before PackError, which it extends: the teacher's settings, not a pack
-        _say("cli_settings_problem", getattr(args, "lang", None), style="red", problem=exc.say(_lang(args)))
+        _say("cli_settings_problem", _lang(args), style="red", problem=exc.say(_lang(args)))
         return 2
     except packs.PacksFolderError as exc:
-        _say("cli_packs_folder", getattr(args, "lang", None), style="red", problem=exc.say(_lang(args)))
+        _say("cli_packs_folder", _lang(args), style="red", problem=exc.say(_lang(args)))
         return 2
     except packs.PackError as exc:  # an author's pack: its messages name files and keys, in English
-        _say("cli_pack_problem", getattr(args, "lang", None), style="red", problem=str(exc))
+        _say("cli_pack_problem", _lang(args), style="red", problem=str(exc))
         return 2
 
 
@@ -210,9 +210,11 @@ def _grade(args) -> int:
     if not args.submission.is_dir():
         _say("cli_grade_not_folder", args.lang, style="red", path=args.submission)
         return 2
-    problem = _output_problem(args.out, args.results_json, args.submission)
-    if problem:  # before grading: a bad path must not cost the grading, nor touch the student's files
-        _say(problem[0], args.lang, style="red", **problem[1])
+    # Before grading: a bad path must not cost the grading, nor touch the student's files. Reports may
+    # go to a folder inside the student's (intake ignores them), not into it: OUT/STUDENT/.
+    if _refuse_output(args, args.out, option="--out", kind="folder", not_at=(args.submission,)) or \
+            _refuse_output(args, args.results_json, option="--results-json", kind="file",
+                           not_inside=(args.submission,)):
         return 2
     started = time.monotonic()
     result = grade_submission(submission=args.submission, student=args.student, out_dir=args.out,
@@ -226,17 +228,6 @@ def _grade(args) -> int:
     reports.print_summary(result, console)
     _say("cli_report_at", args.lang, path=args.out / reports.safe_dirname(args.student) / "report.html")
     return _exit_code(result)
-
-
-def _output_problem(out: Path, results_json: Path | None, submission: Path) -> tuple[str, dict] | None:
-    """What is wrong with where `grade` would write (a message id and its params), or None: checked
-    before anything is graded, and never among the student's own files."""
-    from .host.output_paths import problem
-
-    # Reports may go to a folder inside the student's (intake ignores them), not into it: OUT/STUDENT/.
-    return problem(out, option="--out", kind="folder", not_at=(submission,)) or (
-        problem(results_json, option="--results-json", kind="file", not_inside=(submission,))
-        if results_json is not None else None)
 
 
 def _refuse_output(args, path: Path | None, **how) -> bool:

@@ -53,18 +53,29 @@ def localize(result: StudentResult, lang: str, exercises: dict[str, Exercise]) -
     return result
 
 
+def _outcomes_shown(ex, pointers: bool = False):
+    """Each failing outcome as the report shows it, in order: (its message's owner, its details). An
+    outcome shared by several checks comes once, as its shared entry; a check that points to an
+    earlier one's message (cause_said_in) shows no message of its own, only its details: included
+    with `pointers`."""
+    seen: set[int] = set()
+    for check in ex.checks:
+        if check.shared is not None and check.shared < len(ex.shared):
+            if check.shared not in seen:
+                seen.add(check.shared)
+                shared = ex.shared[check.shared]
+                yield shared, shared.get("details") or {}
+        elif check.status is not CheckStatus.PASSED and (pointers or not check.cause_said_in):
+            yield check, check.details or {}
+
+
 def _name_per_call_locks_once(result: StudentResult, lang: str) -> None:
     """A lock made anew on each call (judge/per_call.py) is said once per report, after the message of
     the first failing check whose run made it: every later check failed for the same reason."""
     said: set[tuple] = set()
     for ex in result.exercises:
-        for check in ex.checks:
-            if check.status is CheckStatus.PASSED or check.cause_said_in:  # its message is not shown
-                continue
-            details = check.details
-            if check.shared is not None and check.shared < len(ex.shared):
-                details = ex.shared[check.shared].get("details") or {}
-            for site in (details or {}).get("per_call") or []:
+        for owner, details in _outcomes_shown(ex):
+            for site in details.get("per_call") or []:
                 if not isinstance(site, dict):
                     continue
                 key = (ex.exercise, site.get("kind"), site.get("line"), site.get("function"))
@@ -73,11 +84,10 @@ def _name_per_call_locks_once(result: StudentResult, lang: str) -> None:
                 said.add(key)
                 note = text("per_call_lock", lang, function=site.get("function"), kind=site.get("kind"),
                             line=site.get("line"), instances=site.get("instances"))
-                if check.shared is not None and check.shared < len(ex.shared):
-                    shared = ex.shared[check.shared]
-                    shared["message"] = "\n\n".join(m for m in (shared.get("message"), note) if m)
+                if isinstance(owner, dict):  # a shared outcome's entry
+                    owner["message"] = "\n\n".join(m for m in (owner.get("message"), note) if m)
                 else:
-                    check.message = "\n\n".join(m for m in (check.message, note) if m)
+                    owner.message = "\n\n".join(m for m in (owner.message, note) if m)
 
 
 def _explain_races_once(result: StudentResult) -> None:
@@ -85,8 +95,8 @@ def _explain_races_once(result: StudentResult) -> None:
     interleaving that needs it (`race_note_here`), not under every one."""
     said = False
     for ex in result.exercises:
-        for details in [*(c.details for c in ex.checks), *(sh["details"] for sh in ex.shared)]:
-            trace = (details or {}).get("interleaving")
+        for _, details in _outcomes_shown(ex, pointers=True):
+            trace = details.get("interleaving")
             if isinstance(trace, dict) and trace.get("race_note"):
                 trace["race_note_here"] = not said
                 said = True
