@@ -347,8 +347,9 @@ def _self_check(args) -> int:
     if choosing and result.ignored_files:  # one line: what might be a misplaced file of the student's
         console.print(escape(reports.ignored_line(result)), highlight=False)
     if not_started:
-        console.print(escape(text("self_check_not_started", lang, count=len(not_started),
-                                  slugs=", ".join(ex.slug for ex in not_started))), highlight=False)
+        listed = text("list_separator", lang).join(ex.slug for ex in not_started)
+        console.print(escape(text("self_check_not_started", lang, count=len(not_started), slugs=listed)),
+                      highlight=False)
     console.print(escape(text("self_check_report", lang, path=out / "self-check" / "report.html")), highlight=False)
     # Like a test runner: non-zero while any check fails, so `make check` does too.
     failed = any(c.status.value != "passed" for ex in result.exercises for c in ex.checks)
