@@ -237,6 +237,42 @@ def test_the_board_json_shows_the_score_that_counts_and_the_latest_state(client,
     assert "<script>" not in page and " onclick" not in page  # the CSP forbids inline script
 
 
+def flagged(submission: Submission, *, status: str = "tampered", review: list | None = None) -> Submission:
+    """As a worker records a run that ended on tampering (zero points), or one the static screen flagged."""
+    result = dict(submission.result)
+    result["exercises"] = [{**ex, "status": status, "review": review or []} for ex in result["exercises"]]
+    Submission.objects.filter(pk=submission.pk).update(result=result, score=0 if status == "tampered" else
+                                                       submission.score)
+    return Submission.objects.get(pk=submission.pk)
+
+
+def test_the_teacher_sees_tampering_and_lines_to_review_on_the_board_their_page_and_grades_csv(
+        client, course, people):
+    race = CourseExercise.objects.get(slug="race-counter")
+    drain = CourseExercise.objects.get(slug="queue-drain")
+    alice, bob = people["alice"], people["bob"]
+    cheat = flagged(graded(alice, "race-counter", 10))
+    flagged(graded(bob, "queue-drain", 10), status="passed",
+            review=[{"line": 3, "code": "sys.modules['grader']", "what": "the grader's modules"}])
+    graded(bob, "race-counter", 10)
+    signed_in(client, people["teacher"])
+    texts = client.get(reverse("teacher:board_json")).json()["texts"]
+    assert texts[f"c-{alice.user_id}-{race.pk}-flag"] == "tampered with the grader"
+    assert texts[f"c-{bob.user_id}-{drain.pk}-flag"] == "for your review"
+    assert texts[f"c-{bob.user_id}-{race.pk}-flag"] == ""  # an honest one says nothing
+    board = client.get(reverse("teacher:board")).content.decode()
+    assert f'id="c-{alice.user_id}-{race.pk}-flag" class="flag">tampered with the grader<' in board
+    page = client.get(reverse("teacher:student", kwargs={"user_id": alice.user_id})).content.decode()
+    assert "tampered with the grader" in page and f"/submissions/{cheat.pk}/" in page
+    rows = list(csv.reader(io.StringIO(client.get(reverse("teacher:grades_csv")).content.decode("utf-8-sig"))))
+    flags = {row[0]: row[-1] for row in rows[1:]}
+    assert rows[0][-1] == "flags"
+    assert flags["alice"] == "race-counter:tampered" and flags["bob"] == "queue-drain:review"
+    Person.objects.filter(pk=people["teacher"].pk).update(lang="zh")
+    texts = client.get(reverse("teacher:board_json")).json()["texts"]
+    assert texts[f"c-{alice.user_id}-{race.pk}-flag"] == "篡改了评测程序"
+
+
 def test_a_students_page_links_each_submission_and_gives_extensions(client, course, people):
     first = graded(people["alice"], "race-counter", 4)
     graded(people["bob"], "race-counter", 10)
@@ -349,16 +385,16 @@ def test_grades_csv_has_each_students_counted_scores_and_total(client, two_grade
     response = client.get(reverse("teacher:grades_csv"))
     assert response["Content-Disposition"] == 'attachment; filename="grades.csv"'
     assert response.content.decode("utf-8-sig").splitlines() == [
-        "student,name,roster_id,race-counter,queue-drain,total,max_total",
-        "alice,Alice,101,7.5,4,11.5,15",
-        "bob,Bob,,10,,10,15",
+        "student,name,roster_id,race-counter,queue-drain,total,max_total,flags",
+        "alice,Alice,101,7.5,4,11.5,15,",
+        "bob,Bob,,10,,10,15,",
     ]
 
 
 def test_grades_csv_leaves_a_total_empty_while_a_submission_waits():
     rows = [exports.GradeRow("li", "李雷", "S1", {"a": 3.0, "b": None}, None, 20.0)]
     assert exports.grades_csv(rows, ["a", "b"]).decode("utf-8-sig") == \
-        "student,name,roster_id,a,b,total,max_total\r\nli,李雷,S1,3,,,20\r\n"
+        "student,name,roster_id,a,b,total,max_total,flags\r\nli,李雷,S1,3,,,20,\r\n"
 
 
 def test_a_moodle_worksheet_is_filled_with_the_totals(client, two_graded, people):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
+from grader.host.batch import gradebook
 from grader.site.submissions.models import Submission
 
 S = Submission.State
@@ -13,6 +14,12 @@ STATE_LABELS = {
     S.GRADED: _("graded"),
     S.NOT_GRADED: _("not graded"),
     S.SUPERSEDED: _("replaced"),
+}
+
+# What the teacher should look at (grader.host.batch.gradebook.flags), as the batch dashboard says it.
+FLAG_LABELS = {
+    "tampered": _("tampered with the grader"),
+    "review": _("for your review"),
 }
 
 
@@ -38,3 +45,17 @@ def submission_url(pk: int) -> str:
 
 def report_url(pk: int) -> str:
     return f"/submissions/{pk}/report"
+
+
+def flag(*submissions: Submission | None) -> str:
+    """"tampered" if one of these submissions' runs ended on tampering with the grader (zero points),
+    else "review" if the static screen found lines reaching for its internals, else ""."""
+    found: set[str] = set()
+    for s in submissions:
+        if s is not None and s.result:
+            found.update(gradebook.flags(s.result.get("exercises", [])).values())
+    return "tampered" if "tampered" in found else "review" if "review" in found else ""
+
+
+def flag_label(kind: str) -> str:
+    return str(FLAG_LABELS[kind]) if kind else ""

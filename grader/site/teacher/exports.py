@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from grader.host.batch import gradescope, gradesheet
 from grader.host.results import StudentResult
 
+from .display import flag
 from .standings import Column, Row, max_total
 
 
@@ -25,24 +26,31 @@ class GradeRow:
     scores: dict[str, float | None]  # by exercise slug
     total: float | None
     max_total: float
+    flags: dict[str, str] = field(default_factory=dict)  # by slug: "tampered" or "review" (display.flag)
 
 
 def grade_rows(cols: list[Column], rows: list[Row]) -> list[GradeRow]:
     top = max_total(cols)
-    return [GradeRow(row.person.user.get_username(), row.person.name, row.person.roster_id,
-                     {col.exercise.slug: cell.score for col, cell in zip(cols, row.cells)}, row.total, top)
-            for row in rows]
+    out = []
+    for row in rows:
+        cells = list(zip(cols, row.cells))
+        flags = {col.exercise.slug: kind for col, cell in cells if (kind := flag(cell.counted, cell.latest))}
+        out.append(GradeRow(row.person.user.get_username(), row.person.name, row.person.roster_id,
+                            {col.exercise.slug: cell.score for col, cell in cells}, row.total, top, flags))
+    return out
 
 
 def grades_csv(rows: list[GradeRow], slugs: list[str]) -> bytes:
     """UTF-8 with a byte-order mark, as grader.host.batch.gradebook writes it: spreadsheet programs
-    then read Chinese names correctly."""
+    then read Chinese names correctly. The last column, as in the batch's: what the teacher should
+    look at, `slug:tampered` or `slug:review`."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(["student", "name", "roster_id", *slugs, "total", "max_total"])
+    writer.writerow(["student", "name", "roster_id", *slugs, "total", "max_total", "flags"])
     for r in rows:
         writer.writerow([r.student, r.name, r.roster_id, *[_num(r.scores.get(slug)) for slug in slugs],
-                         _num(r.total), _num(r.max_total)])
+                         _num(r.total), _num(r.max_total),
+                         " ".join(f"{slug}:{kind}" for slug, kind in sorted(r.flags.items()))])
     return buffer.getvalue().encode("utf-8-sig")
 
 

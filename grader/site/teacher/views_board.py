@@ -46,8 +46,10 @@ def board_data(course: Course) -> dict:
             texts[key + "-score"] = display.out_of(cell.score, maximum)
             state = cell.latest.state if cell.latest is not None else ""
             states[key + "-state"] = [state, display.state_label(state) if state else ""]
+            # The score that counts, or the newest, ended on tampering (or reached for the grader).
+            texts[key + "-flag"] = display.flag_label(display.flag(cell.counted, cell.latest))
             cells.append({"id": key, "score": texts[key + "-score"], "state": state,
-                          "state_label": states[key + "-state"][1]})
+                          "state_label": states[key + "-state"][1], "flag": texts[key + "-flag"]})
         total_id = f"t-{row.person.user_id}"
         texts[total_id] = display.out_of(row.total, top) if row.total is not None else _("pending")
         view_rows.append({"person": row.person, "cells": cells, "total_id": total_id, "total": texts[total_id]})
@@ -117,6 +119,7 @@ def student(request, user_id: int):
             if counted is not None:
                 counted_ids.add(counted.pk)
     submissions = [{"row": s, "counts": s.pk in counted_ids, "state_label": display.state_label(s.state),
+                    "flag": display.flag(s), "flag_label": display.flag_label(display.flag(s)),
                     "score": display.out_of(s.score, s.max_score), "page": display.submission_url(s.pk),
                     "report": display.report_url(s.pk)} for s in rows]
     extensions = user.extensions.select_related("exercise").order_by("exercise__position", "exercise__id")
