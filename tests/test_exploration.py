@@ -213,3 +213,29 @@ def test_a_thread_ended_by_system_exit_did_not_die(tmp_path):
             return "done"
     """, want="done", budget=10)
     assert isinstance(result, explore.Exploration)
+
+
+def test_a_random_walks_failure_is_shown_with_fewer_pauses_each_one_needed(monkeypatch):
+    # Issue 23, item 9: the trace shows the shortest failing schedule the search found. A random walk
+    # finds lazy_lock_creation's lost update with pauses it does not need; shrinking drops them.
+    found = explore_case("lazy_lock_creation")
+    with monkeypatch.context() as m:
+        m.setattr(explore, "_fewer_choices", lambda runs, failure, *args, **kwargs: failure)
+        unshrunk = explore_case("lazy_lock_creation")
+    assert found.interleaving["strategy"]["kind"] == unshrunk.interleaving["strategy"]["kind"] == "random"
+    assert found.interleaving["schedule"] == unshrunk.interleaving["schedule"]  # named for where it was found
+    assert found.interleaving["preemptions"] < unshrunk.interleaving["preemptions"], (found.interleaving,
+                                                                                     unshrunk.interleaving)
+    assert len(found.interleaving["steps"]) < len(unshrunk.interleaving["steps"])
+
+
+def test_a_pinned_schedule_follows_threads_not_positions():
+    from grader.harness.child.scheduler import ThreadState
+    from grader.harness.child.strategies import from_spec
+
+    a, b, c = (ThreadState(order, name) for order, name in enumerate("abc"))
+    pinned = from_spec({"kind": "pinned", "pins": [[1, 2], [4, 0]]})
+    assert pinned.choose(0, [a, b, c], True) == 0  # not pinned: the first schedule's choice
+    assert pinned.choose(1, [a, b, c], True) == 2 and pinned.choose(1, [c, a], True) == 0
+    assert pinned.choose(4, [b, c], True) == 0  # the pinned thread is not a candidate: 0, never a divergence
+    assert explore.pins({"decisions": [0, 1, 0, 2], "chosen": [0, 1, 1, 2]}) == [[1, 1], [3, 2]]

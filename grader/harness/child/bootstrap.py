@@ -223,7 +223,7 @@ def _schedule_info() -> dict:
     from grader.harness.child import install, primitives
 
     sched = install.scheduler()
-    info = {"steps": sched.steps, "decisions": sched.decisions, "widths": sched.widths,
+    info = {"steps": sched.steps, "decisions": sched.decisions, "widths": sched.widths, "chosen": sched.chosen,
             "timed_waits": sched.timed_waits, "diverged": sched.strategy.diverged,
             "sites": primitives.instances_per_site()}
     if sched.recorder is not None:

@@ -166,6 +166,7 @@ class Scheduler:
         self.timed_waits = 0  # timed waits on primitives begun so far (the strategy's `expire` counts them)
         self.decisions: list[int] = []  # index chosen among the candidates, per step
         self.widths: list[int] = []  # how many candidates, per step
+        self.chosen: list[int] = []  # the chosen thread's order, per step (the judge's shrinking pins threads)
         self.progress = 0  # bumped by every change of shared state: spin detection's epoch
         self.at_exit = False  # the program's main code is done: Python now waits for non-daemon threads
         self.hold_for: ThreadState | None = None  # others wait while it runs or sleeps (probe.hold_...)
@@ -286,6 +287,7 @@ class Scheduler:
         candidates[idx].starved = 0
         self.decisions.append(idx)
         self.widths.append(len(candidates))
+        self.chosen.append(candidates[idx].order)
         return idx
 
     @staticmethod

@@ -77,6 +77,22 @@ class RandomWalk(FirstComeFirstServed):
         return self.rng.randrange(len(candidates))
 
 
+class Pinned(FirstComeFirstServed):
+    """At the given steps, the given thread (by its order of creation) if it is a candidate; the
+    first schedule's choice (0) everywhere else.
+
+    What the judge shrinks a failing schedule with: the failing run's choices other than 0, some of
+    them dropped, as a schedule of its own. Pinned by thread, not by candidate index, so that a
+    choice dropped earlier does not turn a later one into another thread's (nothing diverges)."""
+
+    def __init__(self, pins: list[list[int]]):
+        self.pins = {int(step): int(order) for step, order in pins}
+
+    def choose(self, step: int, candidates: list[ThreadState], at_point: bool) -> int:
+        order = self.pins.get(step)
+        return next((i for i, c in enumerate(candidates) if c.order == order), 0)
+
+
 class Replay(FirstComeFirstServed):
     """Exactly the recorded choices. Every override was recorded too, so none is applied again."""
 
@@ -116,4 +132,6 @@ def _strategy(spec: dict) -> FirstComeFirstServed:
         return RandomWalk(spec["seed"])
     if kind == "replay":
         return Replay(spec["decisions"], spec["widths"])
+    if kind == "pinned":
+        return Pinned(spec["pins"])
     raise ValueError(f"unknown schedule kind {kind!r}")

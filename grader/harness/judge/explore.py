@@ -15,8 +15,11 @@ Every seed derives from the exercise, the check, the scenario and the run's inde
 the clock or the process, so the same submission meets the same schedules on every grading.
 
 It stops at the first schedule the check rejects, or that does not end normally, or in which a
-thread died of an uncaught exception (judge_run). A PCT failure is shrunk by dropping change points
-while it still fails the same way. The failing schedule is then replayed from its recorded choices
+thread died of an uncaught exception (judge_run). The failure is then shrunk while it still fails
+the same way: a PCT schedule by dropping change points, then any schedule's choices set back to
+the first schedule's (0: go on, or the longest waiting), in halves, quarters... down to single
+ones (Zeller's ddmin), within SHRINK_RUNS runs: so the interleaving shown has as few pauses as
+the search could find, one when one is enough. The failing schedule is then replayed from its recorded choices
 in a fresh child that also records the interleaving: it must fail the same way again, or the check
 fails closed. The failure goes back to the student with the interleaving (interleaving.py).
 """
@@ -39,6 +42,7 @@ ONE_PREEMPTION_SHARE = 0.5  # of the budget, at most, for the exhaustive one-pre
 EXPIRY_SHARE = 0.1  # of the budget, at most, for schedules in which one timed wait runs out early
 ROTATION = (("pct", 2), ("pct", 3), ("random", 0))
 FIRST = {"kind": "first"}
+SHRINK_RUNS = 60  # runs, at most, spent making a failing schedule's choices fewer (only on a failure)
 
 # check name -> what the last exploration of that check saw; the plugin puts it in the verdict
 EXPLORED: dict[str, dict] = {}
@@ -213,11 +217,12 @@ def explore(*, request: dict, function: str, check: Callable[[dict], None], budg
                 seen = EXPLORED.setdefault(record_as, {"schedules": 0})
                 seen["schedules"] += runs.count
             return Exploration(schedules=runs.count, observations=first.observations)
-        found_at = runs.count
+        found_at, found_by = runs.count, failure.spec
         failure = _shrink(runs, failure, check, function)
+        failure = _fewer_choices(runs, failure, check, function)
     finally:
         runs.close()
-    raise _replayed(request, failure, check, function, found_at)
+    raise _replayed(request, failure, check, function, found_at, found_by)
 
 
 def _shrink(runs: _Runs, failure: Failure, check, function: str) -> Failure:
@@ -233,7 +238,48 @@ def _shrink(runs: _Runs, failure: Failure, check, function: str) -> Failure:
     return failure
 
 
-def _replayed(request: dict, failure: Failure, check, function: str, found_at: int) -> Exception:
+def pins(schedule: dict) -> list[list[int]]:
+    """[step, thread] wherever a run chose another candidate than the first schedule would (not 0)."""
+    decisions, chosen = schedule.get("decisions") or [], schedule.get("chosen") or []
+    return [[step, chosen[step]] for step, d in enumerate(decisions) if d and step < len(chosen)]
+
+
+def _fewer_choices(runs: _Runs, failure: Failure, check, function: str, limit: int = SHRINK_RUNS) -> Failure:
+    """ddmin (Zeller) over the steps where the failing run did not choose 0 (its pins): try each chunk
+    alone, then without each chunk, and keep a run that fails the same way with fewer pins (so it
+    ends); chunks get smaller until single pins. A failure that one pause explains ends with one."""
+    tried, parts = 0, 2
+    while True:
+        kept = pins(failure.outcome.schedule)
+        if len(kept) <= 1:
+            return failure
+        parts = min(parts, len(kept))
+        size = -(-len(kept) // parts)
+        chunks = [kept[i:i + size] for i in range(0, len(kept), size)]
+        tries = [(chunk, 2) for chunk in chunks]  # a chunk alone: start again from two parts of it
+        if len(chunks) > 2:  # (with two, each one's complement is the other alone)
+            tries += [([p for p in kept if p not in chunk], max(parts - 1, 2)) for chunk in chunks]
+        for candidate, next_parts in tries:
+            if tried >= limit:
+                return failure
+            tried += 1
+            spec = {"kind": "pinned", "pins": candidate}
+            if failure.spec.get("expire"):
+                spec["expire"] = failure.spec["expire"]
+            smaller = judge_run(runs.run(spec), check, function)
+            if (smaller is not None and smaller.signature == failure.signature
+                    and len(pins(smaller.outcome.schedule)) < len(kept)):
+                smaller.spec = spec
+                failure, parts = smaller, next_parts
+                break
+        else:
+            if parts >= len(kept):
+                return failure  # 1-minimal: dropping any one of them no longer fails this way
+            parts = min(parts * 2, len(kept))
+
+
+def _replayed(request: dict, failure: Failure, check, function: str, found_at: int,
+              found_by: dict) -> Exception:
     """Replay the failing schedule from its recorded choices, recording the interleaving; the error to raise."""
     schedule = failure.outcome.schedule
     if schedule.get("decisions") is not None:
@@ -250,6 +296,8 @@ def _replayed(request: dict, failure: Failure, check, function: str, found_at: i
     if again is None or again.signature != failure.signature or outcome.schedule.get("diverged"):
         return NotReproduced(found_at)
     error = again.error
-    error.interleaving = interleaving(outcome, schedule_index=found_at, strategy=failure.spec)
+    # Named for the schedule that found it (shrunk since: the steps shown are the shrunk run's).
+    error.interleaving = interleaving(outcome, schedule_index=found_at,
+                                      strategy={**found_by, "expire": failure.spec.get("expire")})
     error.per_call = per_call_sites(outcome.schedule.get("sites"))
     return error
