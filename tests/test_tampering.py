@@ -32,6 +32,11 @@ CASES = [
     Case("race_counter_patches_harness", "race-counter", "race_counter.py", "grader.harness.child.install"),
     Case("race_counter_fake_report", "race-counter", "race_counter.py", "the grader did not write", review=False),
     Case("parallel_primes_code_swap", "parallel-primes", "primes.py", "__call__.__code__ = ..."),
+    # in a forked worker, which has no channel of its own: before, the worker died and the pool hung
+    # (a timeout), while the checks that need no pool kept their points
+    Case("parallel_primes_worker_trace_off", "parallel-primes", "primes.py", "`sys.settrace`"),
+    # the HTTP watch's "all quiet", forged on a connection of its own: a second reporting connection
+    Case("gevent_pool_forged_quiet", "gevent-pool", "limited.py", "own watch did not write", review=False),
 ]
 
 

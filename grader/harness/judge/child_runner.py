@@ -143,6 +143,7 @@ class ChildSession:
         self.timed_out = False
         self.phase: str | None = None
         self.thread_names: dict[str, str] = {}
+        self._kill_now = False  # the run ended on a worker's tampering: no grace to exit by itself
         self._results: queue.Queue = queue.Queue()
         self._requests: BinaryIO | None = None
         try:
@@ -266,6 +267,11 @@ class ChildSession:
                 outer = time.monotonic() + seconds * OUTER + GRACE
             elif message.get("event") == "thread" and len(self.thread_names) < 10000:
                 self.thread_names[str(message.get("ident"))] = str(message.get("name"))[:200]
+            elif message.get("event") == "worker_tampered":
+                # A forked worker's refusal (bootstrap._guard): the run ends here, tampered, and the
+                # child with it, at once (workers dying can leave a pool waiting for ever).
+                self._kill_now = True
+                return _worker_tampered(message)
             elif message.get("event") == "result":
                 return message
 
@@ -284,7 +290,7 @@ class ChildSession:
         if self.child is None or self.returncode is not None:
             return
         self.end_requests()
-        if not self.timed_out:
+        if not self.timed_out and not self._kill_now:
             self.timed_out = not self.child.exited_within(GRACE)
         self.child.kill()
         if self.user is not None:
@@ -299,6 +305,8 @@ class ChildSession:
         fault = self._fault.data if self.returncode is not None else b""
         if result is not None and result.get("status") == "ok" and result.get("seal") != self.seal:
             result = {"status": "tampered", "what": "forged_result"}
+        if self.returncode is not None and (result or {}).get("status") != "tampered":
+            result = self._late_worker_tampering() or result
         outcome = _interpret(result, self.phase, self.returncode, self.timed_out, fault)
         outcome.output = self._output.data.decode("utf-8", "replace")
         outcome.output_truncated = self._output.truncated
@@ -309,6 +317,22 @@ class ChildSession:
             outcome.status = "memory"  # the kernel's OOM killer, seen in the sandbox's memory cgroup
         return outcome
 
+    def _late_worker_tampering(self) -> dict | None:
+        """A forked worker's refusal that came after the parent's last result (the child has ended:
+        every line it wrote is in the queue). The None that marks the end stays for later reads."""
+        found = None
+        while True:
+            try:
+                message = self._results.get_nowait()
+            except queue.Empty:
+                break
+            if message is None:
+                break
+            if message.get("event") == "worker_tampered" and found is None:
+                found = _worker_tampered(message)
+        self._results.put(None)
+        return found
+
     def close(self) -> None:
         try:
             self._finish()
@@ -317,6 +341,11 @@ class ChildSession:
             if self._holds_lock:
                 self._holds_lock = False
                 self.forks.lock.release()
+
+
+def _worker_tampered(message: dict) -> dict:
+    found = {k: v for k, v in message.items() if k not in ("event", "status", "last", "seal")}
+    return {**found, "event": "result", "status": "tampered", "worker": True, "last": True}
 
 
 def _parse(line: bytes):

@@ -35,6 +35,11 @@ from ..child.http_watch import CONTROL
 from . import fork_client
 from .child_runner import minimal_env
 
+# A second reporting connection while one is open: not the watch's (one per run, connected before
+# the student's function is called, closed with the run's child). Whoever opened it wrote the
+# watch's first line to pass for it; the plugin ends each check of this judge `tampered`.
+FORGED: list[dict] = []
+
 MAX_HEAD = 16 * 1024
 MAX_CONNECTIONS = 256  # a program opening more is answered by closed connections, not judge threads
 HELD, ANSWERED, CLOSED = "held", "answered", "closed"
@@ -83,6 +88,7 @@ class HeldHttpServer:
         self._quiet = Quiet()
         self._last_progress = time.monotonic()
         self._accepted = 0
+        self._controls = 0  # reporting connections open now: the watch's, one at a time
         self._answered_at = -1  # the report an answer was decided on; the next one needs a newer report
         for target in (self._accept_loop, self._decide_loop):
             threading.Thread(target=target, daemon=True).start()
@@ -129,7 +135,17 @@ class HeldHttpServer:
             if head is None:
                 return
             if head.startswith(CONTROL):
-                self._read_reports(conn, head[len(CONTROL):])
+                with self._cond:
+                    self._controls += 1
+                    alone = self._controls == 1
+                try:
+                    if alone:
+                        self._read_reports(conn, head[len(CONTROL):])
+                    else:
+                        FORGED.append({"what": "forged_report", "port": self.port})
+                finally:
+                    with self._cond:
+                        self._controls -= 1
                 return
             try:
                 method, target = head.split(b"\r\n", 1)[0].split(b" ")[:2]
