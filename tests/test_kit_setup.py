@@ -210,3 +210,22 @@ def test_the_container_sandbox_grades_without_the_modules_windows_lacks(tmp_path
     assert done.returncode == 0, done.stdout + done.stderr
     report = json.loads((tmp_path / "reports" / "self-check" / "report.json").read_text(encoding="utf-8"))
     assert report["sandbox"] == "docker" and report["score"] == EXERCISE.max_score, report
+
+
+@pytest.mark.parametrize("lang, said", [("zh", "sudo apt install python3-venv，然后再运行一次"),
+                                        ("en", "run sudo apt install python3-venv first")])
+def test_a_python_whose_venv_fails_is_told_what_to_install_in_the_kits_language(tmp_path, lang, said):
+    # Debian and Ubuntu without python3-venv: `python3 -m venv` fails. Before, check.py raised
+    # CalledProcessError: a traceback, in English. Here venv fails because a file has the folder's name.
+    # check.py as the kit has it (the kit's wheel is not needed to get this far).
+    kit = tmp_path / "kit"
+    (kit / ".grader").mkdir(parents=True)
+    (kit / "check.py").write_text(handout.check_py(lang), encoding="utf-8")
+    (kit / ".grader" / "venv").write_text("not a folder", encoding="utf-8")
+    done = subprocess.run([sys.executable, "check.py", "--install-only"], cwd=kit, capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 1 and said in done.stderr, done.stdout + done.stderr
+    assert "Traceback" not in done.stderr and done.stdout == ""
+    if lang == "zh":
+        assert english_words(done.stderr, ALLOWED | {"Python", "venv", "Debian", "Ubuntu", "sudo", "apt", "install",
+                                                     "python3-venv", "grader"}) == [], done.stderr

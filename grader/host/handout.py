@@ -89,7 +89,7 @@ def make_handout(exercises: list[Exercise], out: Path, lang: str = "en", wheels:
             deadline=deadline.isoformat(sep=" ", timespec="minutes") if deadline else ""), encoding="utf-8")
         (kit / "Makefile").write_text(env.get_template("Makefile.j2").render(
             lang=lang, example=example, server=server), encoding="utf-8")
-        (kit / "check.py").write_text(env.get_template("check.py.j2").render(lang=lang), encoding="utf-8")
+        (kit / "check.py").write_text(check_py(lang), encoding="utf-8")
         _wheels(kit / ".grader" / "wheels", with_dependencies=False)
         complete, missing = _platform_wheels(kit / ".grader" / "wheels") if wheels else ([], {})
         (kit / ".grader" / "wheels" / "platforms.json").write_text(json.dumps(
@@ -180,3 +180,10 @@ def _zip(kit: Path, out: Path) -> None:
                 info = zipfile.ZipInfo.from_file(path, f"{kit.name}/{path.relative_to(kit).as_posix()}")
                 info.compress_type = zipfile.ZIP_DEFLATED
                 zf.writestr(info, path.read_bytes())
+
+
+def check_py(lang: str) -> str:
+    """The kit's check.py: the self-check with no make, and its first run's set-up (standard library only)."""
+    env = Environment(loader=PackageLoader("grader", "templates/handout"), undefined=StrictUndefined,
+                      keep_trailing_newline=True)
+    return env.get_template("check.py.j2").render(lang=lang)
