@@ -52,6 +52,13 @@ def test_a_phrase_the_report_does_not_mention_is_a_difference():
         "the report does not mention 'lost update'"]
 
 
+def test_advice_the_report_must_not_give_is_a_difference_when_given():
+    want = {**WANT, "report_omits": ["add a Lock"]}
+    assert pack_check.differences(want, _graded()) == []
+    assert pack_check.differences(want, _graded(message="a lost update at line 3: add a Lock")) == [
+        "the report mentions 'add a Lock'"]
+
+
 @pytest.fixture
 def pack_copy(tmp_path: Path):
     (race,) = [ex for ex in load_all(ROOT / "exercises") if ex.slug == "race-counter"]

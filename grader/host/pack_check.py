@@ -30,7 +30,7 @@ from .results import ExerciseResult, StudentResult, StudentStatus
 class Case:
     name: str  # "solution", "starter" or a sample's behaviour
     path: Path
-    want: dict  # status, score, checks (and report_mentions)
+    want: dict  # status, score, checks (and report_mentions, report_omits)
 
 
 @dataclass
@@ -98,7 +98,8 @@ def differences(want: dict, got: ExerciseResult) -> list[str]:
     """Everything in which one grading differs from a case's expected verdict; empty when as expected.
 
     The exercise's status and score, each check's status (a check missing or not expected counts), and
-    each phrase of `report_mentions` that the exercise's report does not contain."""
+    each phrase of `report_mentions` that the exercise's report does not contain, and of `report_omits`
+    that it does."""
     out = []
     if got.status.value != want["status"]:
         out.append(f"status: expected {want['status']}, got {got.status.value}")
@@ -117,6 +118,8 @@ def differences(want: dict, got: ExerciseResult) -> list[str]:
     text = report_text(got)
     out += [f"the report does not mention {phrase!r}" for phrase in want.get("report_mentions", [])
             if phrase not in text]
+    # advice that would be wrong for this answer (to add what it already has)
+    out += [f"the report mentions {phrase!r}" for phrase in want.get("report_omits", []) if phrase in text]
     return out
 
 

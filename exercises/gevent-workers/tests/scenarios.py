@@ -49,6 +49,7 @@ class _Watch:
         self.module = module
         self.greenlets = []  # (greenlet, what it was started with)
         self.calls = []
+        self.yields = 0  # gevent.sleep calls in greenlets started while installed
         self.original_worker = getattr(module, "worker", None)
         self.original_sleep = gevent.sleep
         watch = self
@@ -68,6 +69,8 @@ class _Watch:
         self.worker = worker
 
         def sleep(seconds=0, ref=True):
+            if isinstance(gevent.getcurrent(), Greenlet):
+                watch.yields += 1  # a started greenlet yielded: "never yields" would be untrue
             return watch.original_sleep(0, ref)
 
         self.sleep = sleep
@@ -126,7 +129,7 @@ def run_case(module, probe, n_tasks, names):
             outcome = {"outcome": "raised", "error": sites.student_error(exc),
                        "loop_exit": isinstance(exc, gevent.exceptions.LoopExit)}
     # the report and the calls are the scenario's own plain data (the student's values are encoded)
-    return {**outcome, "greenlets": watch.report(), "calls": watch.calls}
+    return {**outcome, "greenlets": watch.report(), "calls": watch.calls, "yields": watch.yields}
 
 
 def judge_greenlets(module, probe, n_tasks, names):

@@ -140,7 +140,17 @@ def test_workers_take_turns(runs):
                    "in names]`, then join them all.",
                    call=_call(n, names), got=pairs, k=len({c["greenlet"] for c in workers}), names=len(names),
                    idle=", ".join(name for name in names if name not in doers) or broken["other"])
-        if len(doers) == 1:
+        named = [c for c in workers if c["name"] is not None]
+        greenlets, given = {c["greenlet"] for c in named}, {c["name"] for c in named}
+        if len(greenlets) > 1 and len(given) < len(greenlets):
+            # Each greenlet ran worker, and yields may well be there: the names are what went wrong.
+            expect(False,
+                   "{call} returned {got}: worker() ran in {k} greenlets, but they were given only {given} as "
+                   "name(s). A `lambda: worker(name, tasks, done)` reads `name` when the greenlet runs, after the "
+                   "loop has ended, so every one sees its last value. Pass the name when spawning: "
+                   "`gevent.spawn(worker, name, tasks, done)` (or `lambda name=name: ...`).",
+                   call=_call(n, names), got=pairs, k=len(greenlets), given=", ".join(sorted(given)))
+        if len(doers) == 1 and not obs.get("yields"):
             expect(False,
                    "{call} returned {got}: {name} did all {n} tasks in a row while {others} waited. Greenlets switch "
                    "only where they yield, and worker() never yields between two tasks, so the first greenlet keeps "
