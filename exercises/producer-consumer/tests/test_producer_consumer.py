@@ -11,7 +11,7 @@ from collections import Counter
 
 import pytest
 
-from grader.harness.judge.api import describe, describe_status, expect
+from grader.harness.judge.api import ScenarioProblem, describe, describe_status, expect
 
 # name: (producers, consumers, count, maxsize)
 CASES = {
@@ -114,7 +114,32 @@ def test_every_consumer_ends(runs):
 
 
 def test_queue_is_bounded(runs):
-    for name, call, obs in _each(runs, BOUNDED):
+    for name in BOUNDED:
+        facts = runs[name].deadlock_facts
+        if facts is not None:
+            _bounded_until_deadlock(runs[name], name, facts)
+        else:
+            _bounded(runs, name)
+
+
+def _bounded_until_deadlock(run, name, facts):
+    """The case deadlocked (the checks that need its result say why): how full its queue got until
+    then still shows whether it was bounded, so that deadlock does not cost this check its points too.
+    With no queue that an item went into, this check saw nothing: the deadlock is its verdict."""
+    used = [q for q in facts["queues"] if q["put"]]
+    if not used:
+        raise ScenarioProblem(run.outcome, run.function)
+    q, maxsize, call = used[-1], CASES[name][3], run.outcome.call or _call(name)
+    expect(q["maxsize"] == maxsize, "{call} created its queue with maxsize={got}, not {maxsize}; it held up "
+           "to {most} items. Create it with queue.Queue(maxsize), and put the sentinels with q.put() too: a "
+           "producer then waits in put() while the queue is full.",
+           call=call, got=describe(q["maxsize"]), maxsize=maxsize, most=q["most"])
+    expect(q["most"] <= maxsize, "In {call} the queue held {most} items before the program deadlocked, more "
+           "than maxsize={maxsize}.", call=call, most=q["most"], maxsize=maxsize)
+
+
+def _bounded(runs, name):
+    for _, call, obs in _each(runs, [name]):
         maxsize = CASES[name][3]
         expect(obs["found_queue"], "{call} put no item into a queue.Queue: the producers and consumers must share "
                "the queue `q = queue.Queue(maxsize)`.", call=call)

@@ -51,7 +51,7 @@ def main(argv):
     _yield_to_the_judge(request.get("nice", 0))
     channel = _Channel(res_fd)
 
-    from grader.harness.child import events, install, probe, sites, strategies
+    from grader.harness.child import events, install, probe, sites, strategies, stuck
     from grader.harness.child.scheduler import frames_of
 
     student_file = request["student_file"] = os.path.realpath(request["student_file"])
@@ -75,8 +75,14 @@ def main(argv):
                 "stack": sites.student_stack(frame) if frame is not None else [],
             })
         status = "busy_wait" if found.kind == "busy_wait" else "deadlock"
-        channel.final({"status": status, "kind": found.kind, "threads": threads, "virtual_time": sched.now,
-                       "call": install.last_call()})
+        result = {"status": status, "kind": found.kind, "threads": threads, "virtual_time": sched.now,
+                  "call": install.last_call()}
+        if status == "deadlock":
+            try:  # what the judge names the cause from (judge/causes.py); never at the cost of the report
+                result["facts"] = stuck.facts(sched)
+            except Exception:  # noqa: BLE001
+                pass
+        channel.final(result)
 
     install.install(student_file, on_deadlock, tracing=request.get("tracing", True))
     channel.schedule_info = _schedule_info

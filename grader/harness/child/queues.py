@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import functools
 import queue
+import weakref
 
-from . import primitives
+from . import primitives, sites
 
 _OPS = ("empty", "full", "qsize", "get", "put", "get_nowait", "put_nowait", "task_done", "join")
 _CHANGES = {"get", "put", "get_nowait", "put_nowait", "task_done"}
@@ -26,6 +27,8 @@ def install(sched) -> None:
         self.not_empty._waits_for = "queue_empty"
         self.not_full._waits_for = "queue_full"
         self.all_tasks_done._waits_for = "queue_tasks"
+        # which queue a waiter on these is stuck in, for a deadlock's explanation (stuck.py)
+        self.not_empty._grader_queue = self.not_full._grader_queue = weakref.ref(self)
 
     queue.Queue.__init__ = __init__  # type: ignore[method-assign]  # patching the standard library is the point
     for name in _OPS:
@@ -56,12 +59,39 @@ def _wrap(sched, original, name: str):
             raise
         me.quiet -= 1
         _end(sched, me, changes, self, name, result)
+        if name in _ITEMS:
+            put = name.startswith("put")
+            _item(self, me, name, (args[0] if args else kwargs.get("item")) if put else result)
         return result
 
     return primitives.untraced(functools.wraps(original)(operation))
 
 
 LOG_LIMIT = 20000  # operations kept per queue
+_ITEMS = ("get", "put", "get_nowait", "put_nowait")
+_PLAIN = (type(None), bool, int, float, str, bytes)
+
+
+def item_key(item, objects: dict[int, str]) -> str | None:
+    """What tells an item put or taken apart without running student code: plain data by value, a
+    bare `object()` (a sentinel) by identity, as `object()`, `object() #2`... in the order `objects`
+    (id -> key, one queue's) first saw them; None for anything else."""
+    kind = type(item)
+    if kind in _PLAIN:
+        text = repr(item)
+        return text if len(text) <= 40 else None
+    if kind is object:
+        return objects.setdefault(id(item), "object()" + (f" #{len(objects) + 1}" if objects else ""))
+    return None
+
+
+def _item(q, me, name: str, item) -> None:
+    """Each item put or taken: by whom, at which line of the student's file, and its key (item_key)."""
+    log = q.__dict__.setdefault("_grader_items", [])
+    if len(log) < LOG_LIMIT:
+        site = sites.student_site(2) or {}
+        key = item_key(item, q.__dict__.setdefault("_grader_objects", {}))
+        log.append((name.split("_")[0], me.name, site.get("line"), site.get("code", ""), key))
 
 
 def _end(sched, me, changed: bool, q, name: str, result) -> None:

@@ -29,8 +29,8 @@ from .explore import Exploration
 from .failures import CheckFailed, ScenarioProblem
 from .per_call import per_call_sites
 
-__all__ = ["CheckFailed", "Exploration", "ScenarioProblem", "Student", "RecordedRun", "describe",
-           "describe_status", "expect"]
+__all__ = ["CheckFailed", "Exploration", "ScenarioProblem", "Student", "RecordedRun", "deadlock_facts",
+           "describe", "describe_status", "expect"]
 
 IMPORT_PROBE = "def import_only(module, probe):\n    return {}\n"
 
@@ -104,6 +104,28 @@ class RecordedRun:
         if not self.outcome.ok:
             raise ScenarioProblem(self.outcome, self.function)
         return self.outcome.observations
+
+    @property
+    def deadlock_facts(self) -> dict | None:
+        """When the run deadlocked, what the judge knew of it then (None otherwise): see
+        `deadlock_facts` below."""
+        _read(self.outcome)
+        return deadlock_facts(self.outcome)
+
+
+def deadlock_facts(outcome: Outcome) -> dict | None:
+    """What the child knew when a run deadlocked (child/stuck.py), for a check whose property the run
+    showed before it stuck; None when the run did not deadlock. `queues`: each queue.Queue made in the
+    student's file and still alive then, with `line` and `code` (where it was made), `maxsize`, `size`,
+    `most` (the most items it ever held), `put` and `taken` (items in all), `puts` (per line: `line`,
+    `code`, `n`, `same`: the one value that line put every time, as text, else None), `takers` (per
+    thread: `thread`, `n`, `last` value taken, `line`, `finished`), `waiting_get` and `waiting_put`
+    (`thread`, `line`, `code`). `same_object`: calls whose parameters were one object twice while their
+    thread waited for a Lock of that object."""
+    if outcome.status != "deadlock":
+        return None
+    facts = outcome.result.get("facts")
+    return facts if isinstance(facts, dict) else {"queues": [], "same_object": []}
 
 
 @dataclass

@@ -6,6 +6,7 @@ import linecache
 import re
 from typing import Any
 
+from .causes import deadlock_cause
 from .child_runner import Outcome
 from .failures import CheckFailed, NotReproduced, ScenarioProblem
 
@@ -44,7 +45,9 @@ def outcome_verdict(outcome: Outcome, student_file: str, searched: bool = False)
     result = outcome.result
     verdict: dict = {"phase": outcome.phase}
     if outcome.status == "deadlock":
-        verdict.update(status="deadlock", message={"id": f"deadlock_{result.get('kind', 'all_blocked')}"},
+        # the cause when the judge can name it (causes.py), else what kind of deadlock it was
+        cause = deadlock_cause(result, student_file)
+        verdict.update(status="deadlock", message=cause or {"id": f"deadlock_{result.get('kind', 'all_blocked')}"},
                        threads=collapse_threads(result.get("threads", [])))
     elif outcome.status == "busy_wait":
         # It would never end: a timeout, found at once instead of at the backstop.
