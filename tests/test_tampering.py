@@ -31,6 +31,9 @@ CASES = [
     Case("race_counter_real_primitives", "race-counter", "race_counter.py", "`threading.Lock`", review=False),
     Case("race_counter_patches_harness", "race-counter", "race_counter.py", "grader.harness.child.install"),
     Case("race_counter_fake_report", "race-counter", "race_counter.py", "the grader did not write", review=False),
+    # a deadlock's facts can earn the bounded-queue check its points: a deadlock result is sealed too
+    Case("producer_consumer_fake_deadlock", "producer-consumer", "pipeline.py", "the grader did not write",
+         review=False),
     Case("parallel_primes_code_swap", "parallel-primes", "primes.py", "__call__.__code__ = ..."),
     # in a forked worker, which has no channel of its own: before, the worker died and the pool hung
     # (a timeout), while the checks that need no pool kept their points

@@ -126,7 +126,8 @@ class ChildSession:
         self.backstop = float(request["backstop"])
         # An ok result must carry it: the harness's, not a line the student's code wrote on the pipe.
         self.seal = secrets.token_hex(16)
-        request = {**request, "seal": self.seal}
+        self.deadlock_seal = secrets.token_hex(16)  # a deadlock's facts may earn points (bootstrap.py)
+        request = {**request, "seal": self.seal, "deadlock_seal": self.deadlock_seal}
         self.user = StudentUser.from_env()
         if self.user is not None:
             request = {**request, "nice": STUDENT_NICE}
@@ -303,7 +304,10 @@ class ChildSession:
         if self.child is None:
             return Outcome(status="crash", result={"message": self._start_error or "no child"})
         fault = self._fault.data if self.returncode is not None else b""
-        if result is not None and result.get("status") == "ok" and result.get("seal") != self.seal:
+        # An ok result, and a deadlock's (its facts may earn points), must carry their seal.
+        sealed = {"ok": self.seal, "deadlock": self.deadlock_seal}
+        status = result.get("status") if result is not None else None
+        if result is not None and status in sealed and result.get("seal") != sealed[status]:
             result = {"status": "tampered", "what": "forged_result"}
         if self.returncode is not None and (result or {}).get("status") != "tampered":
             result = self._late_worker_tampering() or result
