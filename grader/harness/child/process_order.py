@@ -257,10 +257,9 @@ class ProcessOrder:
                 return True
         return False
 
-    def _put_in_turn(self, put, q, args, kwargs, counted: bool):
+    def _put_in_turn(self, put, q, args, kwargs, count: _SentCount | None):
         """One put in a turn: done once the value is in the queue's pipe (a Queue's feeder thread
         sends it after put returns), so that the reader's next question finds it there."""
-        count = self._own_count(q) if counted else None
         try:
             result = put(q, *args, **kwargs)
             if count is not None:
@@ -442,8 +441,14 @@ class ProcessOrder:
                 return result
             elif order._role == WRITERS:
                 order._hold(WRITERS, "put")
+                # Counted from its first put, before its feeder starts, whether in a turn or not.
+                count = order._own_count(q) if isinstance(q, mpq.Queue) else None
                 if order._take_turn():
-                    return order._put_in_turn(put, q, args, kwargs, counted=isinstance(q, mpq.Queue))
+                    return order._put_in_turn(put, q, args, kwargs, count)
+                result = put(q, *args, **kwargs)
+                if count is not None:
+                    count.put += 1
+                return result
             return put(q, *args, **kwargs)
 
         def patched_empty(q):
