@@ -126,6 +126,94 @@ class SlowToSend:
         assert outcome.observations["result"] == []  # the reader took the sentinel before any value
 
 
+POLLS_AFTER_A_VALUE = """
+from multiprocessing import Process, Queue
+
+
+def write(q, values):
+    for v in values:
+        q.put(v)
+
+
+def read(q, out):
+    v = q.get()  # waits for a first value...
+    out.put(v)
+    while not q.empty():  # ...then takes what is there: the writers may be between two puts
+        out.put(q.get())
+    out.put(None)
+
+
+def relay(batches):
+    q, out = Queue(), Queue()
+    writers = [Process(target=write, args=(q, b)) for b in batches]
+    reader = Process(target=read, args=(q, out))
+    for p in writers + [reader]:
+        p.start()
+    {body}
+"""
+
+DRAINS_FIRST = """
+    got = []
+    while (v := out.get()) is not None:
+        got.append(v)
+    for p in writers + [reader]:
+        p.join()
+    return got"""
+
+JOINS_WRITERS_FIRST = """
+    for w in writers:
+        w.join()
+    got = []
+    while (v := out.get()) is not None:
+        got.append(v)
+    reader.join()
+    return got"""
+
+
+def test_a_reader_polling_empty_between_values_gets_one_value_on_every_run(tmp_path):
+    # Issue 23, 2b: once let go, the writers raced the reader's empty(), and it took 1 to 7 values.
+    # A writer now puts only in a turn the reader gives while it waits in a get with nothing to take,
+    # and its value is in the pipe before the reader asks again: the answer is "empty", every time.
+    batches = [[f"a{i}" for i in range(1, 6)], [f"b{i}" for i in range(1, 6)], []]
+    for hold_reader, body in [(True, DRAINS_FIRST), (False, DRAINS_FIRST), (False, JOINS_WRITERS_FIRST)]:
+        for _ in range(3):
+            outcome = run_program(tmp_path, POLLS_AFTER_A_VALUE.replace("    {body}", body), SCENARIO, "relay",
+                                  batches=batches, hold_reader=hold_reader)
+            assert outcome.ok, outcome.result
+            obs = outcome.observations
+            assert obs["result"] in (["a1"], ["b1"]), (hold_reader, obs["result"])
+            polled = [e for e in obs["child_events"] if e["event"] == "empty"]
+            assert [e["answer"] for e in polled] == [True], (hold_reader, polled)
+            assert all(p["exitcode"] == 0 for p in obs["processes"])
+
+
+def test_a_reader_held_until_the_writers_are_joined_finds_every_value_before_the_queue_is_empty(tmp_path):
+    for _ in range(2):
+        outcome = run_program(tmp_path, POLLS_AFTER_A_VALUE.replace("    {body}", JOINS_WRITERS_FIRST), SCENARIO,
+                              "relay", batches=[["a1", "a2", "a3"], ["b1", "b2"]])
+        assert outcome.ok, outcome.result
+        assert sorted(outcome.observations["result"]) == ["a1", "a2", "a3", "b1", "b2"]
+
+
+def test_a_reader_that_polls_until_its_sentinels_is_never_held_for_ever(tmp_path):
+    # A poller that waits for the right thing: every "empty" answer gives a writer a turn.
+    polls = "        if q.empty():\n            continue\n        v = q.get()\n"
+    source = PROGRAM.replace("        v = q.get()\n", polls)
+    body = """
+    for p in ps[:-1]:
+        p.join()
+    got = []
+    while (v := out.get()) is not None:
+        got.append(v)
+    ps[-1].join()
+    return got"""
+    for hold_reader in (True, False):
+        outcome = run_program(tmp_path, source.replace("    {body}", body), SCENARIO, "relay",
+                              batches=[["a1", "a2"], ["b1"]], hold_reader=hold_reader)
+        assert outcome.ok, outcome.result
+        assert sorted(outcome.observations["result"]) == ["a1", "a2", "b1"]
+
+
 def test_a_judge_function_sent_to_another_process_raises_there_instead_of_failing_to_pickle():
     import pickle
 

@@ -11,21 +11,37 @@ makes the unlucky order the only one, and never holds a process that somebody wa
   asked its queue for the first time (or ended);
 - the reader goes late (optional): a process whose target is named `reader_name` waits before each
   blocking `get` until the parent reads or puts on a queue, or joins (or asks about) the reader, or a
-  writer waits on `JoinableQueue.join()` for it.
+  writer waits on `JoinableQueue.join()` for it;
+- once let go, a writer still puts only in a turn, while a reader (started by fork, not ended, not
+  waiting at its hold) runs: the reader gives one turn each time it waits in a blocking `get` with
+  nothing in the pipe, or is told that nothing is there (an `empty()` that says True, a `qsize()` of
+  0, a `get_nowait()` or a `get` with a time limit that raises Empty); a turn is one put, done once
+  the value is in the pipe (a writer's feeder thread sends it after `put` returns). Before the
+  reader asks about the queue, and after each get, it takes back the turns nobody took and waits
+  for the puts made in the others: what it then finds is decided. Which writer takes a turn is left
+  to chance; how many values there are is not.
 
 So a reader that polls `empty()` finds it empty, a sentinel put before the writers are joined comes
-first, a reader that stops at the first writer's sentinel misses the next writer's values, and a
-reader terminated once the writers are joined has forwarded nothing, on every run; an answer that
-waits for the right thing is only held until it does.
+first, a reader that stops at the first writer's sentinel misses the next writer's values, a
+reader that stops when the queue looks empty after a value (the writers sleeping between two puts)
+has that one value, and a reader terminated once the writers are joined has forwarded nothing, on
+every run, with the reader held (`hold_reader`) or not; an answer that waits for the right thing is
+only held until it does: a blocking get, and every "empty" answer to a poller, gives a writer a turn.
+A get with a time limit is a question: it is answered from what is in the pipe, so it waits its
+time out while the writers wait for a turn.
 
 What the parent put on a queue is in the queue's pipe before a writer is let go (a Queue's feeder
 thread sends it later, and a writer let go at once could otherwise be first): so a sentinel put
 before the writers are joined is taken before any writer's value, on every run.
 
-The signals are two pipes written once and never read: once a byte is in, select() reports the pipe
+The signals are pipes written once and never read: once a byte is in, select() reports the pipe
 readable to every process forever, a broadcast that a terminated process cannot break (a
 multiprocessing.Condition's notify waits for each sleeper to wake, and a killed one never does).
-Processes started by the spawn or forkserver methods inherit none of this: they are not held.
+Processes started by the spawn or forkserver methods inherit none of this: they are not held (and
+a reader started so gives no turns: the writers do not wait for them). A second reader leaves the
+turns to chance (it is a wrong answer of its own); so does the report, once the student's function
+has returned. The turns are a pipe of tokens (a writer takes one with a non-blocking read, so two
+writers woken for one token do not both put) and a pipe that counts the puts done.
 Children note what they did (a hold, an `empty()` answer, a `qsize()`) as JSON lines appended to a
 file, which the parent reads back for the judge.
 """
@@ -34,6 +50,7 @@ from __future__ import annotations
 
 import json
 import os
+import queue
 import select
 import tempfile
 
@@ -102,10 +119,74 @@ class _SentCount:
         except OSError:
             pass
 
-    def wait_all_sent(self) -> None:
-        while self.sent < self.put:
-            select.select([self._read], [], [])
-            os.read(self._read, 65536)
+    def wait_all_sent(self, unless: tuple[_Flag, ...] = ()) -> None:
+        """Until every put is sent, or one of the flags `unless` is set."""
+        while self.sent < self.put and not any(flag.is_set() for flag in unless):
+            if self._read in select.select([self._read] + [flag._read for flag in unless], [], [])[0]:
+                os.read(self._read, 65536)
+
+
+class _Turns:
+    """Turns to put, given by the reader and taken by the writers, one put each, across processes.
+
+    A pipe of tokens: the reader writes one to give a turn, a writer reads one to take it (the read
+    end is non-blocking, so that of two writers woken for one token one takes it and the other waits
+    again), and the reader takes back the tokens nobody took. A second pipe counts the puts done:
+    a writer writes a byte once its value is in the queue's pipe."""
+
+    def __init__(self):
+        self._tokens, self._give = os.pipe()
+        self._done_read, self._done = os.pipe()
+        for fd in (self._tokens, self._give, self._done_read, self._done):
+            os.set_blocking(fd, False)
+
+    def give(self) -> bool:
+        try:
+            return os.write(self._give, b"t") == 1
+        except OSError:  # pragma: no cover - full: thousands of turns nobody took
+            return False
+
+    def take(self, *wake: _Flag) -> bool:
+        """Wait for a turn and take it (True), or until one of the flags `wake` is set (False)."""
+        while True:
+            try:
+                if os.read(self._tokens, 1):
+                    return True
+            except BlockingIOError:
+                pass
+            if any(flag.is_set() for flag in wake):
+                return False
+            select.select([self._tokens] + [flag._read for flag in wake], [], [])
+
+    def put_done(self) -> None:
+        try:
+            os.write(self._done, b"d")
+        except OSError:  # pragma: no cover - the reader drains it at every question
+            pass
+
+    @staticmethod
+    def _drain(fd: int) -> int:
+        n = 0
+        while True:
+            try:
+                got = len(os.read(fd, 65536))
+            except BlockingIOError:
+                return n
+            if not got:
+                return n
+            n += got
+
+    def take_back(self) -> int:
+        """The turns given and not taken, taken back: how many."""
+        return self._drain(self._tokens)
+
+    def wait_done(self, n: int, *wake: _Flag) -> None:
+        """Until `n` more puts are done, or one of the flags `wake` is set."""
+        while True:
+            n -= self._drain(self._done_read)
+            if n <= 0 or any(flag.is_set() for flag in wake):
+                return
+            select.select([self._done_read] + [flag._read for flag in wake], [], [])
 
 
 class ProcessOrder:
@@ -119,6 +200,13 @@ class ProcessOrder:
         self.writer_name, self.reader_name, self.hold_reader = writer_name, reader_name, hold_reader
         self.go = {WRITERS: _Flag(), READER: _Flag()}
         self.reader_began = _Flag()  # the reader's first get or empty() has been asked
+        self.reader_started = _Flag()  # a reader was started (by fork: it takes part in the turns)
+        self.reader_held = _Flag()  # the reader waited at the hold before a get (it stays there until go)
+        self.reader_ended = _Flag()  # the reader's target returned or raised, or the parent stopped it
+        self.unordered = _Flag()  # no turns any more: a second reader was started, or the report is made
+        self.turns = _Turns()
+        self._given = 0  # in the reader: turns given since it last settled
+        self._mine: dict[int, _SentCount] = {}  # in a writer: what its own Queues' feeders sent
         self.started: list[dict] = []
         self.terminated: list[dict] = []
         self.qsize_calls: list[dict] = []
@@ -150,7 +238,57 @@ class ProcessOrder:
         flags = [self.go[role]] + ([self._own] if self._own is not None else [])
         if not any(flag.is_set() for flag in flags):
             self._note(event="held", op=op)
+            if role == READER:
+                self.reader_held.set()
             _Flag.wait_any(*flags)
+
+    # -- in the children: turns between the writers and the reader ----------------------------------
+    def _writers_free(self) -> bool:
+        """Whether a writer may put without a turn: no reader could see when it does (none started
+        by fork, it ended, or it waits at the hold before a get, which only the parent ends)."""
+        return (not self.reader_started.is_set() or self.reader_ended.is_set() or self.unordered.is_set()
+                or (self.reader_held.is_set() and not self.go[READER].is_set()))
+
+    def _take_turn(self) -> bool:
+        """In a writer let go: wait for a turn from the reader (True), unless writers are free."""
+        while not self._writers_free():
+            wake = [self.reader_ended, self.unordered] + ([] if self.go[READER].is_set() else [self.reader_held])
+            if self.turns.take(*wake):
+                return True
+        return False
+
+    def _put_in_turn(self, put, q, args, kwargs, count: _SentCount | None):
+        """One put in a turn: done once the value is in the queue's pipe (a Queue's feeder thread
+        sends it after put returns), so that the reader's next question finds it there."""
+        try:
+            result = put(q, *args, **kwargs)
+            if count is not None:
+                count.put += 1
+                count.wait_all_sent(unless=(self.reader_ended, self.unordered))
+            return result
+        finally:
+            self.turns.put_done()
+
+    def _own_count(self, queue) -> _SentCount | None:
+        count = self._mine.get(id(queue))
+        if count is None and getattr(queue, "_thread", None) is None:
+            count = self._mine[id(queue)] = _SentCount(queue)
+            self._keep.append(queue)
+        return count
+
+    def _give_turn(self) -> None:
+        """In the reader, waiting in a get with nothing to take, or told that nothing is there."""
+        if not self.unordered.is_set() and self.turns.give():
+            self._given += 1
+
+    def _settle(self) -> None:
+        """In the reader, before it asks about the queue and after each get: every turn it gave is
+        taken back, or the put made in it is in the pipe; what it then finds is decided."""
+        if self._given:
+            self._given -= self.turns.take_back()
+            if self._given > 0:
+                self.turns.wait_done(self._given, self.unordered)
+            self._given = 0
 
     def _in_parent(self) -> bool:
         return os.getpid() == self.parent
@@ -159,8 +297,8 @@ class ProcessOrder:
     def _release(self, *roles: str, flush: bool = True) -> None:
         if WRITERS in roles and flush:
             self._flush_parent_puts()
-        for role in roles:
-            self.go[role].set()
+        for role in sorted(roles, key=lambda role: role != READER):
+            self.go[role].set()  # the reader first: a writer let go must not find it still held
 
     def _flush_parent_puts(self) -> None:
         """Before a writer may put, what the parent put is in the pipes, ahead of it."""
@@ -199,12 +337,26 @@ class ProcessOrder:
             record = order._record(process)  # before start(), which forgets the target
             result = original["start"](process)
             record["pid"] = process.pid
+            if record["role"] == READER and type(getattr(process, "_popen", None)).__module__.endswith("popen_fork"):
+                # A reader started by fork gives the turns; a second one leaves them to chance.
+                (order.unordered if order.reader_started.is_set() else order.reader_started).set()
             return result
 
         def run_as(process, *args, **kwargs):
             # Runs first in the new process (fork): learn the role before the target runs.
             record = order._by_id.get(id(process), {})
             order._role, order._own = record.get("role"), record.get("go")
+            order._given, order._mine = 0, {}
+            if order._role == READER:
+                run = process.run
+
+                def run_reader():
+                    try:
+                        return run()
+                    finally:
+                        order.reader_ended.set()  # its target is done with the queue: writers go free
+
+                process.run = run_reader
             return original_bootstrap(process, *args, **kwargs)
 
         def join(process, timeout=None):
@@ -225,9 +377,14 @@ class ProcessOrder:
             def stop(process):
                 if order._in_parent():
                     record = order._by_id.get(id(process))
+                    alive = original["is_alive"](process)
                     order.terminated.append({"how": name, "site": sites.student_site(),
-                                             "target": record["target"] if record else None,
-                                             "alive": original["is_alive"](process)})
+                                             "target": record["target"] if record else None, "alive": alive})
+                    result = original[name](process)
+                    if record is not None and record["role"] == READER and alive:
+                        select.select([process.sentinel], [], [])  # gone: no turns from it any more
+                        order.reader_ended.set()
+                    return result
                 return original[name](process)
             return stop
 
@@ -252,13 +409,26 @@ class ProcessOrder:
                 order._release(WRITERS, READER)
             elif order._role == READER:
                 if not _blocking(cls, args, kwargs):
+                    # A question (get_nowait, or a get with a time limit): answered from what is in
+                    # the pipe, as no writer puts without a turn; a "nothing there" gives one.
+                    order._settle()
                     try:
                         return get(q, *args, **kwargs)
+                    except queue.Empty:
+                        order._give_turn()
+                        raise
                     finally:
                         order.reader_began.set()  # answered before any writer could put
                 order.reader_began.set()
                 if order.hold_reader:
                     order._hold(READER, "get")
+                order._settle()
+                if empty(q):
+                    order._give_turn()  # waits with nothing to take: one writer may put one value
+                try:
+                    return get(q, *args, **kwargs)
+                finally:
+                    order._settle()
             return get(q, *args, **kwargs)
 
         def patched_put(q, *args, **kwargs):
@@ -271,14 +441,27 @@ class ProcessOrder:
                 return result
             elif order._role == WRITERS:
                 order._hold(WRITERS, "put")
+                # Counted from its first put, before its feeder starts, whether in a turn or not.
+                count = order._own_count(q) if isinstance(q, mpq.Queue) else None
+                if order._take_turn():
+                    return order._put_in_turn(put, q, args, kwargs, count)
+                result = put(q, *args, **kwargs)
+                if count is not None:
+                    count.put += 1
+                return result
             return put(q, *args, **kwargs)
 
         def patched_empty(q):
+            reader = not order._in_parent() and order._role == READER
+            if reader:
+                order._settle()
             answer = empty(q)
             if not order._in_parent():
                 order._note(event="empty", answer=answer)
-                if order._role == READER:
-                    order.reader_began.set()
+            if reader:
+                if answer:
+                    order._give_turn()
+                order.reader_began.set()
             return answer
 
         cls.get, cls.put, cls.empty = (primitives.untraced(patched_get), primitives.untraced(patched_put),
@@ -289,9 +472,15 @@ class ProcessOrder:
             def patched_qsize(q):
                 if order._in_parent():
                     order.qsize_calls.append({"site": sites.student_site()})
-                else:
-                    order._note(event="qsize")
-                return qsize(q)
+                    return qsize(q)
+                order._note(event="qsize")
+                if order._role != READER:
+                    return qsize(q)
+                order._settle()
+                size = qsize(q)
+                if size == 0:
+                    order._give_turn()
+                return size
 
             def patched_join(q):
                 if not order._in_parent() and order._role == WRITERS:
@@ -339,6 +528,7 @@ class ProcessOrder:
         seconds to end (the holds are lifted first: nobody is left to wait for), so a process on its
         way out is not mistaken for one that never ends. A bound for liveness, like the backstop's;
         no verdict depends on how fast anything was."""
+        self.unordered.set()
         self._release(WRITERS, READER, flush=False)  # nothing is ordered any more; never wait here
         processes = []
         for process, record in zip(self._processes, self.started):
