@@ -68,6 +68,18 @@ def test_every_value_returned(runs):
                        "asked q.empty() (line {line}) and stopped when it said True: an empty queue only means that "
                        "nothing has been put yet, not that every writer is done. Stop on a sentinel instead.",
                        line=_line(event), **lost)
+            for event in obs["child_events"]:
+                if event.get("event") != "get_empty" or event.get("role") != "reader":
+                    continue
+                expect(event.get("how") == "nowait", "relay with {n} writer(s) returned {k} of the {total} values. "
+                       "The reader process's q.get() with a timeout (line {line}) ran out and the reader stopped: "
+                       "nothing arriving for a while only means that no writer has put anything yet (a writer may "
+                       "be slower than any timeout), not that every writer is done. Stop on a sentinel instead.",
+                       line=_line(event), **lost)
+                expect(False, "relay with {n} writer(s) returned {k} of the {total} values. The reader process's "
+                       "q.get_nowait() (line {line}) raised queue.Empty and the reader stopped: an empty queue only "
+                       "means that nothing has been put yet, not that every writer is done. Stop on a sentinel "
+                       "instead.", line=_line(event), **lost)
             expect(False, "relay with {n} writer(s) returned {k} of the {total} values; {lost} never came back (for "
                    "example {example}). The reader must stop by itself once every writer is done: put one sentinel "
                    "(None) after joining every writer, or let each writer put one and the reader count them; the "

@@ -27,8 +27,9 @@ reader that stops when the queue looks empty after a value (the writers sleeping
 has that one value, and a reader terminated once the writers are joined has forwarded nothing, on
 every run, with the reader held (`hold_reader`) or not; an answer that waits for the right thing is
 only held until it does: a blocking get, and every "empty" answer to a poller, gives a writer a turn.
-A get with a time limit is a question: it is answered from what is in the pipe, so it waits its
-time out while the writers wait for a turn.
+A get with a time limit is a question: it is answered from what is in the pipe, and with nothing
+there its time runs out at once (the writers wait for a turn, which that answer gives), so a reader
+that stops on the first timeout stops early on every run, and one that asks again loses no time.
 
 What the parent put on a queue is in the queue's pipe before a writer is let go (a Queue's feeder
 thread sends it later, and a writer let go at once could otherwise be first): so a sentinel put
@@ -42,8 +43,8 @@ a reader started so gives no turns: the writers do not wait for them). A second 
 turns to chance (it is a wrong answer of its own); so does the report, once the student's function
 has returned. The turns are a pipe of tokens (a writer takes one with a non-blocking read, so two
 writers woken for one token do not both put) and a pipe that counts the puts done.
-Children note what they did (a hold, an `empty()` answer, a `qsize()`) as JSON lines appended to a
-file, which the parent reads back for the judge.
+Children note what they did (a hold, an `empty()` answer, a `qsize()`, a get that found nothing) as
+JSON lines appended to a file, which the parent reads back for the judge.
 """
 
 from __future__ import annotations
@@ -410,11 +411,16 @@ class ProcessOrder:
             elif order._role == READER:
                 if not _blocking(cls, args, kwargs):
                     # A question (get_nowait, or a get with a time limit): answered from what is in
-                    # the pipe, as no writer puts without a turn; a "nothing there" gives one.
+                    # the pipe, as no writer puts without a turn; a "nothing there" gives one. A time
+                    # limit runs out at once then, as if the machine had stalled that long (no writer
+                    # could put meanwhile): a reader that asks again pays no real time per value.
                     order._settle()
                     try:
+                        if not order._writers_free() and empty(q):
+                            raise queue.Empty
                         return get(q, *args, **kwargs)
                     except queue.Empty:
+                        order._note(event="get_empty", how="nowait" if not _waits(args, kwargs) else "timeout")
                         order._give_turn()
                         raise
                     finally:
@@ -553,6 +559,11 @@ def _blocking(cls, args, kwargs) -> bool:
     block = args[0] if args else kwargs.get("block", True)
     timeout = args[1] if len(args) > 1 else kwargs.get("timeout")
     return bool(block) and timeout is None
+
+
+def _waits(args, kwargs) -> bool:
+    """Whether a Queue.get() may wait at all (block=True, with or without a time limit)."""
+    return bool(args[0] if args else kwargs.get("block", True))
 
 
 def _kind(value) -> str:
