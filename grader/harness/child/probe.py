@@ -30,7 +30,7 @@ def encode(value, depth: int = 0):
         text = object.__repr__(value)
     except Exception:  # noqa: BLE001 - object.__repr__ does not fail  # pragma: no cover
         text = "?"
-    return {"__object__": type(value).__qualname__, "repr": text[:200]}
+    return {"__object__": sites.shown_type(type(value)), "repr": text[:200]}
 
 
 def _state(thread: threading.Thread) -> ThreadState | None:
