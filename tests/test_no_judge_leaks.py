@@ -25,6 +25,9 @@ def work(box):
 
 def crash():
     raise ValueError("the student's own")
+
+def serve(handle):
+    return handle()
 """
 
 WRAPPED = """
@@ -62,6 +65,9 @@ def raise_judges(module, probe):
     t = threading.Thread(target=visit)
     t.start()
     t.join()
+    served = threading.Thread(target=module.serve, args=(handle,))
+    served.start()
+    served.join()
     return {"errors": probe.thread_errors(), "object": probe.encode(JudgeError("x")),
             "own": probe.encode(ValueError("y"))}
 """
@@ -73,11 +79,16 @@ def test_a_thread_is_named_after_the_students_function_never_a_wrapper(tmp_path)
     assert outcome.observations["names"] == ["Thread-1 (work)", "Thread-2 (work)", "Thread-3", "Thread-4 (work)"]
 
 
-def test_an_exception_of_the_judges_reads_as_pythons_own_type(tmp_path):
+def test_an_exception_a_scenario_raised_reads_as_pythons_own_type(tmp_path):
     outcome = run_program(tmp_path, STUDENT, scenario=WRAPPED, function="raise_judges")
     assert outcome.status == "ok", outcome
-    (error,) = outcome.observations["errors"]
-    assert error["type"] == "Exception"  # JudgeError(Exception): the nearest class not the judge's
+    first, served = outcome.observations["errors"]
+    assert first["type"] == served["type"] == "Exception"  # JudgeError(Exception): the nearest class not the judge's
+    assert [s["function"] for s in served["stack"]] == ["serve"]  # the student's call that raised it
+    # what Python printed for the student: their own line, not the scenario's, and no JudgeError
+    assert "Exception in thread Thread-2 (serve):" in outcome.output
+    assert "in serve" in outcome.output and "Exception: left angry" in outcome.output
+    assert "judge" not in outcome.output.lower() and "in handle" not in outcome.output
     assert outcome.observations["object"]["__object__"] == "Exception"
     assert outcome.observations["own"]["__object__"] == "ValueError"
 
@@ -111,3 +122,26 @@ def test_the_graders_catalog_does_not_speak_of_the_judge(lang):
     said = [m.string for m in catalog if m.id and isinstance(m.string, str) and WORDS.search(m.string)]
     assert said == []
     assert not [m for m in catalog if m.id and re.search(r"JudgeError", str(m.string))]
+
+
+EMPTY = """
+import queue
+import threading
+
+def work(q):
+    q.get_nowait()
+
+def main():
+    t = threading.Thread(target=work, args=(queue.Queue(),))
+    t.start()
+    t.join()
+"""
+
+
+def test_a_threads_traceback_shows_no_frame_of_the_harness(tmp_path):
+    """queue.Empty out of get_nowait() passes through the harness's instrumented queue: what Python
+    prints for the student is their line and the standard library's, as it would be without us."""
+    outcome = run_program(tmp_path, EMPTY)
+    assert outcome.status == "ok", outcome
+    assert "in work" in outcome.output and "_queue.Empty" in outcome.output
+    assert "grader" not in outcome.output and "harness" not in outcome.output

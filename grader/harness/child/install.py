@@ -224,7 +224,9 @@ def _record_thread_error(args) -> None:
     st = SCHED.by_thread.get(id(args.thread)) if SCHED is not None else None
     if st is not None and st.tracked and not issubclass(args.exc_type, SystemExit):
         THREAD_DEATHS.append(error)
-    _PRINT_THREAD_ERROR(args)
+    if not sites.print_without_the_judge(args.exc_type, args.exc_value, args.exc_traceback,
+                                         header=f"Exception in thread {getattr(args.thread, 'name', '?')}:"):
+        _PRINT_THREAD_ERROR(args)
 
 
 def _text(value) -> str:

@@ -7,6 +7,7 @@ import inspect
 import linecache
 import os
 import sys
+import traceback
 import types
 from types import FrameType
 
@@ -40,8 +41,7 @@ SCENARIO_FILE = "<judge scenario>"  # the file name bootstrap.py compiles a pack
 
 def is_judges(code) -> bool:
     """Code of a pack's scenarios or of the harness: never named to the student."""
-    name = code.co_filename
-    return name == SCENARIO_FILE or name.startswith(HARNESS_DIR + os.sep)
+    return _judges_file(code.co_filename)
 
 
 def _students_function(value) -> str | None:
@@ -87,6 +87,38 @@ def thread_target(target, args=(), kwargs=None) -> tuple[bool, str | None]:
             if found:
                 return True, found
     return True, None
+
+
+def print_without_the_judge(exc_type, exc, tb, header: str) -> bool:
+    """Print a traceback as Python would, but without the judge's frames (a pack's scenarios, the
+    harness) and with a class of the judge's named as its Python base (shown_type), when either is
+    in it; False (nothing printed) when it has neither: Python prints it itself."""
+    if isinstance(exc_type, type) and issubclass(exc_type, SystemExit):
+        return False  # threading ends a thread with it silently
+    frames = traceback.extract_tb(tb)
+    shown = shown_type(exc_type)
+    if shown == getattr(exc_type, "__qualname__", shown) and not any(_judges_file(f.filename) for f in frames):
+        return False
+    kept = traceback.StackSummary.from_list([f for f in frames if not _judges_file(f.filename)])
+    if shown == getattr(exc_type, "__qualname__", shown):  # Python's own words for it
+        last = traceback.format_exception_only(exc_type, exc)
+    else:
+        try:
+            said = str(exc)
+        except Exception:  # noqa: BLE001 - a student exception whose __str__ fails
+            said = "<unprintable>"
+        last = [f"{shown}: {said}\n" if said else f"{shown}\n"]
+    text = "".join([f"{header}\n", "Traceback (most recent call last):\n", *kept.format(), *last])
+    try:
+        sys.stderr.write(text)
+        sys.stderr.flush()
+    except Exception:  # noqa: BLE001 - no stderr left: nothing to print on  # pragma: no cover
+        pass
+    return True
+
+
+def _judges_file(name: str) -> bool:
+    return name == SCENARIO_FILE or name.startswith(HARNESS_DIR + os.sep)
 
 
 def _filled(cell) -> bool:
