@@ -41,7 +41,7 @@ def test_every_sample_has_an_expected_verdict():
 def _assert_as_expected(exercise, case, tmp_path):
     result = pack_check.grade_file(exercise, case.path, out_dir=tmp_path)
     assert result.schema == 1
-    found = pack_check.differences(case.want, result.exercises[0])
+    found = pack_check.differences(case.want, result.exercises[0], exercise)
     assert not found, "\n".join(found)
     for name in ("report.json", "report.html"):
         data = (tmp_path / "check" / name).read_bytes()
