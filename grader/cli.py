@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from .host import packs, reports
+from .host import hidden, packs, reports
 from .host.assignment import Assignment, AssignmentError, Plan, load_assignment, plan
 from .host.config import ConfigError, load_config
 from .host.grading import grade_submission, select_exercises
@@ -223,7 +223,10 @@ def _grade(args) -> int:
     if args.results_json is not None:
         from .host.batch.gradescope import results_json
 
-        data = results_json(result, time.monotonic() - started)
+        # what the student reads on Gradescope: of a hidden check, what `hidden_details` allows
+        level = load_config(args.config).hidden_details
+        by_slug = {ex.slug: ex for ex in packs.load_all(packs.default_root(args.exercises))}
+        data = results_json(hidden.for_student(result, level, by_slug), time.monotonic() - started)
         reports.atomic_write(args.results_json, json.dumps(data, indent=2, ensure_ascii=False).encode("utf-8"))
     reports.print_summary(result, console)
     _say("cli_report_at", args.lang, path=args.out / reports.safe_dirname(args.student) / "report.html")
@@ -342,8 +345,10 @@ def _self_check(args) -> int:
         result.ignored_files = self_check.students_ignored(
             result.ignored_files, available, [ex for ex in available if ex not in chosen.graded])
     result.self_check = True
-    reports.write(result, out / reports.safe_dirname(result.student))
-    reports.print_summary(result, console, details=True, brief=args.started_only)
+    level = load_config(args.config).hidden_details
+    by_slug = {ex.slug: ex for ex in packs.load_all(packs.default_root(args.exercises))}
+    reports.write(result, out / reports.safe_dirname(result.student), exercises=by_slug, hidden_details=level)
+    reports.print_summary(hidden.for_student(result, level, by_slug), console, details=True, brief=args.started_only)
     if choosing and result.ignored_files:  # one line: what might be a misplaced file of the student's
         console.print(escape(reports.ignored_line(result)), highlight=False)
     if not_started:

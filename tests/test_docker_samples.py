@@ -37,6 +37,6 @@ def test_container_verdicts_match_expected(group, tmp_path, docker_image):
                               exercises=[exercise.slug for exercise, _, _, _ in group])
     assert result.sandbox == "docker" and result.sandbox_note == ""
     by_slug = {ex.exercise: ex for ex in result.exercises}
-    found = {f"{exercise.slug}/{name}": pack_check.differences(want, by_slug[exercise.slug])
+    found = {f"{exercise.slug}/{name}": pack_check.differences(want, by_slug[exercise.slug], exercise)
              for exercise, name, _, want in group}
     assert {case: lines for case, lines in found.items() if lines} == {}

@@ -151,8 +151,8 @@ def test_a_deadlock_in_the_second_case_says_which_call_it_was(tmp_path):
     assert outcome.status == "deadlock" and outcome.call == "run(2, ['b', 'c'])"
     verdict = outcome_verdict(outcome, str(tmp_path / "prog.py"))
     assert verdict["call"] == "run(2, ['b', 'c'])"
-    assert details_lines(verdict)[0] == "The judge's last call into your file: `run(2, ['b', 'c'])`"
-    assert details_lines(verdict, "zh")[0] == "评测程序最后一次调用你的文件：`run(2, ['b', 'c'])`"
+    assert details_lines(verdict)[0] == "The check's last call into your file: `run(2, ['b', 'c'])`"
+    assert details_lines(verdict, "zh")[0] == "这项检查最后一次调用你的文件：`run(2, ['b', 'c'])`"
 
 
 def test_a_call_shows_plain_values_and_names_the_rest(tmp_path):

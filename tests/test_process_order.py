@@ -226,7 +226,7 @@ def test_a_judge_function_sent_to_another_process_raises_there_instead_of_failin
     try:
         sent("b")
     except RuntimeError as exc:
-        assert "the judge's fetch runs only in the process that called it" in str(exc)
+        assert "the fetch given to your code works only in the process it was given in" in str(exc)
     else:
         raise AssertionError("the copy in another process must refuse to run")
     assert calls == ["a"]

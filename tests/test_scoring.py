@@ -1,7 +1,9 @@
-"""Scoring: points only for passed checks; hidden checks show only name, outcome and hint."""
+"""Scoring: points only for passed checks; a hidden check's result is kept whole, and a student
+reads of it what `hidden_details` allows (hidden.py)."""
 
 from __future__ import annotations
 
+from grader.host import hidden
 from grader.host.judge_report import CheckVerdict
 from grader.host.localize import localize, render_key
 from grader.host.packs import load_exercise
@@ -41,14 +43,24 @@ def test_partial_score():
     assert check.message == "lost 99 updates" and check.details == {"details": {"lost": 99}}
 
 
+def _as_student(r, level, exercise=EX, lang="en"):
+    whole = StudentResult(student="s", score=r.score, max_score=r.max_score, sandbox="local", sandbox_note="",
+                          exercises=[r], lang=lang)
+    return hidden.for_student(whole, level, {exercise.slug: exercise}).exercises[0]
+
+
 def test_hidden_check_shows_only_the_hint():
     secret = CheckVerdict("failed", {"text": "judge internals: expected 25 calls"},
                           {"status": "failed", "output": "x", "stack": [{"line": 1}]})
     r = _scored(_verdicts(CheckVerdict("passed"), counts_with_decrement=secret))
-    hidden = next(c for c in r.checks if c.name == "counts_with_decrement")
-    assert hidden.message == EX.spec.checks["counts_with_decrement"].hint
-    assert hidden.details == {}
-    assert "judge internals" not in str(r)
+    record = next(c for c in r.checks if c.name == "counts_with_decrement")
+    assert record.message == "judge internals: expected 25 calls"  # the teacher's record: whole
+    seen = _as_student(r, "hint")  # the default
+    student = next(c for c in seen.checks if c.name == "counts_with_decrement")
+    assert student.message == EX.spec.checks["counts_with_decrement"].hint
+    assert student.details == {}
+    assert "judge internals" not in str(seen)
+    assert "judge internals" in str(_as_student(r, "full"))
 
 
 def test_import_failure_is_one_exercise_error():
@@ -61,8 +73,10 @@ def test_import_failure_is_one_exercise_error():
     assert all(c.details == {} for c in r.checks)
 
 
-def test_a_hidden_check_that_did_not_finish_says_why_not_its_hint():
-    # Regression: a BoundedSemaphore(0) that deadlocked was told "With a starting value of 1 ...".
+def test_a_hidden_check_that_did_not_finish_keeps_why_and_a_student_reads_it_at_full():
+    # A BoundedSemaphore(0) that deadlocked: the record keeps the deadlock and its lines; at `full` a
+    # student reads them, at `hint` (the default) only the hint, which must hold for every way the
+    # check can fail (docs/exercise-packs.md), at `result` not even that.
     threads = [{"name": "MainThread", "status": "blocked", "involved": True, "stack": [{"line": 30}],
                 "waiting_on": {"thread": "consumer"}}]
     stuck = CheckVerdict("deadlock", {"id": "deadlock_all_blocked"},
@@ -70,10 +84,16 @@ def test_a_hidden_check_that_did_not_finish_says_why_not_its_hint():
     names = list(HANDOFF.spec.checks)
     r = _scored({n: CheckVerdict("passed") if n != "run_starts_semaphore_at_zero" else stuck for n in names},
                 HANDOFF)
-    hidden = next(c for c in r.checks if c.name == "run_starts_semaphore_at_zero")
-    assert hidden.status.value == "deadlock"
-    assert hidden.message.startswith("Deadlock:") and "starting value" not in hidden.message
-    assert hidden.details == {"threads": threads}  # the student's own lines, never the judge's values
+    record = next(c for c in r.checks if c.name == "run_starts_semaphore_at_zero")
+    assert record.status.value == "deadlock" and record.message.startswith("Deadlock:")
+    full = next(c for c in _as_student(r, "full", HANDOFF).checks if c.name == record.name)
+    assert full.status.value == "deadlock" and full.message.startswith("Deadlock:")
+    assert full.details["threads"] == threads
+    hint = next(c for c in _as_student(r, "hint", HANDOFF).checks if c.name == record.name)
+    assert hint.status.value == "failed" and hint.details == {}
+    assert hint.message == HANDOFF.spec.checks[record.name].hint
+    result = next(c for c in _as_student(r, "result", HANDOFF).checks if c.name == record.name)
+    assert result.status.value == "failed" and result.details == {} and result.message != hint.message
 
 
 def test_one_outcome_of_several_checks_is_said_once():

@@ -3,6 +3,7 @@
     grader grade ... --config grader.yaml
 
     lang: zh          # the reports' language when --lang is not given (en, zh)
+    hidden_details: hint   # what students see of a hidden check that failed: result, hint or full
     exercises: /srv/my-packs   # a folder of exercise packs (default: this checkout's exercises/)
     docker:
       mem_limit: 1g
@@ -53,6 +54,10 @@ class Settings(BaseModel):
     model_config = ConfigDict(extra="forbid")
     lang: Literal["en", "zh"] = Field("en", description="the language of reports when --lang is not given")
     exercises: Path | None = Field(None, description="a folder of exercise packs, when --exercises is not given")
+    hidden_details: Literal["result", "hint", "full"] = Field(
+        "hint", description="what a student's report shows of a hidden check that did not pass: result (its "
+        "name and that it failed), hint (also its author's hint) or full (also its message, stuck lines and "
+        "interleaving); the teacher's record and dashboard always have everything")
     docker: DockerSettings = DockerSettings()
 
 

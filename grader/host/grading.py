@@ -39,7 +39,8 @@ def grade_submission(
     assignment's (scaled to its points); write reports under out_dir/student."""
     chosen_plan = plan(exercises_root, assignment, exercises)
     chosen = chosen_plan.exercises
-    box = sandboxes.choose(sandbox, load_config(config))
+    settings = load_config(config)
+    box = sandboxes.choose(sandbox, settings)
     taken = intake_mod.take(Path(submission), chosen)
     settled = {ex.slug: r for ex in chosen if (r := settle_before_judging(ex, taken)) is not None}
     jobs = [JudgeJob(ex, taken.accepted[ex.slug]) for ex in chosen if ex.slug not in settled]
@@ -79,7 +80,8 @@ def grade_submission(
     )
     localize(result, lang, {ex.slug: ex for ex in chosen})
     if out_dir is not None:
-        reports.write(result, Path(out_dir) / reports.safe_dirname(student))
+        reports.write(result, Path(out_dir) / reports.safe_dirname(student),
+                      exercises={ex.slug: ex for ex in chosen}, hidden_details=settings.hidden_details)
     return result
 
 

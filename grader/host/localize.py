@@ -104,14 +104,16 @@ def _explain_races_once(result: StudentResult) -> None:
 
 def _share_outcomes(ex, lang: str, pack) -> None:
     """Checks that ended the same way (not a plain failed expectation) share one entry."""
-    ex.shared = []
     groups: dict[str, list] = {}
     for check in ex.checks:
+        if check.shared is not None and check.shared < len(ex.shared):  # localized before: its details back
+            check.details = dict(ex.shared[check.shared].get("details") or {})
         check.shared = None
         if check.status in (CheckStatus.PASSED, CheckStatus.FAILED) or not check.message_ref:
             continue
         key = repr((check.status.value, check.message_ref, [check.details.get(k) for k in SHARED_KEYS]))
         groups.setdefault(key, []).append(check)
+    ex.shared = []
     for checks in groups.values():
         if len(checks) < 2:
             continue

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import yaml
 
+from . import hidden
 from .grading import grade_submission
 from .packs import Exercise, PackError
 from .results import ExerciseResult, StudentResult, StudentStatus
@@ -88,18 +89,22 @@ def grade_file(exercise: Exercise, path: Path, *, sandbox: str = "local", exerci
                                 config=config)
 
 
-def report_text(result: ExerciseResult) -> str:
-    """One exercise's part of report.json, as that file writes it: what `report_mentions` are looked for in."""
+def report_text(result: ExerciseResult, exercise: Exercise | None = None) -> str:
+    """One exercise's part of report.json, as that file writes it (the teacher's record), then as the
+    student's report has it at the default `hidden_details` (a hidden check's hint): what
+    `report_mentions` are looked for in."""
     whole = StudentResult(student="", score=None, max_score=0, sandbox="", sandbox_note="", exercises=[result])
-    return json.dumps(whole.to_dict()["exercises"][0], indent=2, ensure_ascii=False)
+    seen = hidden.for_student(whole, hidden.DEFAULT, {exercise.slug: exercise} if exercise is not None else None)
+    return "\n".join(json.dumps(r.to_dict()["exercises"][0], indent=2, ensure_ascii=False) for r in (whole, seen))
 
 
-def differences(want: dict, got: ExerciseResult) -> list[str]:
+def differences(want: dict, got: ExerciseResult, exercise: Exercise | None = None) -> list[str]:
     """Everything in which one grading differs from a case's expected verdict; empty when as expected.
 
     The exercise's status and score, each check's status (a check missing or not expected counts), and
     each phrase of `report_mentions` that the exercise's report does not contain, and of `report_omits`
-    that it does."""
+    that it does, in the teacher's record or the student's view (`exercise`: its pack, for the hints of
+    its hidden checks; default: this checkout's)."""
     out = []
     if got.status.value != want["status"]:
         out.append(f"status: expected {want['status']}, got {got.status.value}")
@@ -115,7 +120,7 @@ def differences(want: dict, got: ExerciseResult) -> list[str]:
             out.append(f"check {name}: expected {status}, got {check.status.value}" + (f": {said}" if said else ""))
     out += [f"check {name}: got {check.status.value}, not in expected.yaml" for name, check in checks.items()
             if name not in want["checks"]]
-    text = report_text(got)
+    text = report_text(got, exercise)
     out += [f"the report does not mention {phrase!r}" for phrase in want.get("report_mentions", [])
             if phrase not in text]
     # advice that would be wrong for this answer (to add what it already has)
@@ -152,7 +157,7 @@ def check_pack(exercise: Exercise, repeat: int = 1, sandbox: str = "local", exer
             graded = grade_file(exercise, case.path, sandbox=sandbox, exercises_root=exercises_root, config=config)
             if graded.status is StudentStatus.INFRASTRUCTURE_ERROR:
                 raise InfrastructureNotGraded(graded)
-            found = differences(case.want, graded.exercises[0])
+            found = differences(case.want, graded.exercises[0], exercise)
             result.runs += 1
             result.scores.append(graded.exercises[0].score)
             if found:

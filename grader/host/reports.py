@@ -13,7 +13,7 @@ from rich.console import Console, JustifyMethod
 from rich.markup import escape
 from rich.table import Table
 
-from . import report_text, timeline
+from . import hidden, report_text, timeline
 from .i18n import environment, translations
 from .localize import localize
 from .messages import text
@@ -56,18 +56,24 @@ def render_html(result: StudentResult) -> str:
                            heading=student_heading(result))
 
 
-def write(result: StudentResult, folder: Path) -> None:
-    """report.html first, report.json last: a report.json on disk always has its page."""
-    atomic_write(folder / "report.html", render_html(result).encode("utf-8"))
+def write(result: StudentResult, folder: Path, *, exercises: dict | None = None,
+          hidden_details: str = hidden.DEFAULT) -> None:
+    """report.html first (the student's page: of a hidden check, what `hidden_details` allows),
+    report.json last (the teacher's record, whole): a report.json on disk always has its page.
+    `exercises`: the packs by slug (default: this checkout's), for the texts of a hidden check."""
+    result.hidden_details = hidden.check_level(hidden_details)
+    student_view = hidden.for_student(result, hidden_details, exercises)
+    atomic_write(folder / "report.html", render_html(student_view).encode("utf-8"))
     atomic_write(folder / "report.json", json.dumps(result.to_dict(), indent=2, ensure_ascii=False).encode("utf-8"))
 
 
-def rerender(folder: Path, lang: str, exercises: dict) -> StudentResult:
-    """Write a finished report again in `lang` (or with new templates) from its report.json alone:
-    rendering is not grading, so nothing is judged again."""
+def rerender(folder: Path, lang: str, exercises: dict, hidden_details: str | None = None) -> StudentResult:
+    """Write a finished report again in `lang` (or with new templates, or another `hidden_details`:
+    the one it was written with when None) from its report.json alone: rendering is not grading, so
+    nothing is judged again."""
     data = json.loads((folder / "report.json").read_text(encoding="utf-8"))
     result = localize(StudentResult.from_dict(data), lang, exercises)
-    write(result, folder)
+    write(result, folder, exercises=exercises, hidden_details=hidden_details or result.hidden_details or hidden.DEFAULT)
     return result
 
 

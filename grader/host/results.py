@@ -47,7 +47,8 @@ class CheckResult:
     message: str
     description: str = ""
     visibility: str = "visible"
-    details: dict = field(default_factory=dict)  # threads, stack, output: visible checks only
+    details: dict = field(default_factory=dict)  # threads, stack, output (a student sees a hidden one's
+    # at the `hidden_details` level only: hidden.py)
     message_ref: dict | None = None  # what `message` says, language-neutral (messages.py)
     shared: int | None = None  # index in the exercise's `shared` outcomes, when the cause is shared
     cause_said_in: str = ""  # an earlier check whose message is this one's, word for word (localize.py)
@@ -107,6 +108,7 @@ class StudentResult:
     assignment: str = ""  # the title of the assignment it was graded for (assignment.py), if any
     not_assigned: list[str] = field(default_factory=list)  # of ignored_files: files of exercises not assigned
     self_check: bool = False  # a student's own check (`grader check DIR`, the kit's `make check`), not a grade
+    hidden_details: str = ""  # what the student's report (report.html) showed of hidden checks (hidden.py)
     schema: int = SCHEMA
 
     @classmethod

@@ -8,44 +8,25 @@ Messages are references (messages.py); localize.py turns them into the student's
 from __future__ import annotations
 
 from .judge_report import CheckVerdict
-from .packs import Exercise, Visibility
+from .packs import Exercise
 from .results import CheckResult, CheckStatus, ExerciseResult, ExerciseStatus
 
 DETAIL_KEYS = ("call", "threads", "stack", "output", "output_truncated", "output_bytes", "details", "phase",
                "interleaving", "exploration", "per_call")
 
 
-# What a hidden check may show when it did not pass: its author's hint when an expectation failed
-# (the judge's own message might give the check away), but the outcome itself (a deadlock, a busy
-# wait, a crash...) when the student's code did not let the scenario finish: that is the student's
-# own code, and a hint written for a wrong value would point the wrong way.
-HIDDEN_OUTCOME_KEYS = ("call", "threads", "stack", "output", "output_truncated", "output_bytes", "phase")
-# What the student's own file did, shown whatever the check's visibility: a lock it made on each call.
-OWN_CODE_KEYS = ("per_call",)
-
-
 def check_result(name: str, exercise: Exercise, verdict: CheckVerdict) -> CheckResult:
+    """A check's whole result, hidden or not: the record the teacher reads (report.json, the site's
+    store). What a student sees of a hidden check is chosen when their report is rendered
+    (hidden.for_student, the `hidden_details` setting)."""
     spec = exercise.spec.checks[name]
     status = CheckStatus(verdict.status)
     passed = status is CheckStatus.PASSED
-    message: dict | None
-    details: dict
-    if spec.visibility is Visibility.HIDDEN:
-        if passed:
-            message, details = None, {}
-        elif status is CheckStatus.FAILED or not verdict.message or "id" not in verdict.message:
-            message = {"msgid": spec.hint} if spec.hint else {"id": "hidden_failed"}
-            details = {k: verdict.verdict[k] for k in OWN_CODE_KEYS if k in verdict.verdict}
-        else:
-            message = verdict.message
-            details = {k: verdict.verdict[k] for k in (*HIDDEN_OUTCOME_KEYS, *OWN_CODE_KEYS) if k in verdict.verdict}
-    else:
-        message = verdict.message or None
-        details = {k: verdict.verdict[k] for k in DETAIL_KEYS if k in verdict.verdict}
     return CheckResult(
         name=name, status=status, score=spec.points if passed else 0.0, max_score=spec.points,
-        message="", message_ref=message, description=spec.description, visibility=spec.visibility.value,
-        details=details,
+        message="", message_ref=verdict.message or None, description=spec.description,
+        visibility=spec.visibility.value,
+        details={k: verdict.verdict[k] for k in DETAIL_KEYS if k in verdict.verdict},
     )
 
 

@@ -5,6 +5,7 @@ language. One real grading of a word-tally answer that fails a hidden check for 
 from __future__ import annotations
 
 from datetime import timedelta
+from html import unescape
 
 import pytest
 from django.utils import timezone
@@ -84,3 +85,26 @@ def test_the_report_is_in_the_readers_language(graded):
     Course.objects.update(hidden_before_deadline="all")
     assert "多个线程共用一个计数器统计单词" in reporting.html(graded, lang="zh", teacher=False)
     assert "多个线程共用一个计数器统计单词" not in reporting.html(graded, lang="en", teacher=False)
+
+
+def _page(graded, lang, teacher):
+    return " ".join(unescape(reporting.html(graded, lang=lang, teacher=teacher)).split())
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("lang,hint", [("en", "Create the Tally inside count_words"),
+                                       ("zh", "请在 count_words 内部创建 Tally")])
+def test_hidden_details_chooses_what_a_student_sees_never_what_a_teacher_sees(graded, lang, hint):
+    Course.objects.update(hidden_before_deadline="all")
+    teacher = reporting.for_reader(graded, lang=lang, teacher=True)
+    own = " ".join(next(c.message for c in hidden_checks(teacher) if c.name == "fresh_count_each_call").split())
+    assert hint not in own
+    assert Course.objects.get().hidden_details == "hint"  # the default
+    student = _page(graded, lang, teacher=False)
+    assert hint in student and own not in student
+    Course.objects.update(hidden_details="full")
+    assert own in _page(graded, lang, teacher=False)
+    Course.objects.update(hidden_details="result")
+    student = _page(graded, lang, teacher=False)
+    assert hint not in student and own not in student and "fresh_count_each_call" in student
+    assert own in _page(graded, lang, teacher=True)  # the teacher sees everything at every level

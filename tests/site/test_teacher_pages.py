@@ -124,6 +124,15 @@ def test_course_setup_creates_the_course_then_its_exercises(client, people):
     course.refresh_from_db()
     assert (course.counting, course.hidden_before_deadline, course.rate_burst, course.rate_refill_minutes) == \
         ("best", "score_only", 3, 0)
+    assert course.hidden_details == "hint"  # left out of the form: kept
+
+    client.post(reverse("teacher:course"), {"action": "settings", "title": "并发编程", "counting": "best",
+                                            "hidden_before_deadline": "all", "hidden_details": "full",
+                                            "rate_burst": "3", "rate_refill_minutes": "0"})
+    course.refresh_from_db()
+    assert course.hidden_details == "full"
+    page = client.get(reverse("teacher:course")).content.decode()
+    assert 'name="hidden_details"' in page
 
 
 def test_an_exercise_with_submissions_is_not_taken_out_of_the_course(client, course, people):

@@ -1,10 +1,10 @@
 """Scenarios for asyncio-gather; they run in the child, next to the student's module, and only observe.
 
 fetch_all runs on the harness's event loop with a virtual clock (grader.harness.child.virtual_loop):
-awaiting takes virtual time only. The judge passes its own `fetch`, a coroutine that notes which URL
+awaiting takes virtual time only. The test passes its own `fetch`, a coroutine that notes which URL
 is in flight when (probe.Visits, in virtual time), waits its URL's virtual seconds with
 asyncio.sleep, and returns the page, or raises for the URLs in `fail`; it also notes a fetch that was
-cancelled. Every comparison happens in the judge.
+cancelled. Every comparison happens in the test.
 """
 
 import asyncio
@@ -13,7 +13,7 @@ from grader.harness.child import virtual_loop
 
 
 class FetchError(Exception):
-    """What the judge's fetch raises for a URL in `fail`."""
+    """What the test's fetch raises for a URL in `fail`."""
 
 
 def fetch_all_case(module, probe, urls, seconds, fail=(), limit=None):

@@ -1,7 +1,7 @@
 """Hidden checks for asyncio-gather. Each test is one check named in exercise.yaml.
 
 Each case runs once in its own child: fetch_all on the harness's event loop with a virtual clock, with
-the judge's own `fetch`, which notes which URL is in flight when (virtual time) and which fetches ended
+the test's own `fetch`, which notes which URL is in flight when (virtual time) and which fetches ended
 or were cancelled. The checks read that log (grader.harness.judge.visits), what fetch_all returned or
 raised, the tasks still pending when it ended, and the blocking sleeps made inside the loop. No check
 measures real time.
@@ -76,7 +76,7 @@ def _must_return(name, obs):
     n, limit, call, _, _ = _case(name)
     ran = obs["ran"]
     expect(ran["outcome"] != "not_awaitable", "{call} with {n} URL(s) returned {got} without being awaited: "
-           "fetch_all must stay a coroutine function (`async def fetch_all`), which the judge awaits on its own "
+           "fetch_all must stay a coroutine function (`async def fetch_all`), which the test awaits on its own "
            "event loop.", call=call, n=n, got=describe(ran.get("value")))
     expect(ran["outcome"] != "stuck", "{call} with {n} URL(s) never returned: at {at} s every task was awaiting "
            "something that never comes, and no timer was left to wake any of them: {where}. Check what your "

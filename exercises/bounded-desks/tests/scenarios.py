@@ -1,15 +1,15 @@
 """Scenarios for bounded-desks; they run in the child, next to the student's module, and only observe.
 
-The judge passes its own `handle`: it notes who comes in and goes out at which virtual instant,
+The test passes its own `handle`: it notes who comes in and goes out at which virtual instant,
 takes that customer's time at the desk with time.sleep (virtual), and returns a ticket, or raises
-for the customers in `fail`. Every comparison happens in the judge.
+for the customers in `fail`. Every comparison happens in the test.
 """
 
 import time
 
 
-class JudgeError(Exception):
-    """What the judge's handle raises for a customer in `fail`."""
+class CustomerLeft(Exception):
+    """What the test's handle raises for a customer in `fail`."""
 
 
 def office(module, probe, customers, desks, durations, fail=()):
@@ -20,7 +20,7 @@ def office(module, probe, customers, desks, durations, fail=()):
         with visits.inside(customer):
             time.sleep(seconds.get(customer, 1))
             if customer in fail:
-                raise JudgeError(f"customer {customer} left angry")
+                raise CustomerLeft(f"customer {customer} left angry")
             return f"ticket {customer}"
 
     result = module.open_office(list(customers), desks, handle)

@@ -1,6 +1,6 @@
 """Hidden checks for bounded-desks. Each test is one check named in exercise.yaml.
 
-Each case runs once in its own child with the judge's own `handle`, which notes every customer's
+Each case runs once in its own child with the test's own `handle`, which notes every customer's
 coming in and going out in virtual time; the checks read the cases they need.
 """
 

@@ -1,6 +1,6 @@
 """Hidden checks for gevent-crawler. Each test is one check named in exercise.yaml.
 
-fetch_all runs once against the judge's HTTP server on the loopback (HeldHttpServer): it holds every
+fetch_all runs once against the test's HTTP server on the loopback (HeldHttpServer): it holds every
 response and answers one at a time, the last URL first, only when every greenlet of the child waits.
 So the server sees exactly as many requests in flight as the program keeps, and a result list built
 in the order the responses finish is in the wrong order, on every run. A program whose waits the
@@ -60,7 +60,7 @@ def test_sizes_in_order(crawl):
            "sizes, one per URL, was expected.", n=len(ORDER), got=describe(got))
     if got != WANT and sorted(got, key=repr) == sorted(WANT, key=repr):
         expect(False, "fetch_all returned the sizes {got} in the order the responses came back, not in the order "
-               "of the URLs ({want}): the judge's server answers the last URL first. Keep each result with its "
+               "of the URLs ({want}): the test's server answers the last URL first. Keep each result with its "
                "URL: after gevent.joinall(jobs), read [job.value for job in jobs].",
                got=describe(got), want=describe(WANT))
     sizes = [g for i, g in enumerate(got) if i != FAIL_AT]
@@ -102,10 +102,10 @@ def test_all_in_flight_at_once(crawl):
         return
     obs = crawl["run"].observations
     connections = obs["connections"]
-    expect(connections, "No request reached the judge's server: fetch_all must fetch every URL.")
+    expect(connections, "No request reached the test's server: fetch_all must fetch every URL.")
     k = seen["max_in_flight"]
     expect(all(c["scenario_thread"] for c in connections), "The requests were made from other OS threads, which "
-           "this judge runs one at a time while a thread waits for a response; the server saw at most {k} of the "
+           "this test runs one at a time while a thread waits for a response; the server saw at most {k} of the "
            "{n} requests in flight at once. This exercise is about greenlets: gevent.spawn(fetch_size, url) for each "
            "URL, all in one OS thread.", k=k, n=n)
     expect(any(c["in_greenlet"] for c in connections), "fetch_all fetched the URLs one after another, outside any "

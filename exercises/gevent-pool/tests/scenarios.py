@@ -1,6 +1,6 @@
 """Scenarios for gevent-pool; they run in the child, next to the student's module, and only observe.
 
-probe.HttpWatch counts the student's connections to the judge's HTTP server (which OS thread and
+probe.HttpWatch counts the student's connections to the test's HTTP server (which OS thread and
 which greenlet opened each) and tells the server when every greenlet waits, so that the server can
 answer one response at a time (grader/harness/judge/held_http.py).
 """

@@ -54,7 +54,7 @@ def test_sizes_in_order(runs):
         got = obs["result"]
         if type(got) is list and got != want and sorted(got, key=repr) == sorted(want, key=repr):
             expect(False, "{call} returned the sizes {got} in the order the responses came back, not in the order "
-                   "of the URLs ({want}): the judge's server answers the last URL first. pool.imap_unordered yields "
+                   "of the URLs ({want}): the test's server answers the last URL first. pool.imap_unordered yields "
                    "each result as soon as it is ready; pool.map and pool.imap keep the order of the URLs.",
                    call=_call(case), got=describe(got), want=describe(want))
         expect(got == want, "{call} returned {got} where {want} was expected (each size is "
@@ -81,10 +81,10 @@ def test_limit_kept_while_urls_are_left(runs):
     for case in runs:
         limit, n, seen = case["limit"], len(case["pages"]), case["seen"]
         counts = seen["in_flight"]
-        expect(counts, "{call} sent no request to the judge's server.", call=_call(case))
+        expect(counts, "{call} sent no request to the test's server.", call=_call(case))
         threads = [c for c in case["run"].observations["connections"] if not c["scenario_thread"]]
         expect(not threads or max(counts) >= min(limit, n), "The requests of {call} were made from other OS threads, "
-               "which this judge runs one at a time while a thread waits for a response: the server saw at most "
+               "which this test runs one at a time while a thread waits for a response: the server saw at most "
                "{k} in flight. This exercise is about greenlets: a gevent.pool.Pool(limit) of them, all in one OS "
                "thread.", call=_call(case),
                k=max(counts))
@@ -111,7 +111,7 @@ def test_each_url_once(runs):
     for case in runs:
         asked = sorted(case["seen"]["requests"])
         want = sorted(case["pages"])
-        expect(asked == want, "For {call} the judge's server received requests for {asked} where each URL once "
+        expect(asked == want, "For {call} the test's server received requests for {asked} where each URL once "
                "was expected ({want}).", call=_call(case), asked=describe(asked), want=describe(want))
 
 

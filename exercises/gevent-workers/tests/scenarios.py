@@ -133,7 +133,7 @@ def run_case(module, probe, n_tasks, names):
 
 
 def judge_greenlets(module, probe, n_tasks, names):
-    """The judge's own queue (the tasks and nothing else: no sentinel) and its own greenlets, one per
+    """The test's own queue (the tasks and nothing else: no sentinel) and its own greenlets, one per
     name, each running worker(name, tasks, done), joined with gevent.joinall."""
     from gevent.queue import Queue
 

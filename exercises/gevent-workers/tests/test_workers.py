@@ -190,29 +190,29 @@ def test_spawns_the_worker_function(runs):
                call=_call(n, names), k=len(ran_in), names=len(names))
 
 
-def test_judge_greenlets_share_the_queue(student):
+def test_extra_greenlets_share_the_queue(student):
     n, names = JUDGE_CASE
     obs = student.run("judge_greenlets", n_tasks=n, names=names)
     stuck = [g for g in obs["greenlets"] if not g["dead"]]
     if obs["loop_exit"] or stuck:
         line, code = _line(stuck[0]["where"]) if stuck else ("?", "")
         expect(False,
-               "The judge put tasks 0 to {last} in its own gevent Queue (nothing else: no sentinel) and spawned "
+               "The test put tasks 0 to {last} in its own gevent Queue (nothing else: no sentinel) and spawned "
                "greenlets running worker(name, tasks, done) for {names}. They never all ended: gevent raised "
                "LoopExit (\"This operation would block forever\") with {k} greenlet(s) waiting at line {line} "
                "(`{code}`). worker() itself must stop when the queue is empty, whoever spawns it: a stop sign "
-               "that only run_workers puts in its queue is not in the judge's. Check `tasks.empty()` before each "
+               "that only run_workers puts in its queue is not in the test's. Check `tasks.empty()` before each "
                "`tasks.get()`, or use `tasks.get_nowait()` and return on `gevent.queue.Empty`.",
                last=n - 1, names=names, k=len(stuck), line=line, code=code)
     pairs = obs["done"].get("pairs", [])
     tasks = sorted(task for _, task in pairs)
     expect(tasks == list(range(n)),
-           "The judge's greenlets ran worker(name, tasks, done) for {names} on a queue holding tasks 0 to {last}; "
-           "`done` ended as {got}, not every task once (in the judge's own list `done`: fill the list you are "
+           "The test's greenlets ran worker(name, tasks, done) for {names} on a queue holding tasks 0 to {last}; "
+           "`done` ended as {got}, not every task once (in the test's own list `done`: fill the list you are "
            "given).", names=names, last=n - 1, got=pairs)
     broken = _turn_broken(pairs, names)
     expect(broken is None,
-           "The judge's greenlets ran worker(name, tasks, done) for {names} on a queue holding tasks 0 to {last}, "
+           "The test's greenlets ran worker(name, tasks, done) for {names} on a queue holding tasks 0 to {last}, "
            "and `done` ended as {got}: they did not take turns. worker() must yield after each task "
            "(`gevent.sleep(0)`), so that the other greenlets run too.", names=names, last=n - 1, got=pairs)
 

@@ -66,7 +66,7 @@ def _join_all(probe, threads, patience, locks):
 
 def transfers(module, probe, numbers, balances, plans, patience=10.0):
     """One thread per plan; each plan is a list of [src index, dst index, amount]. ValueErrors are
-    counted (the judge's threads catch them); anything else ends its thread and is reported."""
+    counted (the test's threads catch them); anything else ends its thread and is reported."""
     accounts = _accounts(module.Account, numbers, balances)
     rejected = []
     threads = [_transfer_thread(module, accounts, plan, rejected, f"teller-{i + 1}")
@@ -132,7 +132,7 @@ def _most_at_once(intervals):
 
 
 def disjoint_transfers(module, probe, numbers, balances, plans, ledger_seconds, patience=10.0):
-    """Transfers between disjoint pairs of accounts, one thread each. The judge's ledger takes
+    """Transfers between disjoint pairs of accounts, one thread each. The test's ledger takes
     `ledger_seconds` of virtual time to read a balance while the reading thread holds a lock (an
     account's, or one of the module's or of its classes): two transfers that really run at the same
     time are inside such a read at the same moment, and a lock held over the whole transfer keeps them

@@ -161,8 +161,8 @@ def test_disjoint_transfers_overlap(student):
     _no_thread_errors(obs)
     _all_finished(obs)
     expect(obs["most_at_once"] >= 2, "transfer(#104, #101, 10) and transfer(#105, #102, 20) share no account, "
-           "yet they never ran at the same time: one thread waited until the other's transfer was over (the "
-           "judge's ledger takes a while to read a balance, and at most {most} thread was ever reading one "
+           "yet they never ran at the same time: one thread waited until the other's transfer was over "
+           "(reading a balance takes a while here, and at most {most} thread was ever reading one "
            "under a lock at a given moment). A lock held for the whole transfer makes the bank "
            "serve one customer at a time. Lock only the two accounts involved (a shared lock, if any, only "
            "while taking the two account locks).", most=obs["most_at_once"])

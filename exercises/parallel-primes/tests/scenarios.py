@@ -11,7 +11,7 @@ def count_cases(module, probe, cases):
 
 
 def with_rendezvous(module, probe, address, numbers, workers):
-    """parallel_count with the judge's check, which reports every call to the judge's server."""
+    """parallel_count with the test's check, which reports every call to the test's server."""
     check = RendezvousCheck(address, "multiple_of_3")
     pools = probe.PoolTracker()
     result = module.parallel_count(numbers, workers, check)

@@ -1,6 +1,6 @@
 """Hidden checks for parallel-primes. Each test is one check named in exercise.yaml.
 
-Parallelism is proven by overlap at the judge's rendezvous server, never by timing.
+Parallelism is proven by overlap at the test's rendezvous server, never by timing.
 """
 
 import pytest
@@ -27,7 +27,7 @@ CASES = [
 
 @pytest.fixture(scope="module")
 def pool_run(student, rendezvous):
-    """One run with the judge's check; several checks read what the judge's server saw."""
+    """One run with the test's check; several checks read what the test's server saw."""
     run = student.record("with_rendezvous", address=rendezvous.address, numbers=NUMBERS, workers=WORKERS)
     return run, rendezvous.stats
 
@@ -51,7 +51,7 @@ def test_uses_the_check_argument(pool_run):
     want = sum(1 for n in NUMBERS if n % 3 == 0)
     expect(len(stats.calls) > 0, "parallel_count never called the `check` function it was given; it must "
            "use `check`, not is_prime directly.")
-    expect(obs["result"] == want, "With the judge's own check (true for multiples of 3), parallel_count "
+    expect(obs["result"] == want, "With the test's own check (true for multiples of 3), parallel_count "
            "returned {got}, expected {want}.", got=describe(obs["result"]), want=want)
 
 

@@ -1,10 +1,10 @@
 """Scenarios for pool-async; they run in the child, next to the student's module, and only observe.
-Every comparison happens in the judge.
+Every comparison happens in the test.
 
-make_reports always gets a task of the judge's (grader.harness.child.pool_watch.JudgeTask): each
-call waits at the judge's server until the judge lets it run, so what ran before make_reports
-returned or raised is decided by the judge, never by how fast the workers were. With `inner`, the
-judge's task runs the student's own long_time_task in between. PoolWatch tells the judge when this
+make_reports always gets a task of the test's (grader.harness.child.pool_watch.JudgeTask): each
+call waits at the test's server until the test lets it run, so what ran before make_reports
+returned or raised is decided by the test, never by how fast the workers were. With `inner`, the
+judge's task runs the student's own long_time_task in between. PoolWatch tells the test when this
 process waits for a result, receives one, joins or terminates its pool, and when make_reports
 returned or raised.
 """
@@ -29,8 +29,8 @@ def _call(module, probe, address, n, workers, task, folder):
     pools = probe.PoolTracker()
     try:
         result = module.make_reports(n, folder, workers=workers, task=task)
-    except Exception as exc:  # the judge reports it; the student's code is done here
-        watch.mark("raised")  # first: the judge's log puts it before anything that follows
+    except Exception as exc:  # the test reports it; the student's code is done here
+        watch.mark("raised")  # first: the test's log puts it before anything that follows
         failed = isinstance(exc, TaskFailed)
         raised = {"type": type(exc).__name__, "message": str(exc)[:300],
                   "item": probe.encode(exc.item) if failed else None,
@@ -48,7 +48,7 @@ def _call(module, probe, address, n, workers, task, folder):
 
 
 def write_reports(module, probe, address, n, workers):
-    """make_reports with the student's long_time_task (held by the judge's task around it), and the
+    """make_reports with the student's long_time_task (held by the test's task around it), and the
     files in the folder right after."""
     folder = _folder("reports")
     obs = _call(module, probe, address, n, workers, JudgeTask(address, inner=module.long_time_task), folder)
@@ -65,5 +65,5 @@ def write_reports(module, probe, address, n, workers):
 
 
 def judge_tasks(module, probe, address, n, workers, overlap=False):
-    """make_reports with the judge's task alone; the server decides which calls fail or wait."""
+    """make_reports with the test's task alone; the server decides which calls fail or wait."""
     return _call(module, probe, address, n, workers, JudgeTask(address, overlap=overlap), _folder("judge"))

@@ -1,12 +1,12 @@
 """Hidden checks for pool-async. Each test is one check named in exercise.yaml.
 
-Nothing here depends on timing. The judge's server (HoldingServer) decides when each task may run:
+Nothing here depends on timing. The test's server (HoldingServer) decides when each task may run:
 no task runs before the parent first waits for a result or joins its pool (the gate), and in the
 failing run task 5 stays held until the parent joins the pool or waits for task 5's own result,
 and task 1 until task 4's exception has reached the parent (or the parent waits for task 1). So a
 program that raises at the first failure raises while task 5 is certainly unfinished, one that
 raises the first exception to arrive raises task 4's, and a program that waits is never blocked.
-Overlap is proven at the rendezvous (two worker processes inside the judge's task at once).
+Overlap is proven at the rendezvous (two worker processes inside the test's task at once).
 """
 
 import os
@@ -48,7 +48,7 @@ def files_run(student):
 
 @pytest.fixture(scope="module")
 def judge_run(student):
-    """make_reports(8, folder, workers=2, task) with the judge's task, overlap proven at the rendezvous."""
+    """make_reports(8, folder, workers=2, task) with the test's task, overlap proven at the rendezvous."""
     server = HoldingServer()
     yield _run(student, "judge_tasks", server, n=N_JUDGE, overlap=True)
     server.close()
@@ -136,20 +136,20 @@ def test_reports_written(files_run, judge_run):
 
     run, server = judge_run
     obs = run.observations
-    expect(obs["raised"] is None, "With the judge's own task, make_reports({n}, folder, workers={w}, task) "
+    expect(obs["raised"] is None, "With the test's own task, make_reports({n}, folder, workers={w}, task) "
            "raised {error}.", n=N_JUDGE, w=WORKERS, error=_error(obs["raised"]) if obs["raised"] else "")
     got = _pairs(obs)
-    expect(got is not None, "With the judge's own task, make_reports({n}, folder, workers={w}, task) returned "
+    expect(got is not None, "With the test's own task, make_reports({n}, folder, workers={w}, task) returned "
            "{got}, not a dict.", n=N_JUDGE, w=WORKERS, got=describe(obs["result"].get("value")))
     values = {server.value_of(i): i for i in range(N_JUDGE)}
     for i in range(N_JUDGE):
         value = got.get(i)
         if value in values and value != server.value_of(i):
-            expect(False, "With the judge's own task, make_reports({n}, folder, workers={w}, task) returned task "
+            expect(False, "With the test's own task, make_reports({n}, folder, workers={w}, task) returned task "
                    "{j}'s result for task {i}: map each i to what task i itself returned (apply_async's callback "
                    "does not know i: bind it, e.g. callback=functools.partial(store, i)).", n=N_JUDGE,
                    w=WORKERS, i=i, j=values[value])
-        expect(value == server.value_of(i), "With the judge's own task, make_reports({n}, folder, workers={w}, "
+        expect(value == server.value_of(i), "With the test's own task, make_reports({n}, folder, workers={w}, "
                "task) returned {got} for task {i}, not what task({i}, folder) returned: call the `task` it is "
                "given (not long_time_task), and return a dict mapping each i to what task i returned.",
                n=N_JUDGE, w=WORKERS, i=i, got=_shown(value, obs["folder"]))
@@ -160,8 +160,8 @@ def test_tasks_overlap(judge_run):
     obs = run.observations
     parent = obs["pid"]
     started = _started_before_return(server)
-    expect(started, "The judge's task never ran before make_reports returned: make_reports({n}, folder, "
-           "workers={w}, task) did not wait for any result (no get(), no join()). The judge lets a task start "
+    expect(started, "The test's task never ran before make_reports returned: make_reports({n}, folder, "
+           "workers={w}, task) did not wait for any result (no get(), no join()). The test lets a task start "
            "only once the parent waits for the results, so work left to the pool after make_reports returns "
            "(or ended by a `with` block's terminate()) is work never done. Call close() and join() (or get() "
            "each result) before returning.", n=N_JUDGE, w=WORKERS)
@@ -204,7 +204,7 @@ def test_failure_is_raised(failing_run):
     item = tokens.get(raised["token"])
     if item is not None and item != LOWEST:
         expect(False, "make_reports raised the exception of task {got}, but task {want} raised too, and {want} is "
-               "the lowest failing i. Task {got}'s exception reached the parent first (the judge made it so): "
+               "the lowest failing i. Task {got}'s exception reached the parent first (the test made it so): "
                "keep each task's exception with its i, and once every task is done raise the one of the lowest "
                "i.", got=item, want=LOWEST)
     expect(item == LOWEST, "make_reports raised {error}, not the exception that task {want} raised (tasks 1 and "
@@ -221,14 +221,14 @@ def test_raises_after_all_tasks_end(failing_run):
            "failure_is_raised).", n=N_FAIL, w=WORKERS)
     ended = _before(server, "raised")
     unended = sorted(set(range(N_FAIL)) - ended)
-    # The pool ran the tasks (a worker called the judge's task), and task 5 never ran in the parent:
+    # The pool ran the tasks (a worker called the test's task), and task 5 never ran in the parent:
     # then task 5 was held, or would have been, as it was not even started.
     parent = obs["pid"]
     arrivals = server.events("arrive")
     pooled = any(e["pid"] != parent for e in arrivals)
     held = pooled and not any(e["item"] == HELD and e["pid"] == parent for e in arrivals)
     if HELD in unended and held:
-        expect(False, "make_reports raised {error} while task {i} had not finished. The judge held task {i} back "
+        expect(False, "make_reports raised {error} while task {i} had not finished. The test held task {i} back "
                "until make_reports joined the pool or asked for that task's own result; raising at the first "
                "failure leaves the other tasks running (and the exit of a `with` block terminates them). Wait "
                "for every task first (close() and join(), or get() on every AsyncResult, catching each "

@@ -1,5 +1,5 @@
 """Scenarios for process-queue; they run in the child, next to the student's module, and only
-observe. Every comparison happens in the judge.
+observe. Every comparison happens in the test.
 
 probe.ProcessOrder holds the student's processes so that the unlucky order happens on every run:
 writers (processes running `write`) wait before each put until the parent joins one of them or

@@ -1,6 +1,6 @@
 """Hidden checks for process-queue. Each test is one check named in exercise.yaml.
 
-The relay runs real processes; the judge holds them (probe.ProcessOrder) so that every racy answer
+The relay runs real processes; the test holds them (probe.ProcessOrder) so that every racy answer
 loses on every run: writers put nothing until the parent joins them, and the reader takes nothing
 until the parent needs it. What each process ran, how it was stopped and how it ended comes from
 the scenario's records; the verdicts below only compare.
@@ -114,7 +114,7 @@ def test_batch_order_kept(runs):
 def test_large_values_no_deadlock(student, runs):
     # A reader killed while it streams long values may die in the middle of one, and the parent then
     # waits for the rest of it or not, by luck: a relay that terminates its reader is judged by the
-    # small cases' runs, where the judge holds the reader, and is not run here.
+    # small cases' runs, where the test holds the reader, and is not run here.
     for name in CASES:
         for stopped in runs[name].observations["terminated"]:
             expect(False, "relay calls {how}() on the {target} process (line {line}): with {kib} KiB of values to "

@@ -13,7 +13,7 @@ import sys
 import threading
 import time
 
-SETTLE = 60  # virtual seconds the judge waits after run_pipeline returns: every sleep is over by then
+SETTLE = 60  # virtual seconds the test waits after run_pipeline returns: every sleep is over by then
 
 
 def _student_line(module, thread):

@@ -1,6 +1,6 @@
 """Scenarios for queue-drain; they run in the child, next to the student's module, and only observe.
 
-A hang is observed rather than left to the deadlock detector: the judge waits for drain() (or for
+A hang is observed rather than left to the deadlock detector: the test waits for drain() (or for
 its own workers) with a join timeout in virtual time, so a worker stuck in q.get() comes back as an
 observation, with its line, and the check can say what went wrong and what to change.
 """
@@ -9,7 +9,7 @@ import queue
 import sys
 import threading
 
-WAIT = 10_000  # virtual seconds the judge waits for drain() or its workers: far beyond any item
+WAIT = 10_000  # virtual seconds the test waits for drain() or its workers: far beyond any item
 
 
 def _student_line(module, thread):
@@ -108,19 +108,19 @@ def drain_once(module, probe, items, n_threads):
 
 
 def _run_judge_workers(module, probe, items, n_threads):
-    """The judge's own queue (items only, no sentinel) and its own threads, each running work(q, done)."""
+    """The test's own queue (items only, no sentinel) and its own threads, each running work(q, done)."""
     q = queue.Queue()
     for i in items:
         q.put(i)
     done = []
-    threads = [threading.Thread(target=module.work, args=(q, done), name=f"judge-worker-{k + 1}")
+    threads = [threading.Thread(target=module.work, args=(q, done), name=f"test-worker-{k + 1}")
                for k in range(n_threads)]
     probe.start_and_join(threads, within=WAIT)
     return q, done, threads
 
 
 def judge_workers(module, probe, items, n_threads):
-    """work() in the judge's threads, on the judge's queue: what they took, what was left, who is stuck."""
+    """work() in the test's threads, on the test's queue: what they took, what was left, who is stuck."""
     q, done, threads = _run_judge_workers(module, probe, items, n_threads)
     return {
         "done": probe.encode(_result(done)),
@@ -144,7 +144,7 @@ def overlap(module, probe, items, n_threads):
 
 
 def errors(module, probe, items, n_threads):
-    """drain() and then the judge's workers: every exception that ended a thread."""
+    """drain() and then the test's workers: every exception that ended a thread."""
     module.drain(list(items), n_threads)
     _run_judge_workers(module, probe, items, n_threads)
     return {"errors": probe.encode(probe.thread_errors())}

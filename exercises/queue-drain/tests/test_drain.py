@@ -74,7 +74,7 @@ def test_drain_returns_every_schedule(student):
                        items=EXPLORED["items"], n=EXPLORED["n_threads"], thread=stuck[0]["name"],
                        line=line, code=code)
             expect(False,
-                   "drain({items}, n_threads={n}) never returned (it was still at line {line} when the judge "
+                   "drain({items}, n_threads={n}) never returned (it was still at line {line} when the test "
                    "gave up, after {wait} virtual seconds). Its workers must end once the queue is empty, "
                    "and drain() must then return what they recorded.",
                    items=EXPLORED["items"], n=EXPLORED["n_threads"], wait=10_000,
@@ -98,7 +98,7 @@ def test_drain_returns_every_schedule(student):
     student.explore("drain_once", returns, **EXPLORED)
 
 
-def test_judge_threads_end(student):
+def test_extra_threads_end(student):
     items, n = [1, 1, 1], 2
 
     def end(obs):
@@ -107,7 +107,7 @@ def test_judge_threads_end(student):
         if raced:
             line, code = _where(raced[0])
             expect(False,
-                   "The judge started {n} threads running work(q, done) on its own queue holding {items}. "
+                   "The test started {n} threads running work(q, done) on its own queue holding {items}. "
                    "{thread} never ended: it saw an item in the queue, and before its `{code}` (line {line}) "
                    "another thread took it, so it waits forever on an empty queue. Checking and then taking is "
                    "two steps; make it one that cannot block: `q.get_nowait()`, and return on `queue.Empty`.",
@@ -115,16 +115,16 @@ def test_judge_threads_end(student):
         if stuck:
             line, code = _where(stuck[0])
             expect(False,
-                   "The judge put {items} in its own queue (nothing else: no sentinel) and started {n} threads "
+                   "The test put {items} in its own queue (nothing else: no sentinel) and started {n} threads "
                    "running work(q, done). {thread} never ended: it was {status} at line {line} (`{code}`) "
                    "with {left} item(s) left in the queue. work() itself must stop when the queue is empty, "
                    "whoever calls it and whatever drain() does: a sentinel that only drain() puts in its queue "
-                   "is not in the judge's. Use `q.get_nowait()` and return on `queue.Empty`.",
+                   "is not in the test's. Use `q.get_nowait()` and return on `queue.Empty`.",
                    items=items, n=n, thread=stuck[0]["name"], status=describe_status(stuck[0]["status"]),
                    line=line, code=code, left=obs["left_in_queue"])
         got = _got_items(obs["done"], items)
         expect(got == sorted(items),
-               "The judge's {n} threads ran work(q, done) on a queue holding {items}; `done` ended as {got}, "
+               "The test's {n} threads ran work(q, done) on a queue holding {items}; `done` ended as {got}, "
                "not every item once.", n=n, items=items, got=got)
 
     student.explore("judge_workers", end, items=items, n_threads=n)

@@ -22,19 +22,19 @@ def test_decrement_is_thread_safe(student):
     n, start = 60, 100
     obs = student.run("judge_threads", n=n, start=start)
     got = obs["value"]
-    expect(got == start - n, "{n} of the judge's threads each called decrement() once on Counter({start}); "
+    expect(got == start - n, "{n} of the test's threads each called decrement() once on Counter({start}); "
            "the value ended at {got}, not {want}. The lock must live with the counter (or be shared by every "
            "caller), not be created inside decrement() or in run().",
            n=n, start=start, got=describe(got), want=start - n)
 
     # Without a sleep in the window (`self.value -= 1` alone) one run loses nothing by luck of the
-    # GIL: the judge searches the schedules, switching threads between the read and the write.
+    # GIL: the test searches the schedules, switching threads between the read and the write.
     explored_n, explored_start = 2, 10
 
     def nothing_lost(obs):
         got = obs["value"]
         expect(got == explored_start - explored_n,
-               "{n} of the judge's threads each called decrement() once on Counter({start}); under the "
+               "{n} of the test's threads each called decrement() once on Counter({start}); under the "
                "schedule below the value ended at {got}, not {want}: {lost} update(s) lost. Every "
                "decrement must hold one lock, created in __init__, from reading self.value to writing it.",
                n=explored_n, start=explored_start, got=describe(got), want=explored_start - explored_n,

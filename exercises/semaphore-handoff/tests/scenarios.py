@@ -9,7 +9,7 @@ def run_values(module, probe, values, repeats):
 
 
 def consumer_waits(module, probe, value, preset):
-    """Start consumer() with the judge's own Semaphore(0); look at it before and after one release."""
+    """Start consumer() with the test's own Semaphore(0); look at it before and after one release."""
     mailbox = module.Mailbox()
     if preset:
         mailbox.item = value
@@ -38,7 +38,7 @@ def consumer_waits(module, probe, value, preset):
 
 
 def producer_signals(module, probe, value):
-    """Run producer() with the judge's own Semaphore(0); note the mailbox at each release."""
+    """Run producer() with the test's own Semaphore(0); note the mailbox at each release."""
     mailbox = module.Mailbox()
     ready = threading.Semaphore(0)
     at_release = []

@@ -1,9 +1,9 @@
 """Scenarios for threads-or-processes; they run in the child, next to the student's module, and only
-observe. Every comparison happens in the judge.
+observe. Every comparison happens in the test.
 
-crunch gets the judge's `work` (picklable, so pool workers can run it): with an address, each call
-reports its process to the judge's rendezvous server, which proves overlap; without one it only
-computes n * n. download gets the judge's `fetch`, which waits (virtual seconds) and notes who was
+crunch gets the test's `work` (picklable, so pool workers can run it): with an address, each call
+reports its process to the test's rendezvous server, which proves overlap; without one it only
+computes n * n. download gets the test's `fetch`, which waits (virtual seconds) and notes who was
 inside it and when; sent to another process, it raises there, saying so (probe.LocalOnly).
 """
 
@@ -20,7 +20,7 @@ def crunch_cases(module, probe, cases):
 
 
 def crunch_rendezvous(module, probe, address, numbers, workers):
-    """crunch with the judge's work, which reports every call to the judge's server."""
+    """crunch with the test's work, which reports every call to the test's server."""
     work = RendezvousCheck(address, "square")
     result = module.crunch(list(numbers), work, workers)
     return {"result": probe.encode(result), "pid": os.getpid()}
@@ -38,20 +38,20 @@ def _judge_fetch(probe, seconds):
 
 
 def downloads(module, probe, urls, max_threads, seconds):
-    """download(urls, fetch, max_threads) with the judge's fetch: the result, and who waited when."""
+    """download(urls, fetch, max_threads) with the test's fetch: the result, and who waited when."""
     fetch, visits = _judge_fetch(probe, dict(zip(urls, seconds)))
     result = module.download(list(urls), fetch, max_threads)
     return {"result": probe.encode(result), "log": visits.log, "end": probe.now()}
 
 
 def download_where(module, probe, urls, max_threads):
-    """download with the judge's fetch: which pools it made, and whether it raised (a process pool
-    cannot take the judge's fetch)."""
+    """download with the test's fetch: which pools it made, and whether it raised (a process pool
+    cannot take the test's fetch)."""
     fetch, visits = _judge_fetch(probe, {})
     pools = probe.PoolTracker()
     try:
         module.download(list(urls), fetch, max_threads)
         raised = None
-    except Exception as exc:  # the judge reports it; the student's code is done here
+    except Exception as exc:  # the test reports it; the student's code is done here
         raised = {"type": type(exc).__name__, "message": str(exc)[:300]}
     return {"raised": raised, "pools": pools.report(), "fetched": len([e for e in visits.log if e["event"] == "enter"])}

@@ -1,7 +1,7 @@
 """Hidden checks for threads-or-processes. Each test is one check named in exercise.yaml.
 
-crunch: parallelism is proven by overlap at the judge's rendezvous server, never by timing.
-download: the judge's fetch waits in virtual time and notes who was inside it when; the checks
+crunch: parallelism is proven by overlap at the test's rendezvous server, never by timing.
+download: the test's fetch waits in virtual time and notes who was inside it when; the checks
 read that log (grader.harness.judge.visits).
 """
 
@@ -36,7 +36,7 @@ def _page(url):
 
 @pytest.fixture(scope="module")
 def crunch_run(student, rendezvous):
-    """One crunch with the judge's work; several checks read what the judge's server saw."""
+    """One crunch with the test's work; several checks read what the test's server saw."""
     run = student.record("crunch_rendezvous", address=rendezvous.address, numbers=NUMBERS, workers=WORKERS)
     return run, rendezvous.stats
 
@@ -154,7 +154,7 @@ def test_download_in_threads(student):
         line = (pool["site"] or {}).get("line", "?")
         if raised:
             expect(False, "download created a {kind} (line {line}), and raised {error}: its workers are other "
-                   "processes, and the judge's fetch runs only in the process that called download(). Waiting "
+                   "processes, and the fetch given to download() works only in the process that called it. Waiting "
                    "needs no CPU, so a process pool buys nothing here: it costs a process per worker, and every "
                    "call and result must be sent between processes. Use threads: "
                    "concurrent.futures.ThreadPoolExecutor(max_threads).",
@@ -165,5 +165,5 @@ def test_download_in_threads(student):
                kind=pool["class"], line=line)
     expect(raised is None, "download raised {error}: {text}", error=raised["type"] if raised else "",
            text=raised["message"] if raised else "")
-    expect(obs["fetched"] == 6, "download called the judge's fetch {k} time(s) for 6 URLs, in this process.",
+    expect(obs["fetched"] == 6, "download called fetch {k} time(s) for 6 URLs, in this process.",
            k=obs["fetched"])

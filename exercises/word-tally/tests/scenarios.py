@@ -33,7 +33,7 @@ def add_from_threads(module, probe, per_thread):
         for w in words:
             tally.add(w)
 
-    threads = [threading.Thread(target=add_all, args=(words,), name=f"judge-{k + 1}")
+    threads = [threading.Thread(target=add_all, args=(words,), name=f"adder-{k + 1}")
                for k, words in enumerate(per_thread)]
     probe.start_and_join(threads)
     return {"got": probe.encode(_counts(getattr(tally, "counts", None)))}

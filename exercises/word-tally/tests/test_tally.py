@@ -16,7 +16,7 @@ CASES = [
 # Small on purpose, so that the one-pause round tries every pause: with n_threads=2 the chunks are
 # ["a", "b"] and ["a", "a"], so both threads add "a".
 EXPLORED_WORDS, EXPLORED_THREADS = ["a", "a", "b", "a"], 2
-JUDGE_THREADS = [["a", "a"], ["a", "b"]]  # the judge's threads, each adding its words to one Tally
+JUDGE_THREADS = [["a", "a"], ["a", "b"]]  # the test's threads, each adding its words to one Tally
 
 
 def _counts(got, call):
@@ -66,13 +66,13 @@ def test_add_is_thread_safe(student):
     def nothing_lost(obs):
         got = _counts(obs["got"], "Tally.counts")
         expect(got == want,
-               "The judge's own threads called add() on one Tally (one thread per list: {per_thread}); Tally.counts ended as "
+               "The test's own threads called add() on one Tally (one thread per list: {per_thread}); Tally.counts ended as "
                "{got}, not {want}: {lost} addition(s) were lost under this schedule. add() itself must be safe, "
                "whatever count_words() does: a lock in count_words(), or counting apart in each thread, does not "
-               "protect the judge's calls. Each Tally needs one lock, created in __init__ (not per call, not "
+               "protect the test's calls. Each Tally needs one lock, created in __init__ (not per call, not "
                "per word created on first use, which is itself a check-then-act), held from the read of the "
                "count to the write. On a laptop CPython seldom switches threads inside add(), so the loss hides "
-               "there and a run that counts right proves nothing; the judge switches at exactly that point.",
+               "there and a run that counts right proves nothing; the test switches at exactly that point.",
                per_thread=JUDGE_THREADS, got=got, want=want, lost=_lost(got, want))
 
     student.explore("add_from_threads", nothing_lost, per_thread=JUDGE_THREADS)
@@ -105,7 +105,7 @@ def test_counts_is_the_dict(student):
     expect(before == {}, "A new Tally's counts is {got}, not an empty dict.", got=before)
     after = _counts(obs["after"], "Tally.counts")
     expect(after == want, "After add() of {words} from one thread, Tally.counts is {got}, not {want}. Keep "
-           "`counts` as the dict (word to count) that add() updates: the judge reads it.",
+           "`counts` as the dict (word to count) that add() updates: the test reads it.",
            words=words, got=after, want=want)
     returned = _counts(obs["returned"], f"count_words({words}, 2)")
     expect(returned == want, "count_words({words}, 2) returned {got}, not {want}.",

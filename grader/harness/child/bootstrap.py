@@ -202,7 +202,7 @@ def _guard(student_file: str, request: dict, my_pid: int, channel: "_Channel"):
 
 def _one_run(channel, request, student_code, scenario_code, probe, verify) -> dict:
     """Import the student's module afresh and run the scenario once (gc off: no finalizer runs mid-run)."""
-    from grader.harness.child import install, tracing
+    from grader.harness.child import install, sites, tracing
 
     gc.disable()
     install.tracer().install()  # the main thread from here to the scenario's end: not the harness's set-up
@@ -213,7 +213,7 @@ def _one_run(channel, request, student_code, scenario_code, probe, verify) -> di
         except BaseException as exc:  # noqa: BLE001 - whatever the student raised is a result
             channel.final(_failure("import", exc))
         channel.send({"event": "phase", "phase": "scenario"})
-        namespace: dict[str, Any] = {"__name__": "judge_scenario"}
+        namespace: dict[str, Any] = {"__name__": sites.SCENARIO_MODULE}
         try:
             exec(scenario_code, namespace)
             scenario = namespace[request["function"]]
@@ -300,7 +300,7 @@ def _failure(phase, exc):
         text = str(exc)[:500]
     except Exception:  # noqa: BLE001 - a student exception whose __str__ fails
         text = "<unprintable>"
-    failure = {"status": "exception", "phase": phase, "type": type(exc).__name__, "message": text,
+    failure = {"status": "exception", "phase": phase, "type": sites.shown_type(type(exc)), "message": text,
                "stack": sites.student_traceback(exc.__traceback__)}
     worker = _worker_stack(exc)
     if worker:

@@ -75,6 +75,22 @@ def tracer() -> Tracer:
     return TRACER
 
 
+def _name_after_the_students_function(thread: threading.Thread, given) -> None:
+    """Python names a thread after its target, "Thread-3 (visit)": a wrapper of a pack's scenarios or
+    of the harness is never shown there, but the student's function it runs ("Thread-3" alone when
+    none is found). A name the code gave is kept."""
+    if given is not None:
+        return
+    try:
+        judges, students = sites.thread_target(getattr(thread, "_target", None), getattr(thread, "_args", ()),
+                                               getattr(thread, "_kwargs", None))
+    except Exception:  # noqa: BLE001 - naming must never break a thread  # pragma: no cover
+        return
+    if judges:
+        number = thread._name.split(" (", 1)[0]  # type: ignore[attr-defined]
+        thread._name = f"{number} ({students})" if students else number  # type: ignore[attr-defined]
+
+
 def _is_plumbing(thread: threading.Thread) -> bool:
     cls = type(thread)
     if (cls.__module__, cls.__qualname__) in _PLUMBING_CLASSES:
@@ -201,14 +217,16 @@ _PRINT_THREAD_ERROR = threading.excepthook
 def _record_thread_error(args) -> None:
     """An exception ended a thread: note it for the checks, and print it as Python would."""
     error = {
-        "thread": getattr(args.thread, "name", "?"), "type": getattr(args.exc_type, "__name__", "?"),
+        "thread": getattr(args.thread, "name", "?"), "type": sites.shown_type(args.exc_type),
         "message": _text(args.exc_value), "stack": sites.student_traceback(args.exc_traceback),
     }
     THREAD_ERRORS.append(error)
     st = SCHED.by_thread.get(id(args.thread)) if SCHED is not None else None
     if st is not None and st.tracked and not issubclass(args.exc_type, SystemExit):
         THREAD_DEATHS.append(error)
-    _PRINT_THREAD_ERROR(args)
+    if not sites.print_without_the_judge(args.exc_type, args.exc_value, args.exc_traceback,
+                                         header=f"Exception in thread {getattr(args.thread, 'name', '?')}:"):
+        _PRINT_THREAD_ERROR(args)
 
 
 def _text(value) -> str:
@@ -304,6 +322,7 @@ def _patch_thread(sched: Scheduler, tracer: Tracer) -> None:
     def __init__(self, *args, **kwargs):
         orig_init(self, *args, **kwargs)
         self._started._internal = True  # the handshake of start() is not the student's operation
+        _name_after_the_students_function(self, kwargs.get("name", args[2] if len(args) > 2 else None))
 
     def start(self):
         if not self._initialized:

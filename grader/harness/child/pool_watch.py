@@ -46,7 +46,7 @@ class TaskFailed(Exception):
         return (type(self), (self.item, self.token))
 
     def __str__(self):
-        return f"task {self.item} failed (the judge's task raised this on purpose)"
+        return f"task {self.item} failed (the test's task raised this on purpose)"
 
 
 def _item(value):
@@ -97,7 +97,7 @@ class JudgeTask:
         return result
 
     def __repr__(self):
-        return "<judge's task>"
+        return "<the test's task>"
 
 
 class PoolWatch:

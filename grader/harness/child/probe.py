@@ -30,7 +30,7 @@ def encode(value, depth: int = 0):
         text = object.__repr__(value)
     except Exception:  # noqa: BLE001 - object.__repr__ does not fail  # pragma: no cover
         text = "?"
-    return {"__object__": type(value).__qualname__, "repr": text[:200]}
+    return {"__object__": sites.shown_type(type(value)), "repr": text[:200]}
 
 
 def _state(thread: threading.Thread) -> ThreadState | None:
@@ -171,8 +171,8 @@ class Visits:
     @contextmanager
     def inside(self, who):
         if os.getpid() != self._pid:
-            raise RuntimeError(f"the judge's {self.what} runs only in the process that called it, "
-                               f"not in process {os.getpid()}")
+            raise RuntimeError(f"the {self.what} given to your code works only in the process it was "
+                               f"given in, not in process {os.getpid()}")
         self._note("enter", who)
         try:
             yield
@@ -204,7 +204,7 @@ class LocalOnly:
         return (_runs_only_at_home, (self.what,))
 
     def __repr__(self):
-        return f"<the judge's {self.what}>"
+        return f"<the test's {self.what}>"
 
 
 def _runs_only_at_home(what: str):
@@ -212,7 +212,8 @@ def _runs_only_at_home(what: str):
 
 
 def _refuse(what: str, *args, **kwargs):
-    raise RuntimeError(f"the judge's {what} runs only in the process that called it, not in a worker process")
+    raise RuntimeError(f"the {what} given to your code works only in the process it was given in, "
+                       "not in a worker process")
 
 
 def join_all(threads, within: float | None = None) -> list[threading.Thread]:

@@ -9,15 +9,21 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from .. import hidden
 from ..localize import localize
 from ..reports import atomic_write, render_html
 from ..results import StudentResult
 from . import dashboard, gradebook, gradescope
 
 
-def write_student(folder: Path, result: StudentResult, seconds: float) -> None:
-    atomic_write(folder / "report.html", render_html(result).encode("utf-8"))
-    atomic_write(folder / "results.json", _json(gradescope.results_json(result, seconds)))
+def write_student(folder: Path, result: StudentResult, seconds: float, *, exercises: dict,
+                  hidden_details: str = hidden.DEFAULT) -> None:
+    """The student's report.html and Gradescope results.json show of a hidden check what
+    `hidden_details` allows; report.json is the teacher's record, whole (the dashboard reads it)."""
+    result.hidden_details = hidden.check_level(hidden_details)
+    student_view = hidden.for_student(result, hidden_details, exercises)
+    atomic_write(folder / "report.html", render_html(student_view).encode("utf-8"))
+    atomic_write(folder / "results.json", _json(gradescope.results_json(student_view, seconds)))
     atomic_write(folder / "report.json", _json(result.to_dict()))
 
 
@@ -33,9 +39,10 @@ def forget_key(folder: Path) -> None:
     atomic_write(path, _json(data))
 
 
-def rerender_student(folder: Path, lang: str, exercises: dict, assignment: str | None = None) -> StudentResult:
+def rerender_student(folder: Path, lang: str, exercises: dict, assignment: str | None = None,
+                     hidden_details: str = hidden.DEFAULT) -> StudentResult:
     """A finished student's files again, in `lang` or with new templates (or the assignment's new
-    title, when `assignment` is given), from report.json alone."""
+    title, when `assignment` is given, or another `hidden_details`), from report.json alone."""
     result = StudentResult.from_dict(json.loads((folder / "report.json").read_text(encoding="utf-8")))
     if assignment is not None:
         result.assignment = assignment
@@ -43,7 +50,8 @@ def rerender_student(folder: Path, lang: str, exercises: dict, assignment: str |
         seconds = float(json.loads((folder / "results.json").read_text(encoding="utf-8"))["execution_time"])
     except (OSError, ValueError, KeyError, TypeError):
         seconds = 0.0
-    write_student(folder, localize(result, lang, exercises), seconds)
+    write_student(folder, localize(result, lang, exercises), seconds, exercises=exercises,
+                  hidden_details=hidden_details)
     return result
 
 

@@ -73,6 +73,7 @@ class Entry:
     skipped: bool = False  # unchanged since an earlier run: not graded again
     rerendered: bool = False  # skipped, and its report written again (another language or templates)
     rendered_with: str = ""  # the render key its report was written with (localize.render_key)
+    hidden_details: str = ""  # what its report.html showed of hidden checks (hidden.py)
     seconds: float = 0.0
     graded_again: bool = False  # it ran beside a fork bomb: this is its second grading, alone of those
     exercises: dict = field(default_factory=dict)  # slug -> score (None: not graded)
@@ -155,10 +156,13 @@ def grade_class(
                 key = ""
             previous, title = (None, "") if force else _finished_entry(out_dir, sub, key)
             if previous is not None:
-                if previous.rendered_with != render_key(lang) or title != chosen.title:
-                    # Rendering is not grading: a new language, new templates or the assignment's
-                    # new title write the files again from report.json, and nothing is judged again.
-                    outputs.rerender_student(out_dir / sub.out_name, lang, by_slug, chosen.title)
+                if previous.rendered_with != render_key(lang) or title != chosen.title \
+                        or previous.hidden_details != settings.hidden_details:
+                    # Rendering is not grading: a new language, new templates, the assignment's new
+                    # title or another `hidden_details` write the files again from report.json, and
+                    # nothing is judged again.
+                    outputs.rerender_student(out_dir / sub.out_name, lang, by_slug, chosen.title,
+                                             hidden_details=settings.hidden_details)
                     previous.rerendered = True
                 entries[sub.out_name] = previous
                 on_done(previous)
@@ -201,7 +205,8 @@ def grade_class(
             if stopping.is_set():
                 return None  # interrupted mid-way: not written, so the rerun grades it
             with settling:
-                outputs.write_student(out_dir / sub.out_name, result, seconds)
+                outputs.write_student(out_dir / sub.out_name, result, seconds, exercises=by_slug,
+                                      hidden_details=settings.hidden_details)
                 keyless.discard(sub.out_name)
                 if elsewhere is not None:  # graded on other hosts: a storm there is their own worker's business
                     return entry_for(sub, result, seconds)
@@ -288,7 +293,8 @@ def _finished_entry(out_dir: Path, sub: Submission, key: str) -> tuple[Entry | N
                      score=data["score"], max_score=data["max_score"], sandbox=data["sandbox"], skipped=True,
                      exercises={e["exercise"]: e["score"] for e in data["exercises"]},
                      flags=gradebook.flags(data["exercises"]),
-                     rendered_with=data.get("rendered_with", ""), lms_id=sub.lms_id), data.get("assignment", "")
+                     rendered_with=data.get("rendered_with", ""), hidden_details=data.get("hidden_details", ""),
+                     lms_id=sub.lms_id), data.get("assignment", "")
     except (OSError, ValueError, KeyError, TypeError):  # missing or damaged: grade again
         return None, ""
 

@@ -23,10 +23,18 @@ class Course(models.Model):
         PASS_FAIL = "pass_fail", "passed or failed only"
         SCORE_ONLY = "score_only", "the score only"
 
+    class HiddenDetails(models.TextChoices):  # grader.host.hidden.LEVELS
+        RESULT = "result", "the name and whether it passed"
+        HINT = "hint", "also the author's hint"
+        FULL = "full", "also the message, stuck lines and interleaving"
+
     title = models.CharField(max_length=200)
     counting = models.CharField(max_length=4, choices=Counting.choices, default=Counting.LAST)
     # What a student sees of the hidden checks before the deadline (after it: everything).
     hidden_before_deadline = models.CharField(max_length=10, choices=Hidden.choices, default=Hidden.PASS_FAIL)
+    # How much a student sees of a hidden check that did not pass (grader.host.hidden; "everything"
+    # above means this much). Teachers see everything.
+    hidden_details = models.CharField(max_length=6, choices=HiddenDetails.choices, default=HiddenDetails.HINT)
     # Rate limit per student and exercise: a token bucket of `rate_burst` attempts, one more every
     # `rate_refill_minutes`. 0 minutes: no limit.
     rate_burst = models.PositiveIntegerField(default=5)

@@ -28,12 +28,22 @@ class CourseSettingsForm(forms.ModelForm):
         (Course.Hidden.ALL, _("everything")),
         (Course.Hidden.PASS_FAIL, _("whether each passed, not why")),
         (Course.Hidden.SCORE_ONLY, _("only the points they add up to"))])
+    # Not required: a form that leaves it out keeps the course's value.
+    hidden_details = forms.ChoiceField(label=_("A hidden check that did not pass: students see"), required=False,
+                                       choices=[
+        (Course.HiddenDetails.RESULT, _("its name and that it failed")),
+        (Course.HiddenDetails.HINT, _("also its author's hint")),
+        (Course.HiddenDetails.FULL, _("also why: its message, the stuck lines, the interleaving"))])
 
     class Meta:
         model = Course
-        fields = ["title", "counting", "hidden_before_deadline", "rate_burst", "rate_refill_minutes"]
+        fields = ["title", "counting", "hidden_before_deadline", "hidden_details", "rate_burst", "rate_refill_minutes"]
         labels = {"title": _("Course title"), "rate_burst": _("Submissions in a row (per student and exercise)"),
                   "rate_refill_minutes": _("One more every (minutes; 0: no limit)")}
+
+
+    def clean_hidden_details(self):
+        return self.cleaned_data.get("hidden_details") or self.instance.hidden_details
 
 
 class ExerciseRowForm(forms.Form):
