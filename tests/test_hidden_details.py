@@ -150,3 +150,20 @@ def test_a_bad_level_names_the_key_and_the_levels(tmp_path, value):
 
 def test_the_default_is_the_hint():
     assert load_config(None).hidden_details == hidden.DEFAULT == "hint"
+
+
+@pytest.mark.parametrize("status, hint_shown", [(CheckStatus.FAILED, True), (CheckStatus.DEADLOCK, False),
+                                                 (CheckStatus.TIMEOUT, False)])
+def test_a_hidden_checks_hint_shows_only_when_its_expectation_failed(status, hint_shown):
+    """Issue 23, item 5: the hint is written for the check's own mistake; a deadlock or a timeout that
+    ended the check is another cause, and the hint would send the student the wrong way."""
+    hint = "With a starting value of 1"
+    check = CheckResult(name="run_starts_semaphore_at_zero", status=status, score=0, max_score=1, message="",
+                        visibility="hidden", message_ref={"id": "deadlock_all_blocked"})
+    exercise = ExerciseResult(exercise="semaphore-handoff", title="", status=ExerciseStatus.FAILED, score=0,
+                              max_score=1, checks=[check])
+    result = localize(StudentResult(student="ann", score=0, max_score=1, sandbox="local", sandbox_note="",
+                                    exercises=[exercise]), "en", PACKS)
+    seen = hidden.for_student(result, "hint", PACKS).exercises[0].checks[0]
+    assert (hint in seen.message) is hint_shown, seen.message
+    assert seen.status is CheckStatus.FAILED and ("only whether it passed" in seen.message) is not hint_shown

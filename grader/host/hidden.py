@@ -5,8 +5,9 @@ interleaving) in the teacher's record: report.json, the course site's store, the
 report a student reads is rendered from `for_student(result, level)`:
 
 - `result`: the check's name (and description) and whether it passed, nothing else;
-- `hint` (the default): also its author's hint (exercise.yaml's `hint`), and the grader's note on a
-  lock the student's own file made anew on each call;
+- `hint` (the default): also its author's hint (exercise.yaml's `hint`) when the check's expectation
+  failed (not when a deadlock, a timeout or a crash ended it: the hint is about another mistake), and
+  the grader's note on a lock the student's own file made anew on each call;
 - `full`: everything, as for a visible check: the message, the stuck lines, the interleaving.
 
 Below `full` a hidden check that did not pass reads `failed`, whatever ended it (a deadlock, a
@@ -59,10 +60,14 @@ def for_student(result: StudentResult, level: str, exercises: dict[str, Exercise
                 check.details = dict(ex.shared[check.shared].get("details") or {})
             if check.visibility != HIDDEN or check.status is CheckStatus.PASSED or _graders_trouble(check):
                 continue
+            # The hint is written for the check's expectation failing; a deadlock, a timeout or a crash
+            # is another cause, and the hint would point the wrong way (issue 23, item 5).
+            expectation_failed = check.status is CheckStatus.FAILED
             check.status = CheckStatus.FAILED
             check.shared, check.cause_said_in = None, ""
             if level == "hint":
-                check.message_ref = _hint(exercises.get(ex.exercise), check.name) or {"id": failed}
+                hint = _hint(exercises.get(ex.exercise), check.name) if expectation_failed else None
+                check.message_ref = hint or {"id": failed}
                 check.details = {k: check.details[k] for k in HINT_KEYS if k in check.details}
             else:
                 check.message_ref = {"id": failed}
