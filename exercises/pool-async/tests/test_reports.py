@@ -190,6 +190,14 @@ def test_failure_is_raised(failing_run):
     obs = run.observations
     raised = obs["raised"]
     if raised is None:
+        # Tasks that never started raised nothing to ask for: "pass error_callback" would be the wrong
+        # advice to an answer that passes it but ends its pool first (issue 23, item 5).
+        failing_started = {e["item"] for e in _started_before_return(server)} & set(FAIL)
+        expect(failing_started, "make_reports({n}, folder, workers={w}, task) returned before tasks 1 and 4 (the "
+               "ones that raise TaskFailed) had even started, so there was no exception yet to raise. The test "
+               "starts a task only once the parent waits for the results: wait for every task before returning "
+               "(close() and then join(), or get() on each result; a `with Pool(...)` block ends with "
+               "terminate()), then raise the exception of the lowest failing i.", n=N_FAIL, w=WORKERS)
         got = _pairs(obs)
         expect(got is None, "make_reports({n}, folder, workers={w}, task) returned a dict with the keys {keys} "
                "although tasks 1 and 4 raised TaskFailed: an exception raised in a pool's task is lost unless you "
