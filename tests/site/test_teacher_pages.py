@@ -279,7 +279,7 @@ def test_the_teacher_sees_tampering_and_lines_to_review_on_the_board_their_page_
     assert flags["alice"] == "race-counter:tampered" and flags["bob"] == "queue-drain:review"
     Person.objects.filter(pk=people["teacher"].pk).update(lang="zh")
     texts = client.get(reverse("teacher:board_json")).json()["texts"]
-    assert texts[f"c-{alice.user_id}-{race.pk}-flag"] == "篡改了评测程序"
+    assert texts[f"c-{alice.user_id}-{race.pk}-flag"] == "篡改了评分程序"
 
 
 def test_a_students_page_links_each_submission_and_gives_extensions(client, course, people):
