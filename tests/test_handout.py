@@ -58,7 +58,7 @@ def test_the_kit_installs_and_self_checks_starters_and_solutions(kit_zip, tmp_pa
     solutions = _make_check(kit)
     assert solutions.returncode == 0, solutions.stdout + solutions.stderr
     report = (kit / "reports" / "self-check" / "report.html").read_text(encoding="utf-8")
-    assert 'lang="zh-CN"' in report and "老师评分时还有" in report  # the grade has hidden checks too
+    assert 'lang="zh-CN"' in report and "老师给这道练习评分时还有" in report  # the grade has hidden checks too
 
 
 @pytest.mark.slow  # installs the kit into a fresh venv (the macOS path): ~45 s
