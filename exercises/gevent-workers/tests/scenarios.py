@@ -19,6 +19,7 @@ workers that all sleep the same time, the order is the same), so that no verdict
 """
 
 import gevent
+import gevent.queue
 from gevent import Greenlet
 
 from grader.harness.child import sites
@@ -50,6 +51,10 @@ class _Watch:
         self.greenlets = []  # (greenlet, what it was started with)
         self.calls = []
         self.yields = 0  # gevent.sleep calls in greenlets started while installed
+        self.sleeps: dict[int, int] = {}  # id(greenlet) -> its gevent.sleep calls
+        self.told: dict[int, int] = {}  # id(greenlet) -> its sleeps when empty() last said False
+        self.stale_checks = 0  # gets on an empty queue after empty() said False and a yield since
+        self.original_queue = gevent.queue.Queue
         self.original_worker = getattr(module, "worker", None)
         self.original_sleep = gevent.sleep
         watch = self
@@ -69,9 +74,33 @@ class _Watch:
         self.worker = worker
 
         def sleep(seconds=0, ref=True):
-            if isinstance(gevent.getcurrent(), Greenlet):
+            current = gevent.getcurrent()
+            if isinstance(current, Greenlet):
                 watch.yields += 1  # a started greenlet yielded: "never yields" would be untrue
+                watch.sleeps[id(current)] = watch.sleeps.get(id(current), 0) + 1
             return watch.original_sleep(0, ref)
+
+        class Queue(gevent.queue.Queue):
+            """gevent's Queue, noting a get on an empty queue by a greenlet that empty() told it was
+            not empty and that yielded since: the check is there, the yield in between defeats it."""
+
+            def empty(self):
+                answer = super().empty()
+                key = id(gevent.getcurrent())
+                if answer:
+                    watch.told.pop(key, None)
+                else:
+                    watch.told[key] = watch.sleeps.get(key, 0)
+                return answer
+
+            def get(self, *args, **kwargs):
+                key = id(gevent.getcurrent())
+                told = watch.told.pop(key, None)
+                if told is not None and watch.sleeps.get(key, 0) > told and super().empty():
+                    watch.stale_checks += 1
+                return super().get(*args, **kwargs)
+
+        self.queue_class = Queue
 
         self.sleep = sleep
 
@@ -89,12 +118,16 @@ class _Watch:
         gevent.sleep = self.sleep
         if getattr(self.module, "sleep", None) is self.original_sleep:  # from gevent import sleep
             self.module.sleep = self.sleep
+        gevent.queue.Queue = self.queue_class
+        if getattr(self.module, "Queue", None) is self.original_queue:  # from gevent.queue import Queue
+            self.module.Queue = self.queue_class
         Greenlet.add_spawn_callback(self._spawned)
         return self
 
     def __exit__(self, *exc):
         Greenlet.remove_spawn_callback(self._spawned)
         gevent.sleep = self.original_sleep
+        gevent.queue.Queue = self.original_queue
         return False
 
     def report(self):
@@ -129,19 +162,18 @@ def run_case(module, probe, n_tasks, names):
             outcome = {"outcome": "raised", "error": sites.student_error(exc),
                        "loop_exit": isinstance(exc, gevent.exceptions.LoopExit)}
     # the report and the calls are the scenario's own plain data (the student's values are encoded)
-    return {**outcome, "greenlets": watch.report(), "calls": watch.calls, "yields": watch.yields}
+    return {**outcome, "greenlets": watch.report(), "calls": watch.calls, "yields": watch.yields,
+            "stale_checks": watch.stale_checks}
 
 
 def judge_greenlets(module, probe, n_tasks, names):
     """The test's own queue (the tasks and nothing else: no sentinel) and its own greenlets, one per
     name, each running worker(name, tasks, done), joined with gevent.joinall."""
-    from gevent.queue import Queue
-
-    tasks = Queue()
-    for i in range(n_tasks):
-        tasks.put(i)
     done = []
     with _Watch(module) as watch:
+        tasks = watch.queue_class()
+        for i in range(n_tasks):
+            tasks.put(i)
         greenlets = [gevent.spawn(watch.original_worker, name, tasks, done) for name in names]
         loop_exit = False
         try:
@@ -150,4 +182,5 @@ def judge_greenlets(module, probe, n_tasks, names):
             loop_exit = True
     report = watch.report()
     return {"loop_exit": loop_exit, "done": probe.encode(_pairs(done)), "left_in_queue": tasks.qsize(),
+            "stale_checks": watch.stale_checks,
             "greenlets": [{**g, "name": name} for g, name in zip(report[:len(names)], names)]}

@@ -51,6 +51,14 @@ def _must_return(n, names, obs):
         return
     error = obs["error"]
     line, code = _line(error["stack"])
+    # It checks empty() already: telling it to would be wrong (issue 23, item 5).
+    expect(not (obs["loop_exit"] and obs.get("stale_checks")),
+           "{call} raised LoopExit (\"This operation would block forever\") at line {line} (`{code}`): every "
+           "greenlet was waiting for something that could never come ({where}). worker() checks `tasks.empty()`, "
+           "then yields before `tasks.get()`: meanwhile another greenlet takes the last task, and the get waits "
+           "on an empty queue for ever. Greenlets switch only where they yield: take the task right after the "
+           "check, with no yield in between, or use `tasks.get_nowait()` and return on `gevent.queue.Empty`.",
+           call=_call(n, names), line=line, code=code, where=_waiting(obs["greenlets"]))
     expect(not obs["loop_exit"],
            "{call} raised LoopExit (\"This operation would block forever\") at line {line} (`{code}`): every "
            "greenlet was waiting for something that could never come ({where}). A worker that calls "
@@ -196,6 +204,13 @@ def test_extra_greenlets_share_the_queue(student):
     stuck = [g for g in obs["greenlets"] if not g["dead"]]
     if obs["loop_exit"] or stuck:
         line, code = _line(stuck[0]["where"]) if stuck else ("?", "")
+        expect(not obs.get("stale_checks"),
+               "The test put tasks 0 to {last} in its own gevent Queue and spawned greenlets running worker(name, "
+               "tasks, done) for {names}. They never all ended: {k} greenlet(s) waited at line {line} (`{code}`). "
+               "worker() checks `tasks.empty()`, then yields before `tasks.get()`: meanwhile another greenlet "
+               "takes the last task, and the get waits on an empty queue for ever. Take the task right after the "
+               "check, with no yield in between, or use `tasks.get_nowait()` and return on `gevent.queue.Empty`.",
+               last=n - 1, names=names, k=len(stuck), line=line, code=code)
         expect(False,
                "The test put tasks 0 to {last} in its own gevent Queue (nothing else: no sentinel) and spawned "
                "greenlets running worker(name, tasks, done) for {names}. They never all ended: gevent raised "
