@@ -111,6 +111,13 @@ def test_never_overdraws(student):
         _no_thread_errors(obs)
         _all_finished(obs)
         got = obs["balances"]
+        # A refusal, and still overdrawn: not two checks that both saw 100 (the advice below would tell
+        # an answer that checks inside its locks to do so), but a debit made before its check and kept.
+        expect(got[0] >= 0 or not obs["rejected"], "Account #30 held 100; two threads each ran transfer(#30, "
+               "..., 60) at the same time. One was refused (ValueError), yet the balance ended at {balance}: the "
+               "refused transfer took the money before it checked, and kept it when it raised. Check the balance "
+               "before changing anything (inside the locks), so that a refused transfer changes nothing.",
+               balance=describe(got[0]))
         expect(got[0] >= 0, "Account #30 held 100; two threads each ran transfer(#30, ..., 60) at the same "
                "time, and the balance ended at {balance}: both saw 100 and both took 60. Check the balance "
                "after taking the locks, not before: between an unlocked check and the move, another "
