@@ -224,13 +224,23 @@ def _grade(args) -> int:
         from .host.batch.gradescope import results_json
 
         # what the student reads on Gradescope: of a hidden check, what `hidden_details` allows
-        level = load_config(args.config).hidden_details
-        by_slug = {ex.slug: ex for ex in packs.load_all(packs.default_root(args.exercises))}
-        data = results_json(hidden.for_student(result, level, by_slug), time.monotonic() - started)
+        data = results_json(_student_view(args, result), time.monotonic() - started)
         reports.atomic_write(args.results_json, json.dumps(data, indent=2, ensure_ascii=False).encode("utf-8"))
     reports.print_summary(result, console)
     _say("cli_report_at", args.lang, path=args.out / reports.safe_dirname(args.student) / "report.html")
     return _exit_code(result)
+
+
+def _hidden_details(args) -> tuple[str, dict]:
+    """The settings' `hidden_details` and the packs by slug: what a student's view needs (hidden.py)."""
+    return load_config(args.config).hidden_details, {
+        ex.slug: ex for ex in packs.load_all(packs.default_root(args.exercises))}
+
+
+def _student_view(args, result):
+    """What the student reads of `result`: of a hidden check, what `hidden_details` allows."""
+    level, by_slug = _hidden_details(args)
+    return hidden.for_student(result, level, by_slug)
 
 
 def _refuse_output(args, path: Path | None, **how) -> bool:
@@ -345,8 +355,7 @@ def _self_check(args) -> int:
         result.ignored_files = self_check.students_ignored(
             result.ignored_files, available, [ex for ex in available if ex not in chosen.graded])
     result.self_check = True
-    level = load_config(args.config).hidden_details
-    by_slug = {ex.slug: ex for ex in packs.load_all(packs.default_root(args.exercises))}
+    level, by_slug = _hidden_details(args)
     reports.write(result, out / reports.safe_dirname(result.student), exercises=by_slug, hidden_details=level)
     reports.print_summary(hidden.for_student(result, level, by_slug), console, details=True, brief=args.started_only)
     if choosing and result.ignored_files:  # one line: what might be a misplaced file of the student's

@@ -18,10 +18,11 @@ It stops at the first schedule the check rejects, or that does not end normally,
 thread died of an uncaught exception (judge_run). The failure is then shrunk while it still fails
 the same way: a PCT schedule by dropping change points, then any schedule's choices set back to
 the first schedule's (0: go on, or the longest waiting), in halves, quarters... down to single
-ones (Zeller's ddmin), within SHRINK_RUNS runs: so the interleaving shown has as few pauses as
-the search could find, one when one is enough. The failing schedule is then replayed from its recorded choices
-in a fresh child that also records the interleaving: it must fail the same way again, or the check
-fails closed. The failure goes back to the student with the interleaving (interleaving.py).
+ones (Zeller's ddmin), within SHRINK_RUNS runs: each pause the interleaving keeps is one whose
+removal no longer fails that way (a shorter schedule with other pauses may still exist). The failing
+schedule is then replayed from its recorded choices in a fresh child that also records the
+interleaving: it must fail the same way again, or the check fails closed. The failure goes back to
+the student with the interleaving (interleaving.py).
 """
 
 from __future__ import annotations
