@@ -31,7 +31,8 @@ def _line(stack):
 
 
 def _waiting(greenlets):
-    """The greenlets still waiting, as `runs` at line N `code`, the same places counted once."""
+    """The greenlets still waiting, as `N: code`, the same places counted once (a line's place has no
+    words: it goes into messages in every language; "not started" is still English in a zh report)."""
     seen = {}
     for g in greenlets:
         if g["dead"]:
@@ -40,7 +41,7 @@ def _waiting(greenlets):
             text = "not started"
         else:
             line, code = _line(g["where"])
-            text = f"line {line} `{code}`"
+            text = f"{line}: `{code}`"
         seen[text] = seen.get(text, 0) + 1
     return "; ".join(text if k == 1 else f"{text} ×{k}" for text, k in seen.items())
 
