@@ -183,7 +183,12 @@ def _guard(student_file: str, request: dict, my_pid: int, channel: "_Channel"):
         replaced(at_start[0].changed())
         unknown(threads_at_start)
 
+    def thread_announced(count: int) -> None:
+        threads_at_start.announced(count)
+        threads_at_end.announced(count)
+
     install.ON_THREAD_START = thread_starts
+    install.ON_THREAD_ANNOUNCED = thread_announced
     at_start.append(integrity.Snapshot())
     at_end = integrity.Snapshot(classes=True)
 

@@ -55,6 +55,9 @@ MAIN_IDENT: int | None = None  # the scenario's thread, set by install()
 # Checks that the harness's patches are still in place, in each new thread before its target runs
 # (bootstrap._guard sets it): a patch undone for a thread's life is found at its start.
 ON_THREAD_START: Callable[[], None] | None = None
+# Told +1 when a start() is about to ask the OS for a thread, -1 if the OS refused it: until the new
+# thread runs ON_THREAD_START, it is in the kernel's list of threads and in no other (integrity.py).
+ON_THREAD_ANNOUNCED: Callable[[int], None] | None = None
 RANDOM_SEED = 20240101
 # Fixed bases for the virtual clock: time.time() reads 2026-01-01 00:00:00 UTC plus virtual seconds
 # on every run, so a program that prints or compares times behaves the same each time.
@@ -332,11 +335,17 @@ def _patch_thread(sched: Scheduler, tracer: Tracer) -> None:
         st = sched.announce_start(self, self.name, tracked=not _is_plumbing(self), handshake=self._started)
         if sched.recorder is not None and st.tracked:
             sched.recorder.started(sched.current(), self.name)
+        if ON_THREAD_ANNOUNCED is not None:
+            ON_THREAD_ANNOUNCED(1)
         try:
             with primitives.quiet():
                 orig_start(self)
         except BaseException:
             sched.retract_start(st)  # e.g. "can't start new thread" under a thread limit
+            if ON_THREAD_ANNOUNCED is not None:
+                # start() fails only where the OS made no thread: the wait for the new thread's
+                # handshake after it is the harness's, and nothing the student's code can interrupt.
+                ON_THREAD_ANNOUNCED(-1)
             raise
 
     def _bootstrap_inner(self):
@@ -446,8 +455,8 @@ def _trace_from_run(sched: Scheduler, tracer: Tracer):
 
 
 def _after_fork() -> None:
-    global ON_THREAD_START
-    ON_THREAD_START = None  # a worker process reports nothing of its own (bootstrap._guard)
+    global ON_THREAD_START, ON_THREAD_ANNOUNCED
+    ON_THREAD_START = ON_THREAD_ANNOUNCED = None  # a worker process reports nothing of its own (bootstrap._guard)
     if SCHED is not None:
         SCHED.after_fork_in_child()
         primitives.reset_after_fork()

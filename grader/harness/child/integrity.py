@@ -18,8 +18,6 @@ import sys
 import threading
 import time
 
-from .install import REAL  # the real time.sleep: install.py gave time.sleep to the virtual clock
-
 # Rebound on purpose during a run: not the student's doing.
 _REBOUND = {("grader.harness.child.install", "LAST_CALL_FRAME")}
 _STDLIB = {
@@ -89,37 +87,53 @@ def _known() -> set[int]:
 
 class Threads:
     """The kernel's list of this process's threads (/proc/self/task) against threading's: a thread the
-    scheduler does not know (started from C, or through a `_thread` imported afresh) races unseen."""
+    scheduler does not know (started from C, or through a `_thread` imported afresh) races unseen.
+
+    Exact, with no waiting: a thread is accounted for from the moment its start() asks the OS for it
+    (`announced`) until it runs its first line (`started`), and after that by its id, so a thread
+    between the kernel's list and threading's is never mistaken for an unknown one however slowly
+    a loaded machine runs it. (It used to ask the kernel again for up to 100 ms: under load a new
+    thread could take longer than that to run, and an honest answer ended `tampered`.)"""
 
     def __init__(self) -> None:
         self.baseline: set[int] = set()
-        # Every thread that went through threading's start this run: one that has left threading's
-        # list is still in the kernel's for a moment (asking again for each would cost ms a thread).
+        # Every thread that went through threading's start: one that has left threading's list is
+        # still in the kernel's for a moment.
         self.seen: set[int] = set()
+        self.starting = 0  # asked of the OS, not yet at their first line
+        self._lock = _thread.allocate_lock()  # the real one: these calls come from any thread
 
     def start(self) -> None:
         """At a run's start: the threads that are not threading's but are the harness's (faulthandler's
-        watchdog)."""
-        self.seen.clear()
+        watchdog). Threads seen before that are still in the kernel's list stay seen: a thread of the
+        last run may leave threading's list only now."""
         tasks = _tasks()
-        self.baseline = tasks - _known() if tasks is not None else set()
+        if tasks is None:
+            return
+        known = _known()
+        with self._lock:
+            self.seen &= tasks
+            self.baseline = tasks - known - self.seen
+
+    def announced(self, count: int) -> None:
+        """A start() is about to ask the OS for a thread (1), or the OS refused it (-1)."""
+        with self._lock:
+            self.starting += count
 
     def started(self) -> None:
         """The calling thread is one of threading's (install.ON_THREAD_START runs in it)."""
-        self.seen.add(threading.get_native_id())
+        with self._lock:
+            self.seen.add(threading.get_native_id())
+            self.starting = max(0, self.starting - 1)
 
     def unknown(self) -> int:
-        """How many live OS threads neither threading nor the baseline knows. A thread that has just
-        left threading's list may not have left the kernel's: asked again a few times before it counts."""
-        for _ in range(20):
-            tasks = _tasks()
-            if tasks is None:
-                return 0
-            unknown = tasks - _known() - self.baseline - self.seen
-            if not unknown:
-                return 0
-            REAL.sleep(0.005)
-        return len(unknown)
+        """How many live OS threads neither threading, the baseline, nor a start in progress accounts for."""
+        tasks = _tasks()  # first: a thread listed here and started since is in `seen` below
+        if tasks is None:
+            return 0
+        known = _known()
+        with self._lock:
+            return max(0, len(tasks - known - self.baseline - self.seen) - self.starting)
 
 
 def tracer_changed(global_trace, enabled: bool) -> str | None:
