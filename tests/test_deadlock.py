@@ -28,6 +28,50 @@ def test_reacquiring_a_lock_you_hold(tmp_path):
     assert _lines(result) == {"MainThread": [6]}  # the inner `with lock:`
 
 
+def test_a_lock_released_by_another_thread_is_a_signal_not_a_deadlock(tmp_path):
+    """CPython lets any thread release a Lock: the main thread takes it twice and a worker's release
+    lets it through. It was reported as a deadlock at the second acquire."""
+    outcome = run_program(tmp_path, """
+        import threading, time
+        def main():
+            done = threading.Lock()
+            done.acquire()
+            out = []
+            def worker():
+                time.sleep(0.1)
+                out.append("worked")
+                done.release()
+            t = threading.Thread(target=worker)
+            t.start()
+            done.acquire()  # waits for the worker's release
+            t.join()
+            return out
+    """)
+    assert outcome.status == "ok", (outcome.status, outcome.result)
+
+
+def test_a_lock_taken_twice_while_others_run_is_reported_once_nobody_can_release_it(tmp_path):
+    """Deferred while another thread could still release it; that thread then waits for the same lock:
+    the same cause as before, `self`, and the thread that took it twice."""
+    result = _deadlock(tmp_path, """
+        import threading, time
+        lock = threading.Lock()
+        def twice():
+            with lock:
+                with lock:
+                    pass
+        def other():
+            time.sleep(0.1)
+            with lock:
+                pass
+        def main():
+            t1, t2 = threading.Thread(target=twice), threading.Thread(target=other)
+            t1.start(); t2.start(); t1.join(); t2.join()
+    """)
+    assert result["kind"] == "self"
+    assert _lines(result)["Thread-1 (twice)"] == [6]  # the inner `with lock:`
+
+
 def test_rlock_reacquire_is_fine(tmp_path):
     outcome = run_program(tmp_path, """
         import threading

@@ -319,9 +319,6 @@ def test_same_observations_as_cpython(tmp_path, name):
 # Its classes, made concrete as test_threading does, run inside a scenario child under the scheduler
 # (`Bunch`'s threads included), one child per class. What cannot apply, with why:
 NOT_APPLICABLE = {
-    "LockTests.test_reacquire":
-        "a thread re-acquiring a Lock it holds, with no timeout, is reported as a deadlock at once "
-        "(docs/verdicts.md, 'Deadlocks come back at once'); the test has another thread release it",
     "ConditionAsRLockTests.test_recursion_count":
         "CPython's own test_threading skips it: Condition does not expose _recursion_count()",
     "EventTests.test_at_fork_reinit":

@@ -170,6 +170,9 @@ class Scheduler:
         self.progress = 0  # bumped by every change of shared state: spin detection's epoch
         self.at_exit = False  # the program's main code is done: Python now waits for non-daemon threads
         self.hold_for: ThreadState | None = None  # others wait while it runs or sleeps (probe.hold_...)
+        # Threads whose wait closed a cycle through a plain Lock while others could still act
+        # (check_wait_for): reported when nobody is left to act, if the cycle still holds.
+        self.deferred_cycles: list[ThreadState] = []
         main = ThreadState(next(self._orders), "MainThread")
         main.ident = _thread.get_ident()
         main.status = RUNNING
@@ -447,7 +450,8 @@ class Scheduler:
             return
         if self.untracked_active > 0:
             return  # the standard library's plumbing may still wake someone
-        self.on_deadlock(DeadlockFound("at_exit" if self.at_exit else "all_blocked", alive))
+        found = self._deferred_deadlock()
+        self.on_deadlock(found or DeadlockFound("at_exit" if self.at_exit else "all_blocked", alive))
 
     def _grant_next(self) -> None:
         candidates = self._runnable()
@@ -544,25 +548,62 @@ class Scheduler:
                 self.park(me, SLEEPING, deadline=self.now + seconds)
 
     def check_wait_for(self, me: ThreadState, blocker: ThreadState | None, status: str, waiting_on: WaitingOn) -> None:
-        """Report at once when `me` waiting on `blocker` would close a cycle (mutex held)."""
-        if blocker is me:
-            me.status, me.waiting_on = status, waiting_on
-            self.on_deadlock(DeadlockFound("self", [me], culprit=me))
+        """Report at once when `me` waiting on `blocker` would close a cycle (mutex held).
+
+        Not at once when a plain Lock is in the cycle and another thread can still act: any thread
+        may release a Lock (a Lock used as a signal: acquired by the main thread, released by a
+        worker), so that cycle is only a deadlock once nobody is left to act (_dispatch reports it
+        then, if it still holds)."""
+        cycle = _cycle(me, blocker)
+        if cycle is None:
             return
-        seen: list[ThreadState] = []
-        cur = blocker
-        while cur is not None and cur not in seen:
-            if cur is me:
-                me.status, me.waiting_on = status, waiting_on
-                self.on_deadlock(DeadlockFound("cycle", [me, *seen], culprit=me))
-                return
-            seen.append(cur)
-            cur = blocker_of(cur)
+        kind, threads = cycle
+        if self._others_can_act(threads) and any(_releasable_by_anyone(w) for w in
+                                                  [waiting_on, *(t.waiting_on for t in threads if t is not me)]):
+            self.deferred_cycles.append(me)
+            return
+        me.status, me.waiting_on = status, waiting_on
+        self.on_deadlock(DeadlockFound(kind, threads, culprit=me))
+
+    def _others_can_act(self, cycle: list[ThreadState]) -> bool:
+        """Whether a thread outside `cycle` can run now or later by itself (mutex held)."""
+        if self.untracked_active > 0:
+            return True
+        return any(s not in cycle and (s.status in (RUNNABLE, RUNNING, SLEEPING) or s.deadline is not None)
+                   for s in self.alive_tracked())
+
+    def _deferred_deadlock(self) -> DeadlockFound | None:
+        """A cycle that was deferred and that every thread left waiting still closes (mutex held)."""
+        for me in self.deferred_cycles:
+            if me.status in (BLOCKED, JOINING):
+                cycle = _cycle(me, blocker_of(me))
+                if cycle is not None:
+                    return DeadlockFound(cycle[0], cycle[1], culprit=me)
+        return None
 
     def after_fork_in_child(self) -> None:
         """Only the forking thread survives a fork: start over with it as the holder."""
         self.mutex = _thread.allocate_lock()
         self.reset()
+
+
+def _cycle(me: ThreadState, blocker: ThreadState | None) -> tuple[str, list[ThreadState]] | None:
+    """("self", [me]) or ("cycle", [me, ...]) when `me` waiting on `blocker` closes a cycle of waits."""
+    if blocker is me:
+        return "self", [me]
+    seen: list[ThreadState] = []
+    cur = blocker
+    while cur is not None and cur not in seen:
+        if cur is me:
+            return "cycle", [me, *seen]
+        seen.append(cur)
+        cur = blocker_of(cur)
+    return None
+
+
+def _releasable_by_anyone(waiting_on: WaitingOn) -> bool:
+    """A plain Lock: CPython lets any thread release it (an RLock only by its owner; a join by nobody)."""
+    return getattr(waiting_on, "reentrant", True) is False
 
 
 def _is_spinning(st: ThreadState, progress: int) -> bool:
