@@ -334,12 +334,23 @@ def write_output(path: Path, meta: dict, results: dict, only: dict) -> dict:
     partial = summary["cases_compared"] + len(summary["grading_failures"]) < meta["cases_to_compare"]
     data = {**meta, "partial": partial, "summary": summary, "cases_at_one_commit_only": only,
             "new_samples_summary": summarise(new, meta["new_samples_to_grade"]),
-            "cases": {key: results[key] for key in sorted(results)}}
+            "cases": {key: changed_only(results[key]) for key in sorted(results)}}
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
     tmp.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     tmp.replace(path)
     return data
+
+
+def changed_only(result: dict) -> dict:
+    """A case as the committed file keeps it: how it was graded, and only the checks that changed or
+    exist at one commit (the counts above cover every check; unchanged ones would make it megabytes)."""
+    comparison = result.get("comparison")
+    if not comparison:
+        return result
+    checks = {name: entry for name, entry in comparison["checks"].items() if entry.get("changed") or entry.get("only")}
+    kept = {k: v for k, v in result.items() if k not in ("comparison", "want")}
+    return {**kept, "comparison": {**comparison, "checks": checks}}
 
 
 def print_summary(data: dict) -> None:
