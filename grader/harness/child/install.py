@@ -91,7 +91,7 @@ def _name_after_the_students_function(thread: threading.Thread, given) -> None:
         thread._name = f"{number} ({students})" if students else number  # type: ignore[attr-defined]
 
 
-def _target_name(thread: threading.Thread) -> str | None:
+def target_name(thread: threading.Thread) -> str | None:
     """The name of the function a thread is started to run (probe.thread_target), kept because
     Thread.run() forgets its target when it returns. Read only from functions and methods: a student's
     callable object could answer `__name__` with code of its own, here in the middle of start()."""
@@ -340,7 +340,7 @@ def _patch_thread(sched: Scheduler, tracer: Tracer) -> None:
         if self._started.is_set():
             raise RuntimeError("threads can only be started once")
         st = sched.announce_start(self, self.name, tracked=not _is_plumbing(self), handshake=self._started)
-        st.target = _target_name(self)
+        st.target = target_name(self)
         if sched.recorder is not None and st.tracked:
             sched.recorder.started(sched.current(), self.name)
         try:

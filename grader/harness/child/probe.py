@@ -148,8 +148,8 @@ def thread_target(thread: threading.Thread) -> str:
     """The name of the function a thread was started to run (kept after it ends), else its class's
     name (a Thread subclass with its own run())."""
     st = _state(thread)
-    name = st.target if st is not None else getattr(getattr(thread, "_target", None), "__name__", None)
-    return name if isinstance(name, str) and name else type(thread).__name__
+    name = st.target if st is not None else install.target_name(thread)  # not started (yet)
+    return name or type(thread).__name__
 
 
 def started_threads() -> list[threading.Thread]:
@@ -438,5 +438,5 @@ class PoolTracker:
 # The probe's helpers run in the scenario's (traced) main thread but never call student code.
 for _name in ("encode", "thread_state", "is_blocked_on", "finished", "created", "primitive", "sleeps",
               "live_children", "most_asleep_at_once", "thread_errors", "queue_log", "created_objects",
-              "student_stack", "student_line", "student_error", "thread_target", "started_threads"):
+              "student_stack", "student_line", "thread_target", "started_threads"):
     globals()[_name] = primitives.untraced(globals()[_name])
