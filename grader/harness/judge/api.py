@@ -27,6 +27,7 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NoReturn
 
 from . import explore as exploration
 from .child_runner import Outcome, run_scenario, scenario_request
@@ -38,7 +39,7 @@ from .rendezvous import HoldingServer
 from .visits import busiest, entered, inside_at, late_handoff, most_inside
 
 __all__ = ["CheckFailed", "Exploration", "HeldHttpServer", "HoldingServer", "ScenarioProblem", "Student",
-           "RecordedRun", "busiest", "deadlock_facts", "describe", "describe_status", "entered", "expect",
+           "RecordedRun", "busiest", "deadlock_facts", "describe", "describe_status", "entered", "expect", "fail",
            "inside_at", "late_handoff", "most_inside"]
 
 IMPORT_PROBE = "def import_only(module, probe):\n    return {}\n"
@@ -62,7 +63,13 @@ def _read(outcome: Outcome) -> None:
 def expect(condition: bool, message: str, **details) -> None:
     """Fail the check with `message` (formatted with `details`) unless `condition` holds."""
     if not condition:
-        raise CheckFailed(message.format(**details), {k: _plain(v) for k, v in details.items()}, template=message)
+        fail(message, **details)
+
+
+def fail(message: str, **details) -> NoReturn:
+    """Fail the check with `message` (formatted with `details`): `expect(False, ...)` said outright,
+    for a branch that has already decided (its message is translated as expect's are)."""
+    raise CheckFailed(message.format(**details), {k: _plain(v) for k, v in details.items()}, template=message)
 
 
 class Described(str):
