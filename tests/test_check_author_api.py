@@ -25,8 +25,7 @@ from .conftest import ROOT
 
 PUBLIC = {"grader.harness.judge.api", "grader.harness.child.probe"}
 
-# (pack, file in the pack, what) -> why it is allowed anyway. None is needed today: keep it so.
-EXCEPTIONS: dict[tuple[str, str, str], str] = {}
+# No pack needs an exception to the rule today. One that would should get a public call instead.
 
 
 def _private(name: str) -> bool:
@@ -94,10 +93,7 @@ def _pack_violations(exercise: Exercise) -> list[str]:
     out = []
     for path in _files(exercise.root):
         relative = path.relative_to(exercise.root).as_posix()
-        for found in violations(path.read_text(encoding="utf-8")):
-            what = found.split(": ", 1)[1]
-            if (exercise.slug, relative, what) not in EXCEPTIONS:
-                out.append(f"{relative}:{found}")
+        out += [f"{relative}:{found}" for found in violations(path.read_text(encoding="utf-8"))]
     return out
 
 
@@ -115,15 +111,6 @@ def test_a_pack_uses_only_the_public_surface(exercise):
 def test_the_pack_grader_new_writes_uses_only_the_public_surface(tmp_path: Path):
     scaffold.new_pack("shared-total", tmp_path)
     assert _pack_violations(load_exercise(tmp_path / "shared-total")) == []
-
-
-def test_the_exceptions_are_still_needed():
-    used = set()
-    for exercise in _packs():
-        for path in _files(exercise.root):
-            for found in violations(path.read_text(encoding="utf-8")):
-                used.add((exercise.slug, path.relative_to(exercise.root).as_posix(), found.split(": ", 1)[1]))
-    assert set(EXCEPTIONS) <= used, "an exception no pack needs any more: remove it"
 
 
 def test_the_rule_catches_the_harness_private_modules_and_state():
