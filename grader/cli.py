@@ -152,7 +152,7 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict]:
 
     n = sub.add_parser("new", help="write a new exercise pack to fill in (docs/exercise-packs.md)")
     n.add_argument("slug", help="the pack's name: lowercase words joined by hyphens")
-    n.add_argument("--student-file", default=None, metavar="NAME.py",
+    n.add_argument("--file", "--student-file", dest="student_file", default=None, metavar="NAME.py",
                    help="the file students hand in (default: the slug with underscores, e.g. word_tally.py)")
     _options(n, sandbox=False, lang=False)
 

@@ -5,6 +5,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+from grader.host.packs import load_exercise
+
 from .conftest import run_cli
 
 LOCKED = """import threading
@@ -114,12 +118,34 @@ def test_a_bad_name_says_what_a_name_looks_like(tmp_path: Path):
 
 def test_the_student_file_can_be_named_apart_from_the_slug(tmp_path: Path):
     # Issue 23: `grader new` named the student's file after the slug, with no way to choose it.
-    made = run_cli("new", "event-gate", "--student-file", "gate.py", "--exercises", str(tmp_path))
+    made = run_cli("new", "event-gate", "--file", "gate.py", "--exercises", str(tmp_path))
     assert made.returncode == 0, made.stdout + made.stderr
     pack = tmp_path / "event-gate"
     assert (pack / "gate.py").exists() and (pack / "solution" / "gate.py").exists()
     assert (pack / "tests" / "test_gate.py").exists()
     assert "student_file: gate.py" in (pack / "exercise.yaml").read_text(encoding="utf-8")
     assert "solution/gate.py" in made.stdout
-    wrong = run_cli("new", "other-gate", "--student-file", "my-gate.py", "--exercises", str(tmp_path))
-    assert wrong.returncode == 2 and "--student-file" in wrong.stdout and not (tmp_path / "other-gate").exists()
+    assert load_exercise(pack).student_file == "gate.py"
+    # the spelling this option had before stays
+    again = run_cli("new", "event-latch", "--student-file", "latch.py", "--exercises", str(tmp_path))
+    assert again.returncode == 0 and (tmp_path / "event-latch" / "latch.py").exists()
+
+
+@pytest.mark.parametrize(("name", "why"), [
+    ("my-gate.py", "letters, digits and underscores, then .py"),
+    ("gate", "letters, digits and underscores, then .py"),
+    ("../gate.py", "letters, digits and underscores, then .py"),
+    ("class.py", "class is a Python keyword"),
+    ("queue.py", "queue is a module Python or the grader imports already"),
+])
+def test_a_student_file_the_child_could_not_import_is_refused_saying_why(tmp_path: Path, name: str, why: str):
+    wrong = run_cli("new", "other-gate", "--file", name, "--exercises", str(tmp_path))
+    assert wrong.returncode == 2 and "--file" in wrong.stdout and why in wrong.stdout, wrong.stdout
+    assert not (tmp_path / "other-gate").exists()
+
+
+def test_a_slug_whose_file_would_shadow_a_module_asks_for_file(tmp_path: Path):
+    wrong = run_cli("new", "queue", "--exercises", str(tmp_path))
+    assert wrong.returncode == 2 and "queue.py (from the slug)" in wrong.stdout and "--file" in wrong.stdout
+    made = run_cli("new", "queue", "--file", "handoff_queue.py", "--exercises", str(tmp_path))
+    assert made.returncode == 0 and (tmp_path / "queue" / "handoff_queue.py").exists()

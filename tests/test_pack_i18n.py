@@ -36,6 +36,22 @@ def test_a_missing_translation_or_a_changed_placeholder_is_named(tmp_path):
     assert untranslated == 0 and total == len({t.msgid for t in pack_i18n.translatable(exercise)[0]})
 
 
+def test_the_message_of_fail_is_a_text_to_translate_as_expects_is(tmp_path):
+    import shutil
+
+    root = tmp_path / "hit-counter"
+    shutil.copytree(Path(__file__).resolve().parent / "packs" / "hit-counter", root)
+    tests = root / "tests" / "test_hits.py"
+    source = tests.read_text(encoding="utf-8")
+    lines = len(source.splitlines())
+    tests.write_text(source + "\n\ndef _more(fail):\n    fail('said {n} outright', n=2)\n    fail(MESSAGE)\n",
+                     encoding="utf-8")
+    texts, problems = pack_i18n.translatable(packs.load_exercise(root))
+    assert "said {n} outright" in {t.msgid for t in texts}
+    where = f"tests/test_hits.py:{lines + 5}"
+    assert problems == [f"{where}: the message of fail() must be a string literal to be translated"]
+
+
 def test_pack_texts_translate_and_fall_back_to_english(tmp_path):
     exercise = packs.load_exercise(Path(__file__).resolve().parent / "packs" / "hit-counter")
     assert pack_i18n.pack_text(exercise, exercise.spec.title, "zh") != exercise.spec.title

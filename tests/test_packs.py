@@ -86,6 +86,14 @@ def test_student_file_must_be_a_module_name(pack):
         load_exercise(pack)
 
 
+@pytest.mark.parametrize("name", ["threading.py", "gevent.py", "lambda.py"])
+def test_student_file_must_not_replace_a_module_the_child_imports(pack, name):
+    # the child puts the student's module in sys.modules under its own name
+    _edit(pack, lambda d: d.update(student_file=name))
+    with pytest.raises(PackError, match=r"student_file: .*(imports already|keyword)"):
+        load_exercise(pack)
+
+
 def test_missing_starter(pack):
     (pack / "race_counter.py").unlink()
     with pytest.raises(PackError, match=r"missing race_counter.py"):

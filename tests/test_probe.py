@@ -172,3 +172,66 @@ def test_join_all_gives_threads_virtual_seconds_in_all_and_names_the_ones_left(t
     left, waited, rest, in_all = obs["value"]
     assert left == ["nap-30"] and waited == 5  # 1 s and 4 s end within the 5 virtual seconds, 30 s does not
     assert rest == [] and in_all == 30  # without `within`, join_all waits for the end
+
+
+def test_primitive_says_a_locks_owner_and_count_and_an_events_state(tmp_path):
+    obs, _ = _observe(tmp_path, """
+        import threading, time
+        def main(probe):
+            lock, rlock, gate = threading.Lock(), threading.RLock(), threading.Event()
+            rlock.acquire(); rlock.acquire(); lock.acquire()
+            waiter = threading.Thread(target=gate.wait, name="waiter")
+            waiter.start()
+            held = [probe.primitive(p) for p in (lock, rlock, gate)]
+            gate.set(); waiter.join(); lock.release(); rlock.release()
+            after = [probe.primitive(p) for p in (lock, rlock, gate)]
+            made = [p is q for p, q in zip(probe.created_objects(), (lock, rlock, gate))]
+            return [[{k: h[k] for k in ("owner", "count")} for h in held[:2]],
+                    [held[2]["set"], held[2]["waiting"], after[2]["set"], after[2]["sets"]],
+                    [{k: a[k] for k in ("owner", "count")} for a in after[:2]], made]
+    """)
+    held, gate, after, made = obs["value"]
+    assert held == [{"owner": "MainThread", "count": 1}, {"owner": "MainThread", "count": 2}]
+    assert gate == [False, ["waiter"], True, 1]
+    assert after == [{"owner": None, "count": 0}, {"owner": "MainThread", "count": 1}]
+    assert made == [True, True, True]
+
+
+def test_a_threads_line_and_the_queue_it_waits_in(tmp_path):
+    obs, _ = _observe(tmp_path, """
+        import queue, threading, time
+        def take(q):
+            return q.get()
+        def main(probe):
+            empty, full = queue.Queue(), queue.Queue(maxsize=1)
+            full.put(0)
+            taker = threading.Thread(target=take, args=(empty,), name="taker")
+            putter = threading.Thread(target=full.put, args=(1,), name="putter")
+            probe.start_and_join([taker, putter], within=1)
+            states = [probe.thread_state(t) for t in (taker, putter)]
+            seen = [[s["queue"] is q, s["queue_wait"]] for s, q in zip(states, (empty, full))]
+            where = [probe.student_line(taker), probe.student_stack(taker), probe.student_line(putter)]
+            empty.put(1); full.get(); probe.join_all([taker, putter])
+            return [seen, where, probe.student_line(taker)]
+    """)
+    seen, (line, stack, putter_line), after = obs["value"]
+    assert seen == [[True, "get"], [True, "put"]]
+    assert line == {"line": 4, "function": "take", "code": "return q.get()"} and stack == [line]
+    assert putter_line is None  # queue.Queue.put itself: no line of the student's file
+    assert after is None  # ended
+
+
+def test_started_threads_and_their_targets_outlive_the_threads(tmp_path):
+    obs, _ = _observe(tmp_path, """
+        import threading
+        def work():
+            pass
+        class Worker(threading.Thread):
+            def run(self):
+                pass
+        def main(probe):
+            threads = [threading.Thread(target=work, name="w"), Worker(name="own-run")]
+            probe.start_and_join(threads)
+            return [[t.name, probe.thread_target(t)] for t in probe.started_threads()]
+    """)
+    assert obs["value"] == [["w", "work"], ["own-run", "Worker"]]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from grader.harness.judge.api import CheckFailed, ScenarioProblem, expect
+from grader.harness.judge.api import CheckFailed, ScenarioProblem, expect, fail
 from grader.harness.judge.child_runner import Outcome
 from grader.harness.judge.verdicts import fault_threads, verdict_for, waiting_on_processes
 
@@ -23,6 +23,14 @@ def test_expect_formats_the_message():
     with pytest.raises(CheckFailed) as info:
         expect(False, "returned {got}, expected {want}", got=99, want=0)
     assert info.value.message == "returned 99, expected 0"
+    assert verdict_for(info.value, "/sub/prog.py")["status"] == "failed"
+
+
+def test_fail_is_expect_false_said_outright():
+    with pytest.raises(CheckFailed) as info:
+        fail("returned {got}, expected {want}", got=99, want=0)
+    assert info.value.message == "returned 99, expected 0"
+    assert info.value.template == "returned {got}, expected {want}"  # the msgid, as expect's
     assert verdict_for(info.value, "/sub/prog.py")["status"] == "failed"
 
 

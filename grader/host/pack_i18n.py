@@ -2,8 +2,9 @@
 
 A pack is written in English. Its translatable texts are
 - in `exercise.yaml`: the title, the summary, the topic, and each check's description and hint;
-- in `tests/test_*.py`: the message of every `expect(condition, "message {x}", x=...)` (a string
-  literal: the English text is the msgid, its `{placeholders}` are filled after translation);
+- in `tests/test_*.py`: the message of every `expect(condition, "message {x}", x=...)` and
+  `fail("message {x}", x=...)` (a string literal: the English text is the msgid, its
+  `{placeholders}` are filled after translation);
 - in the starter: each docstring and comment (starter_i18n.py; `starter` writes it translated).
 Their translations live beside the pack in `i18n/<lang>.po` (for example `i18n/zh.po`: `msgid` the
 English, `msgstr` the translation), and its README in `README.<lang>.md`. The .po files are compiled
@@ -23,6 +24,9 @@ from pathlib import Path
 from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
+
+# the check author's calls whose message a student reads (judge/api.py), and where the message is
+MESSAGE_ARGUMENT = {"expect": 1, "fail": 0}
 
 
 @dataclass(frozen=True)
@@ -92,15 +96,17 @@ def translatable(exercise) -> tuple[list[PackText], list[str]]:
     for path in sorted(Path(exercise.root, "tests").glob("test_*.py")):
         tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
         for node in ast.walk(tree):
-            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "expect"):
+            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+                    and node.func.id in MESSAGE_ARGUMENT):
                 continue
-            message = node.args[1] if len(node.args) > 1 else next(
+            at = MESSAGE_ARGUMENT[node.func.id]
+            message = node.args[at] if len(node.args) > at else next(
                 (k.value for k in node.keywords if k.arg == "message"), None)
             where = f"{path.relative_to(exercise.root)}:{node.lineno}"
             if isinstance(message, ast.Constant) and isinstance(message.value, str):
                 texts.append(PackText(message.value, where))
             else:
-                problems.append(f"{where}: the message of expect() must be a string literal to be translated")
+                problems.append(f"{where}: the message of {node.func.id}() must be a string literal to be translated")
     return texts, problems
 
 

@@ -14,6 +14,8 @@ from __future__ import annotations
 import ast
 import functools
 import hashlib
+import keyword
+import sys
 from enum import Enum
 from pathlib import Path
 
@@ -65,9 +67,29 @@ class ExerciseSpec(BaseModel):
     @field_validator("student_file")
     @classmethod
     def _plain_python_file(cls, value: str) -> str:
-        if "/" in value or "\\" in value or not value.endswith(".py") or not value[:-3].isidentifier():
-            raise ValueError("must be a plain module file name such as race_counter.py")
+        problem = student_file_problem(value)
+        if problem is not None:
+            raise ValueError(f"must be a plain module file name such as race_counter.py ({problem})")
         return value
+
+
+# The child imports the student's file under its own name and puts it in sys.modules (so that pool
+# workers can unpickle its functions): a name the child itself imports would replace that module.
+TAKEN_MODULES = frozenset(sys.stdlib_module_names) | {"grader", "gevent", "greenlet"}
+
+
+def student_file_problem(name: str) -> str | None:
+    """Why `name` cannot be the file students hand in, or None when it can: it must be a module's
+    file name that `import` accepts (ASCII letters, digits, underscores, then .py; no keyword) and
+    that no module of Python's or the grader's already has."""
+    module = name.removesuffix(".py")
+    if not name.endswith(".py") or not module.isidentifier() or not module.isascii():
+        return "letters, digits and underscores, then .py"
+    if keyword.iskeyword(module):
+        return f"{module} is a Python keyword: import {module} cannot work"
+    if module in TAKEN_MODULES:
+        return f"{module} is a module Python or the grader imports already"
+    return None
 
 
 AUTHOR_ONLY = ("solution", "samples")  # a pack's folders that never reach a student or a judge

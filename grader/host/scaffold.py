@@ -14,7 +14,7 @@ from pathlib import Path
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from . import pack_i18n
-from .packs import PackError, load_exercise
+from .packs import PackError, load_exercise, student_file_problem
 
 # template -> where it goes in the pack ({module}: the student file's module name)
 FILES = {
@@ -55,11 +55,11 @@ def new_pack(slug: str, root: Path, exercises_option: str = "", student_file: st
 
 
 def student_module(slug: str, student_file: str | None) -> str:
-    """The student's module's name: `student_file` without .py, which must be importable as it is."""
-    if student_file is None:
-        return slug.replace("-", "_")
-    module = student_file.removesuffix(".py")
-    if not student_file.endswith(".py") or not module.isidentifier() or not module.isascii():
-        raise PackError(f"--student-file {student_file!r}: a module's file name, such as handoff.py "
-                        "(letters, digits and underscores, then .py)")
-    return module
+    """The student's module's name: `student_file` without .py (`grader new --file`), else the slug's
+    words joined by underscores; refused, saying why, when the child could not import it as itself."""
+    name = student_file if student_file is not None else slug.replace("-", "_") + ".py"
+    problem = student_file_problem(name)
+    if problem is not None:
+        told = f"--file {name!r}" if student_file is not None else f"the student's file {name} (from the slug)"
+        raise PackError(f"{told}: {problem}; name it with --file, such as --file gate.py")
+    return name.removesuffix(".py")

@@ -1,6 +1,6 @@
 """Scenarios for asyncio-gather; they run in the child, next to the student's module, and only observe.
 
-fetch_all runs on the harness's event loop with a virtual clock (grader.harness.child.virtual_loop):
+fetch_all runs on the harness's event loop with a virtual clock (probe.run_coroutine):
 awaiting takes virtual time only. The test passes its own `fetch`, a coroutine that notes which URL
 is in flight when (probe.Visits, in virtual time), waits its URL's virtual seconds with
 asyncio.sleep, and returns the page, or raises for the URLs in `fail`; it also notes a fetch that was
@@ -8,8 +8,6 @@ cancelled. Every comparison happens in the test.
 """
 
 import asyncio
-
-from grader.harness.child import virtual_loop
 
 
 class FetchError(Exception):
@@ -38,11 +36,11 @@ def fetch_all_case(module, probe, urls, seconds, fail=(), limit=None):
 
     def observe():  # as things stood when fetch_all ended, before the loop's clean-up
         return {"log": [dict(e) for e in visits.log[:1000]], "ended": ended[:1000],
-                "cancelled": [dict(c) for c in cancelled[:1000]], "blocking": virtual_loop.blocking_sleeps()[:50]}
+                "cancelled": [dict(c) for c in cancelled[:1000]], "blocking": probe.blocking_sleeps()[:50]}
 
     if limit is None:
-        ran = virtual_loop.run(lambda: module.fetch_all(list(urls), fetch), observe=observe)
+        ran = probe.run_coroutine(lambda: module.fetch_all(list(urls), fetch), observe=observe)
     else:
-        ran = virtual_loop.run(lambda: module.fetch_all(list(urls), fetch, limit), observe=observe)
+        ran = probe.run_coroutine(lambda: module.fetch_all(list(urls), fetch, limit), observe=observe)
     seen = ran.pop("observed")
     return {"ran": ran, **seen}

@@ -2,15 +2,14 @@
 
 Each case runs once in its own child: fetch_all on the harness's event loop with a virtual clock, with
 the test's own `fetch`, which notes which URL is in flight when (virtual time) and which fetches ended
-or were cancelled. The checks read that log (grader.harness.judge.visits), what fetch_all returned or
-raised, the tasks still pending when it ended, and the blocking sleeps made inside the loop. No check
-measures real time.
+or were cancelled. The checks read that log (api's most_inside, busiest, inside_at, late_handoff),
+what fetch_all returned or raised, the tasks still pending when it ended, and the blocking sleeps made
+inside the loop. No check measures real time.
 """
 
 import pytest
 
-from grader.harness.judge.api import describe, expect
-from grader.harness.judge.visits import busiest, inside_at, late_handoff, most_inside
+from grader.harness.judge.api import busiest, describe, expect, inside_at, late_handoff, most_inside
 
 URLS = [f"site{i}.example/page" for i in range(1, 13)]
 DEFAULT_LIMIT = 5

@@ -8,8 +8,7 @@ from collections import Counter
 
 import pytest
 
-from grader.harness.judge.api import describe, expect
-from grader.harness.judge.visits import inside_at, late_handoff
+from grader.harness.judge.api import describe, expect, inside_at, late_handoff
 
 NAMES = ["Ana", "Bo", "Chen", "Dara", "Eli", "Fay", "Gus", "Hana", "Ivo", "Jun"]
 

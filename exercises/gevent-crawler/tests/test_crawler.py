@@ -11,8 +11,7 @@ Nothing here measures time.
 
 import pytest
 
-from grader.harness.judge.api import describe, expect
-from grader.harness.judge.held_http import HeldHttpServer
+from grader.harness.judge.api import HeldHttpServer, describe, expect
 
 # The pages in the order of the URLs: sizes from the tutorial's two sites, and a few more.
 PAGES = {"home": 2443, "kitten": 15049, "gone": 0, "news": 812, "docs": 5120, "blog": 377}

@@ -2,7 +2,7 @@
 
 probe.HttpWatch counts the student's connections to the test's HTTP server (which OS thread and
 which greenlet opened each) and tells the server when every greenlet waits, so that the server can
-answer one response at a time (grader/harness/judge/held_http.py).
+answer one response at a time (api.HeldHttpServer).
 """
 
 

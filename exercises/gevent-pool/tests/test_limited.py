@@ -9,8 +9,7 @@ read from those counts, the same on every run. Nothing here measures time.
 
 import pytest
 
-from grader.harness.judge.api import describe, expect
-from grader.harness.judge.held_http import HeldHttpServer
+from grader.harness.judge.api import HeldHttpServer, describe, expect
 
 
 def _pages(prefix, sizes):

@@ -22,21 +22,10 @@ import gevent
 import gevent.queue
 from gevent import Greenlet
 
-from grader.harness.child import sites
-
-
-def _where(greenlet):
-    """The student's lines where a greenlet that has not ended is waiting (outermost first)."""
-    frame = getattr(greenlet, "gr_frame", None)
-    return sites.student_stack(frame) if frame is not None else []
-
-
-def _runs_nothing(greenlet, run):
-    """gevent.spawn(None): the greenlet's run is gevent's own empty default."""
-    return getattr(run, "__self__", None) is greenlet and getattr(run, "__func__", None) is Greenlet._run
-
 
 def _describe_run(run, worker):
+    if run is None:
+        return None  # gevent.spawn(None): it runs nothing
     if run is worker:
         return "worker"
     name = getattr(run, "__qualname__", None) or getattr(getattr(run, "func", None), "__qualname__", None)
@@ -46,8 +35,8 @@ def _describe_run(run, worker):
 class _Watch:
     """The greenlets started, and the calls of the student's worker, while it is installed."""
 
-    def __init__(self, module):
-        self.module = module
+    def __init__(self, module, probe):
+        self.module, self.probe = module, probe
         self.greenlets = []  # (greenlet, what it was started with)
         self.calls = []
         self.yields = 0  # gevent.sleep calls in greenlets started while installed
@@ -105,9 +94,9 @@ class _Watch:
         self.sleep = sleep
 
     def _spawned(self, greenlet):
-        run = getattr(greenlet, "_run", None)
+        run = self.probe.greenlet_target(greenlet)
         self.greenlets.append((greenlet, {
-            "runs_nothing": _runs_nothing(greenlet, run),
+            "runs_nothing": run is None,
             "runs": _describe_run(run, self.worker),
             "args": len(getattr(greenlet, "args", ()) or ()),
         }))
@@ -137,10 +126,10 @@ class _Watch:
             error = None
             if exc is not None:
                 exc_info = getattr(greenlet, "exc_info", None) or (None, exc, None)
-                error = sites.student_error(exc, exc_info[2])
+                error = self.probe.student_error(exc, exc_info[2])
             out.append({**info, "dead": bool(greenlet.dead), "error": error,
                         "ran": bool(greenlet.dead) or getattr(greenlet, "gr_frame", None) is not None,
-                        "where": [] if greenlet.dead else _where(greenlet)})
+                        "where": [] if greenlet.dead else self.probe.student_stack(greenlet)})
         return out
 
 
@@ -154,12 +143,12 @@ def _pairs(value):
 def run_case(module, probe, n_tasks, names):
     """run_workers(n_tasks, names): what it returned or raised, the greenlets it started, and where
     the student's worker ran."""
-    with _Watch(module) as watch:
+    with _Watch(module, probe) as watch:
         try:
             got = module.run_workers(n_tasks, list(names))
             outcome = {"outcome": "returned", "got": probe.encode(_pairs(got))}
         except Exception as exc:  # noqa: BLE001 - LoopExit and whatever the student's code raised
-            outcome = {"outcome": "raised", "error": sites.student_error(exc),
+            outcome = {"outcome": "raised", "error": probe.student_error(exc),
                        "loop_exit": isinstance(exc, gevent.exceptions.LoopExit)}
     # the report and the calls are the scenario's own plain data (the student's values are encoded)
     return {**outcome, "greenlets": watch.report(), "calls": watch.calls, "yields": watch.yields,
@@ -170,7 +159,7 @@ def judge_greenlets(module, probe, n_tasks, names):
     """The test's own queue (the tasks and nothing else: no sentinel) and its own greenlets, one per
     name, each running worker(name, tasks, done), joined with gevent.joinall."""
     done = []
-    with _Watch(module) as watch:
+    with _Watch(module, probe) as watch:
         tasks = watch.queue_class()
         for i in range(n_tasks):
             tasks.put(i)

@@ -78,11 +78,12 @@ def transfers(module, probe, numbers, balances, plans, patience=10.0):
             "unfinished": unfinished, "virtual_time": probe.now()}
 
 
-def _release_mine(locks):
+def _release_mine(probe, locks):
     me = threading.current_thread().name
     for lock in locks:
         for _ in range(100):
-            if not lock._count or lock.owner != me:
+            held = probe.primitive(lock)
+            if not held["count"] or held["owner"] != me:
                 break
             lock.release()
 
@@ -104,7 +105,7 @@ def insufficient(module, probe, numbers, balances, src, dst, amount):
     state = probe.thread_state(other)
     done = probe.finished(other)
     if not done:
-        _release_mine([a.lock for a in accounts] + _module_locks(module))
+        _release_mine(probe, [a.lock for a in accounts] + _module_locks(module))
         other.join(timeout=1.0)
     return {"raised": raised, "value_error": value_error, "after": after, "held_numbers": held,
             "other_finished": done, "other_status": state["status"], "errors": _errors(probe)}
@@ -144,7 +145,7 @@ def disjoint_transfers(module, probe, numbers, balances, plans, ledger_seconds, 
 
     def holds_a_lock():
         me = threading.current_thread().name
-        return any(getattr(lock, "owner", None) == me
+        return any(isinstance(lock, threading.Lock) and probe.primitive(lock)["owner"] == me
                    for lock in [getattr(a, "lock", None) for a in accounts] + shared)
 
     class SlowLedger(base):

@@ -2,8 +2,6 @@
 
 import os
 
-from grader.harness.child.rendezvous_client import RendezvousCheck
-
 
 def count_cases(module, probe, cases):
     """parallel_count with the default check, for each (numbers, workers) case."""
@@ -12,7 +10,7 @@ def count_cases(module, probe, cases):
 
 def with_rendezvous(module, probe, address, numbers, workers):
     """parallel_count with the test's check, which reports every call to the test's server."""
-    check = RendezvousCheck(address, "multiple_of_3")
+    check = probe.RendezvousCheck(address, "multiple_of_3")
     pools = probe.PoolTracker()
     result = module.parallel_count(numbers, workers, check)
     return {"result": probe.encode(result), "children_left": probe.live_children(), "pid": os.getpid(),

@@ -1,7 +1,7 @@
 """Scenarios for pool-async; they run in the child, next to the student's module, and only observe.
 Every comparison happens in the test.
 
-make_reports always gets a task of the test's (grader.harness.child.pool_watch.JudgeTask): each
+make_reports always gets a task of the test's (probe.JudgeTask): each
 call waits at the test's server until the test lets it run, so what ran before make_reports
 returned or raised is decided by the test, never by how fast the workers were. With `inner`, the
 judge's task runs the student's own long_time_task in between. PoolWatch tells the test when this
@@ -10,8 +10,6 @@ returned or raised.
 """
 
 import os
-
-from grader.harness.child.pool_watch import JudgeTask, PoolWatch, TaskFailed
 
 LINES = 1000
 COMPLETE = "".join(f"{j}\n" for j in range(LINES))
@@ -25,13 +23,13 @@ def _folder(name):
 
 def _call(module, probe, address, n, workers, task, folder):
     """make_reports(n, folder, workers=workers, task=task), and what it returned or raised."""
-    watch = PoolWatch(address)
+    watch = probe.PoolWatch(address)
     pools = probe.PoolTracker()
     try:
         result = module.make_reports(n, folder, workers=workers, task=task)
     except Exception as exc:  # the test reports it; the student's code is done here
         watch.mark("raised")  # first: the test's log puts it before anything that follows
-        failed = isinstance(exc, TaskFailed)
+        failed = isinstance(exc, probe.TaskFailed)
         raised = {"type": type(exc).__name__, "message": str(exc)[:300],
                   "item": probe.encode(exc.item) if failed else None,
                   "token": exc.token if failed and type(exc.token) is str else None}
@@ -51,7 +49,7 @@ def write_reports(module, probe, address, n, workers):
     """make_reports with the student's long_time_task (held by the test's task around it), and the
     files in the folder right after."""
     folder = _folder("reports")
-    obs = _call(module, probe, address, n, workers, JudgeTask(address, inner=module.long_time_task), folder)
+    obs = _call(module, probe, address, n, workers, probe.JudgeTask(address, inner=module.long_time_task), folder)
     files = {}
     for name in sorted(os.listdir(folder))[:50]:
         try:
@@ -66,4 +64,4 @@ def write_reports(module, probe, address, n, workers):
 
 def judge_tasks(module, probe, address, n, workers, overlap=False):
     """make_reports with the test's task alone; the server decides which calls fail or wait."""
-    return _call(module, probe, address, n, workers, JudgeTask(address, overlap=overlap), _folder("judge"))
+    return _call(module, probe, address, n, workers, probe.JudgeTask(address, overlap=overlap), _folder("judge"))

@@ -6,30 +6,12 @@ and every thread started. The queue the first producer item went into is the pip
 operation log (probe.queue_log) says how full it was and which gets found it empty.
 """
 
-import linecache
 import queue
 import random
-import sys
 import threading
 import time
 
 SETTLE = 60  # virtual seconds the test waits after run_pipeline returns: every sleep is over by then
-
-
-def _student_line(module, thread):
-    """The innermost line of the student's file where a live thread is now."""
-    frame = sys._current_frames().get(thread.ident)
-    while frame is not None:
-        if frame.f_code.co_filename == module.__file__:
-            return {"line": frame.f_lineno, "function": frame.f_code.co_name,
-                    "code": linecache.getline(frame.f_code.co_filename, frame.f_lineno).strip()}
-        frame = frame.f_back
-    return None
-
-
-def _target_name(thread):
-    target = getattr(thread, "_target", None)
-    return getattr(target, "__name__", None) or type(thread).__name__
 
 
 def pipeline(module, probe, producers, consumers, count, maxsize, seeds):
@@ -51,10 +33,10 @@ def _one_call(module, probe, producers, consumers, count, maxsize):
         except TypeError:  # an unhashable sentinel
             return "other"
 
-    Queue, Thread = queue.Queue, threading.Thread
+    Queue = queue.Queue
     originals = {"__init__": Queue.__init__, "put": Queue.put, "get": Queue.get}
-    original_start = Thread.start
-    created, ops, started = [], [], []
+    created, ops = [], []
+    started_before = len(probe.started_threads())
 
     def init(self, *args, **kwargs):
         originals["__init__"](self, *args, **kwargs)
@@ -75,13 +57,8 @@ def _one_call(module, probe, producers, consumers, count, maxsize):
         ops.append((self, "get", kind(item), probe.now(), threading.current_thread().name))
         return item
 
-    def start(self):
-        started.append((self, _target_name(self)))  # run() forgets its target once it returns
-        return original_start(self)
-
     for name, wrapper in (("__init__", init), ("put", put), ("get", get)):
         setattr(Queue, name, wrapper)
-    setattr(Thread, "start", start)
     try:
         result = module.run_pipeline(producers, consumers, count, maxsize)
         returned_at = probe.now()
@@ -89,7 +66,8 @@ def _one_call(module, probe, producers, consumers, count, maxsize):
     finally:
         for name, original in originals.items():
             setattr(Queue, name, original)
-        setattr(Thread, "start", original_start)
+    # the threads run_pipeline started, with the function each was started to run
+    started = [(t, probe.thread_target(t)) for t in probe.started_threads()[started_before:]]
 
     time.sleep(SETTLE)  # let every thread left behind go as far as it can
 
@@ -100,12 +78,11 @@ def _one_call(module, probe, producers, consumers, count, maxsize):
         if probe.thread_state(t)["status"] == "finished":
             continue
         state = probe.thread_state(t)
-        waiting = state["waiting_on"]
-        in_get = work is not None and waiting is not None and waiting is getattr(work, "not_empty", None)
-        in_put = work is not None and waiting is not None and waiting is getattr(work, "not_full", None)
+        in_get = work is not None and state["queue"] is work and state["queue_wait"] == "get"
+        in_put = work is not None and state["queue"] is work and state["queue_wait"] == "put"
         leftovers.append({"name": t.name, "target": target, "status": state["status"],
                           "in_get": in_get, "in_put": in_put, "daemon": t.daemon,
-                          "where": _student_line(module, t)})
+                          "where": probe.student_line(t)})
     names = [t.name for t, _ in started]
     return {
         "result": got,

@@ -6,35 +6,9 @@ observation, with its line, and the check can say what went wrong and what to ch
 """
 
 import queue
-import sys
 import threading
 
 WAIT = 10_000  # virtual seconds the test waits for drain() or its workers: far beyond any item
-
-
-def _student_line(module, thread):
-    """The innermost line of the student's file that `thread` is running, or None."""
-    frame = sys._current_frames().get(thread.ident)
-    path = getattr(module, "__file__", None)
-    while frame is not None:
-        if frame.f_code.co_filename == path:
-            import linecache
-            return {"line": frame.f_lineno, "code": linecache.getline(path, frame.f_lineno).strip()}
-        frame = frame.f_back
-    return None
-
-
-def _queue_of(module, thread):
-    """The queue.Queue that a thread's frames in the student's file hold (work's `q`), or None."""
-    frame = sys._current_frames().get(thread.ident)
-    path = getattr(module, "__file__", None)
-    while frame is not None:
-        if frame.f_code.co_filename == path:
-            for value in frame.f_locals.values():
-                if isinstance(value, queue.Queue):
-                    return value
-        frame = frame.f_back
-    return None
 
 
 def _last_look(probe, q, name):
@@ -45,22 +19,22 @@ def _last_look(probe, q, name):
     return mine[-1] if mine else None
 
 
-def _stuck(module, probe, threads, q=None):
+def _stuck(probe, threads, q=None):
     """The threads among `threads` that have not finished: name, state, the student's line, and
-    whether the last thing it did before blocking was to see items in the queue (empty(), qsize())."""
+    whether the last thing it did before blocking was to see items in the queue (empty(), qsize()):
+    in `q`, or else in the queue whose get() it waits in."""
     out = []
     for t in threads:
         if probe.finished(t) or t.ident is None:
             continue
         state = probe.thread_state(t)
-        waits = state["waiting_on"]
-        last = _last_look(probe, q if q is not None else _queue_of(module, t), t.name)
+        last = _last_look(probe, q if q is not None else state["queue"], t.name)
         out.append({
             "name": t.name,
             "status": state["status"],
-            "in_get": getattr(waits, "_waits_for", None) == "queue_empty",
+            "in_get": state["queue_wait"] == "get",
             "saw_items_first": bool(last and last["op"] in ("empty", "qsize", "full") and last["size"] > 0),
-            "where": _student_line(module, t),
+            "where": probe.student_line(t),
         })
     return out
 
@@ -101,8 +75,8 @@ def drain_once(module, probe, items, n_threads):
     return {
         "returned": returned,
         "got": probe.encode(_result(box["got"])) if returned else None,
-        "stuck": probe.encode(_stuck(module, probe, workers)),
-        "drain_where": None if returned else probe.encode(_student_line(module, caller)),
+        "stuck": probe.encode(_stuck(probe, workers)),
+        "drain_where": None if returned else probe.encode(probe.student_line(caller)),
         "errors": len(probe.thread_errors()),
     }
 
@@ -125,7 +99,7 @@ def judge_workers(module, probe, items, n_threads):
     return {
         "done": probe.encode(_result(done)),
         "left_in_queue": q.qsize(),
-        "stuck": probe.encode(_stuck(module, probe, threads, q)),
+        "stuck": probe.encode(_stuck(probe, threads, q)),
     }
 
 

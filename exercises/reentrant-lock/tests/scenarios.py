@@ -15,13 +15,15 @@ def _locks(inv):
     return [v for v in vars(inv).values() if isinstance(v, threading.Lock)]
 
 
-def _free_locks_held_by_me(inv):
-    """Release whatever the calling thread (or nobody alive) still holds, so the run can end."""
+def _free_locks_held_by_me(probe, inv):
+    """Release whatever the calling thread (or nobody alive) still holds, so the run can end: an
+    RLock only if this thread holds it, a Lock whoever took it (any thread may release a Lock)."""
     for lock in _locks(inv):
         for _ in range(100):
-            if not lock._count:
+            held = probe.primitive(lock)
+            if not held["count"]:
                 break
-            if lock.reentrant and lock.owner != threading.current_thread().name:
+            if held["kind"] == "RLock" and held["owner"] != threading.current_thread().name:
                 break
             lock.release()
 
@@ -40,10 +42,10 @@ def _other_thread_adds(probe, inv, item):
     other.start()
     other.join(timeout=1.0)  # virtual time
     state = probe.thread_state(other)
-    locks = [{"kind": lock.kind, "owner": lock.owner} for lock in _locks(inv)]
+    locks = [{"kind": held["kind"], "owner": held["owner"]} for held in map(probe.primitive, _locks(inv))]
     done = probe.finished(other)
     if not done:
-        _free_locks_held_by_me(inv)
+        _free_locks_held_by_me(probe, inv)
         other.join()
     return {"other_add_finished": done, "other_status": state["status"], "locks_after": locks}
 
@@ -60,7 +62,7 @@ def invalid_restock(module, probe, before, items):
     inv = _inventory(module, before)
     result = _outcome(probe, lambda: inv.restock(items))
     after = probe.encode(dict(inv.stock))
-    lock_seen = [{"kind": lock.kind, "locked": lock.locked()} for lock in _locks(inv)]
+    lock_seen = [{"kind": probe.primitive(lock)["kind"], "locked": lock.locked()} for lock in _locks(inv)]
     later = _other_thread_adds(probe, inv, "check")
     return {"outcome": result, "stock_after": after, "locks_right_after": lock_seen, **later,
             "final": probe.encode(dict(inv.stock)), "errors": probe.encode(probe.thread_errors())}

@@ -42,11 +42,11 @@ def producer_signals(module, probe, value):
     mailbox = module.Mailbox()
     ready = threading.Semaphore(0)
     at_release = []
-    ready.on_release.append(lambda sem: at_release.append(probe.encode(mailbox.item)))
+    probe.on_release(ready, lambda sem: at_release.append(probe.encode(mailbox.item)))
     p = threading.Thread(target=module.producer, args=(mailbox, ready, value), name="producer")
     p.start()
     p.join(timeout=5.0)
-    return {"items_at_release": at_release, "releases": ready.releases,
+    return {"items_at_release": at_release, "releases": probe.primitive(ready)["releases"],
             "finished": probe.finished(p), "item": probe.encode(mailbox.item)}
 
 

@@ -2,13 +2,12 @@
 
 crunch: parallelism is proven by overlap at the test's rendezvous server, never by timing.
 download: the test's fetch waits in virtual time and notes who was inside it when; the checks
-read that log (grader.harness.judge.visits).
+read that log (api's most_inside, inside_at, late_handoff).
 """
 
 import pytest
 
-from grader.harness.judge.api import describe, expect
-from grader.harness.judge.visits import busiest, inside_at, late_handoff, most_inside
+from grader.harness.judge.api import busiest, describe, expect, inside_at, late_handoff, most_inside
 
 NUMBERS = list(range(1, 41))
 WORKERS = 2

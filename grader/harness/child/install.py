@@ -94,6 +94,16 @@ def _name_after_the_students_function(thread: threading.Thread, given) -> None:
         thread._name = f"{number} ({students})" if students else number  # type: ignore[attr-defined]
 
 
+def target_name(thread: threading.Thread) -> str | None:
+    """The name of the function a thread is started to run (probe.thread_target), kept because
+    Thread.run() forgets its target when it returns. Read only from functions and methods: a student's
+    callable object could answer `__name__` with code of its own, here in the middle of start()."""
+    target = getattr(thread, "_target", None)
+    if isinstance(target, (types.FunctionType, types.MethodType, types.BuiltinFunctionType)):
+        return target.__name__
+    return None
+
+
 def _is_plumbing(thread: threading.Thread) -> bool:
     cls = type(thread)
     if (cls.__module__, cls.__qualname__) in _PLUMBING_CLASSES:
@@ -333,6 +343,7 @@ def _patch_thread(sched: Scheduler, tracer: Tracer) -> None:
         if self._started.is_set():
             raise RuntimeError("threads can only be started once")
         st = sched.announce_start(self, self.name, tracked=not _is_plumbing(self), handshake=self._started)
+        st.target = target_name(self)
         if sched.recorder is not None and st.tracked:
             sched.recorder.started(sched.current(), self.name)
         if ON_THREAD_ANNOUNCED is not None:

@@ -1,5 +1,10 @@
 """What a scenario can observe in the child: scheduler state, primitives, sleeps, child processes.
 
+This module is the scenarios' whole public surface (a scenario receives it as `probe`), documented
+call by call in docs/exercise-packs.md: packs may live outside this repository, so they use nothing
+else of the harness, and the harness's other modules stay free to change. What another module
+already does right is re-exported here rather than written again.
+
 Scenarios hand back plain JSON built with these helpers; every comparison happens in the judge.
 """
 
@@ -12,8 +17,10 @@ from contextlib import contextmanager
 
 from . import install, primitives, sites
 from .http_watch import HttpWatch  # noqa: F401 - scenarios use it as probe.HttpWatch
+from .pool_watch import JudgeTask, PoolWatch, TaskFailed  # noqa: F401 - probe.JudgeTask, ...
 from .process_order import ProcessOrder  # noqa: F401 - scenarios use it as probe.ProcessOrder
-from .scheduler import FINISHED, ThreadState
+from .rendezvous_client import RendezvousCheck  # noqa: F401 - scenarios use it as probe.RendezvousCheck
+from .scheduler import FINISHED, ThreadState, frames_of
 
 _PLAIN = (int, float, str, bool, type(None))
 
@@ -41,13 +48,23 @@ def _state(thread: threading.Thread) -> ThreadState | None:
     return st
 
 
+# a queue's own conditions (queues.py): which of its calls a thread waiting on one is in
+_QUEUE_WAITS = {"queue_empty": "get", "queue_full": "put", "queue_tasks": "join"}
+
+
 def thread_state(thread: threading.Thread) -> dict:
-    """Where a thread is: running, sleeping, blocked (and on which primitive), joining, finished."""
+    """Where a thread is: `status` (running, runnable, sleeping, blocked, joining, finished,
+    unknown), `waiting_on` (the primitive it waits for, or None) and, when that primitive is a
+    queue.Queue's own, `queue` (that queue) and `queue_wait` (`get`, `put` or `join`), else None."""
     st = _state(thread)
     if st is None:
-        return {"status": "finished" if not thread.is_alive() else "unknown", "waiting_on": None}
+        return {"status": "finished" if not thread.is_alive() else "unknown", "waiting_on": None,
+                "queue": None, "queue_wait": None}
     prim = st.waiting_on if isinstance(st.waiting_on, primitives._Primitive) else None
-    return {"status": st.status, "waiting_on": prim}
+    ref = getattr(prim, "_grader_queue", None)
+    queue_wait = _QUEUE_WAITS.get(prim._waits_for or "") if prim is not None else None
+    return {"status": st.status, "waiting_on": prim, "queue": ref() if ref is not None else None,
+            "queue_wait": queue_wait}
 
 
 def is_blocked_on(thread: threading.Thread, prim) -> bool:
@@ -72,14 +89,102 @@ def created(kind: str | None = None) -> list[dict]:
     return out
 
 
+def created_objects(kind: str | None = None) -> list:
+    """The primitives themselves that created() describes, in the same order (to pass to
+    primitive(), thread_state() comparisons, on_release())."""
+    return [p for p in primitives.CREATED if kind is None or p.kind == kind]
+
+
 def primitive(prim) -> dict:
+    """What a primitive has done and holds now, read without a scheduling point: `kind`, `acquires`,
+    `releases`, `contended` (acquisitions that waited), `max_waiters`, `waiting` (the names of the
+    threads waiting on it now), `site`; a Lock or RLock also `owner` (the name of the thread holding
+    it, or None) and `count` (how many times it is held: 0 free, more than 1 for an RLock taken
+    again); a Semaphore `initial` and `value`; an Event `set` and `sets` (its set() calls)."""
     info = {
         "kind": prim.kind, "acquires": prim.acquires, "releases": prim.releases,
         "contended": prim.contended, "max_waiters": prim.max_waiters, "site": prim.site,
+        "waiting": prim.waiting_threads,
     }
     if hasattr(prim, "initial"):
         info.update(initial=prim.initial, value=prim.value)
+    if isinstance(prim, primitives.Lock):
+        info.update(owner=prim.owner, count=prim._count)
+    if isinstance(prim, primitives.Event):
+        info.update(set=prim._flag, sets=prim.sets)
     return info
+
+
+def on_release(semaphore, callback) -> None:
+    """Call `callback(semaphore)` at the moment of each release of a Semaphore (to look at shared
+    state right then: what the releasing thread had written before it signalled)."""
+    semaphore.on_release.append(callback)
+
+
+def student_stack(runner) -> list[dict]:
+    """The student's lines that a thread, or a gevent greenlet, is running now: `line`, `function`
+    and `code` each, outermost first; [] when it has not started, has ended, or is not in the
+    student's file."""
+    if isinstance(runner, threading.Thread):
+        frame = frames_of(runner.ident) if runner.ident is not None else None
+    else:
+        frame = getattr(runner, "gr_frame", None)
+    return sites.student_stack(frame) if frame is not None else []
+
+
+def student_line(runner) -> dict | None:
+    """The innermost of student_stack(runner): where in the student's file it is now, or None."""
+    stack = student_stack(runner)
+    return stack[-1] if stack else None
+
+
+def student_error(exc, tb=None) -> dict:
+    """An exception of the student's code as plain data: `type` (as the student knows it), `message`
+    (cut short) and `stack`, the student's lines of its traceback (`tb`, else its own)."""
+    return sites.student_error(exc, tb)
+
+
+def thread_target(thread: threading.Thread) -> str:
+    """The name of the function a thread was started to run (kept after it ends), else its class's
+    name (a Thread subclass with its own run())."""
+    st = _state(thread)
+    name = st.target if st is not None else install.target_name(thread)  # not started (yet)
+    return name or type(thread).__name__
+
+
+def started_threads() -> list[threading.Thread]:
+    """Every thread started in this run, in the order start() was called (the scenario's and the
+    student's; not the standard library's own helper threads)."""
+    sched = install.scheduler()
+    return [st.thread for st in list(sched.by_thread.values()) if st.tracked and st.thread is not None]
+
+
+def greenlet_target(greenlet):
+    """What a gevent Greenlet was made to run (`gevent.spawn(f, ...)`: f), or None for one made with
+    nothing to run (`gevent.spawn(None)`, a bare `Greenlet()`)."""
+    from gevent import Greenlet
+
+    run = getattr(greenlet, "_run", None)
+    if getattr(run, "__self__", None) is greenlet and getattr(run, "__func__", None) is Greenlet._run:
+        return None  # gevent's own empty default
+    return run
+
+
+def run_coroutine(make_coroutine, *, observe=None) -> dict:
+    """Run `make_coroutine()` on an asyncio event loop whose waits take virtual time, until it is
+    done; plain data back (child/virtual_loop.py's run(): `outcome`, `value`, `error`, `waiting`,
+    `pending`, `end`, and `observed`, what `observe()` returned at that instant)."""
+    from . import virtual_loop  # asyncio is imported only by the scenarios that use it
+
+    return virtual_loop.run(make_coroutine, observe=observe)
+
+
+def blocking_sleeps() -> list[dict]:
+    """Every time.sleep of this run made inside a running event loop (a blocking call that holds up
+    every task): `at`, `seconds`, `site` (the student's line)."""
+    from . import virtual_loop
+
+    return virtual_loop.blocking_sleeps()
 
 
 def sleeps(thread_name: str | None = None) -> list[dict]:
@@ -332,5 +437,6 @@ class PoolTracker:
 
 # The probe's helpers run in the scenario's (traced) main thread but never call student code.
 for _name in ("encode", "thread_state", "is_blocked_on", "finished", "created", "primitive", "sleeps",
-              "live_children", "most_asleep_at_once", "thread_errors", "queue_log"):
+              "live_children", "most_asleep_at_once", "thread_errors", "queue_log", "created_objects",
+              "student_stack", "student_line", "thread_target", "started_threads"):
     globals()[_name] = primitives.untraced(globals()[_name])

@@ -27,8 +27,10 @@ def install(sched) -> None:
         self.not_empty._waits_for = "queue_empty"
         self.not_full._waits_for = "queue_full"
         self.all_tasks_done._waits_for = "queue_tasks"
-        # which queue a waiter on these is stuck in, for a deadlock's explanation (stuck.py)
-        self.not_empty._grader_queue = self.not_full._grader_queue = weakref.ref(self)
+        # which queue a waiter on these is stuck in, for a deadlock's explanation (stuck.py) and
+        # probe.thread_state
+        ref = weakref.ref(self)
+        self.not_empty._grader_queue = self.not_full._grader_queue = self.all_tasks_done._grader_queue = ref
 
     queue.Queue.__init__ = __init__  # type: ignore[method-assign]  # patching the standard library is the point
     for name in _OPS:

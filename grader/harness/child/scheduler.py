@@ -86,7 +86,7 @@ class ThreadState:
     __slots__ = (
         "order", "ident", "name", "thread", "handshake", "tracked", "status", "deadline", "waiting_on",
         "park", "timed_out", "joiners", "real_timeout", "quiet", "starved", "priority", "judge_wait",
-        "epoch", "idle", "polls", "snap", "same", "spinning",
+        "epoch", "idle", "polls", "snap", "same", "spinning", "target",
     )
 
     def __init__(self, order: int, name: str, thread: threading.Thread | None = None, tracked: bool = True,
@@ -116,6 +116,7 @@ class ThreadState:
         self.snap: tuple | None = None
         self.same = 0
         self.spinning = False
+        self.target: str | None = None  # the name of the function it was started to run (install.py)
 
     def __repr__(self):
         return f"<ThreadState {self.name} {self.status}>"

@@ -33,13 +33,16 @@ def _where(st) -> dict:
     return stack[-1] if stack else {}
 
 
+_WAYS = {"queue_empty": "get", "queue_full": "put"}  # a queue's join() waiters are not counted here
+
+
 def queues(alive) -> list[dict]:
     waiting: dict[int, dict[str, list]] = {}
     for st in alive:
         ref = getattr(st.waiting_on, "_grader_queue", None)
+        way = _WAYS.get(getattr(st.waiting_on, "_waits_for", None) or "")
         q = ref() if ref is not None and st.status == BLOCKED else None
-        if q is not None:
-            way = "get" if st.waiting_on._waits_for == "queue_empty" else "put"
+        if q is not None and way is not None:
             where = _where(st)
             waiting.setdefault(id(q), {"get": [], "put": []})[way].append(
                 {"thread": st.name, "line": where.get("line"), "code": where.get("code", "")})

@@ -14,6 +14,11 @@ observations, and the first one it rejects comes back with the interleaving that
         def exact(obs):
             expect(obs["counts"] == WANT, "count_words lost {lost} words ...", lost=...)
         student.explore("count_words", exact, words=WORDS)
+
+This module is the hidden tests' whole public surface, documented call by call in
+docs/exercise-packs.md: packs may live outside this repository, so they import nothing else of the
+grader (tests/test_check_author_api.py), and the judge's other modules stay free to change. The
+judge's servers and the readers of a probe.Visits log are re-exported here, not written again.
 """
 
 from __future__ import annotations
@@ -22,15 +27,20 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NoReturn
 
 from . import explore as exploration
 from .child_runner import Outcome, run_scenario, scenario_request
 from .explore import Exploration
 from .failures import CheckFailed, ScenarioProblem
+from .held_http import HeldHttpServer
 from .per_call import per_call_sites
+from .rendezvous import HoldingServer
+from .visits import busiest, entered, inside_at, late_handoff, most_inside
 
-__all__ = ["CheckFailed", "Exploration", "ScenarioProblem", "Student", "RecordedRun", "deadlock_facts",
-           "describe", "describe_status", "expect"]
+__all__ = ["CheckFailed", "Exploration", "HeldHttpServer", "HoldingServer", "ScenarioProblem", "Student",
+           "RecordedRun", "busiest", "deadlock_facts", "describe", "describe_status", "entered", "expect", "fail",
+           "inside_at", "late_handoff", "most_inside"]
 
 IMPORT_PROBE = "def import_only(module, probe):\n    return {}\n"
 
@@ -53,7 +63,13 @@ def _read(outcome: Outcome) -> None:
 def expect(condition: bool, message: str, **details) -> None:
     """Fail the check with `message` (formatted with `details`) unless `condition` holds."""
     if not condition:
-        raise CheckFailed(message.format(**details), {k: _plain(v) for k, v in details.items()}, template=message)
+        fail(message, **details)
+
+
+def fail(message: str, **details) -> NoReturn:
+    """Fail the check with `message` (formatted with `details`): `expect(False, ...)` said outright,
+    for a branch that has already decided (its message is translated as expect's are)."""
+    raise CheckFailed(message.format(**details), {k: _plain(v) for k, v in details.items()}, template=message)
 
 
 class Described(str):
