@@ -52,6 +52,27 @@ def test_the_message_of_fail_is_a_text_to_translate_as_expects_is(tmp_path):
     assert problems == [f"{where}: the message of fail() must be a string literal to be translated"]
 
 
+def test_a_phrase_inside_a_message_is_translated_with_it():
+    """api.phrase: words of the pack's inside another message's details (gevent-workers' "not started",
+    once English inside a Chinese report), also as one of api.listed's parts."""
+    from grader.harness.judge import api
+    from grader.host import messages
+
+    exercise = packs.load_exercise(ROOT / "exercises" / "gevent-workers")
+    template = ("When {call} returned, {k} of the {started} greenlet(s) it started had not ended ({where}), and it "
+                "returned {got}. A greenlet runs only when the one running yields: without a join, run_workers "
+                "returns before the workers did their tasks. Wait for all of them before returning: "
+                "`gevent.joinall(greenlets)` (with no timeout).")
+    where = api.listed(["7: `task = tasks.get()` ×2", api.phrase("not started ×{k}", k=3)])
+    with pytest.raises(api.CheckFailed) as failed:
+        api.fail(template, call="run_workers(6)", k=5, started=5, where=where, got="[]")
+    message = {"msgid": failed.value.template, "params": failed.value.details, "text": failed.value.message}
+    assert "(7: `task = tasks.get()` ×2; not started ×3)" in messages.render(message, "en", exercise)
+    zh = messages.render(message, "zh", exercise)
+    assert "尚未开始运行 ×3" in zh and "7: `task = tasks.get()` ×2" in zh and "not started" not in zh
+    assert api.listed(["a", "b"]) == "a; b" and not isinstance(api.listed(["a", "b"]), api.Described)
+
+
 def test_pack_texts_translate_and_fall_back_to_english(tmp_path):
     exercise = packs.load_exercise(Path(__file__).resolve().parent / "packs" / "hit-counter")
     assert pack_i18n.pack_text(exercise, exercise.spec.title, "zh") != exercise.spec.title

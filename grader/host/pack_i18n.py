@@ -25,8 +25,8 @@ from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
 
-# the check author's calls whose message a student reads (judge/api.py), and where the message is
-MESSAGE_ARGUMENT = {"expect": 1, "fail": 0}
+# the check author's calls whose text a student reads (judge/api.py): the text's position and keyword
+MESSAGE_ARGUMENT = {"expect": (1, "message"), "fail": (0, "message"), "phrase": (0, "text")}
 
 
 @dataclass(frozen=True)
@@ -99,9 +99,9 @@ def translatable(exercise) -> tuple[list[PackText], list[str]]:
             if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
                     and node.func.id in MESSAGE_ARGUMENT):
                 continue
-            at = MESSAGE_ARGUMENT[node.func.id]
+            at, keyword = MESSAGE_ARGUMENT[node.func.id]
             message = node.args[at] if len(node.args) > at else next(
-                (k.value for k in node.keywords if k.arg == "message"), None)
+                (k.value for k in node.keywords if k.arg == keyword), None)
             where = f"{path.relative_to(exercise.root)}:{node.lineno}"
             if isinstance(message, ast.Constant) and isinstance(message.value, str):
                 texts.append(PackText(message.value, where))

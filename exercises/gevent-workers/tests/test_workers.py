@@ -9,7 +9,7 @@ check measures time.
 
 import pytest
 
-from grader.harness.judge.api import describe, expect
+from grader.harness.judge.api import describe, expect, listed, phrase
 
 # (n_tasks, names): always at least twice as many tasks as workers, or none
 CASES = [(6, ["A", "B", "C"]), (10, ["A", "B"]), (7, ["A", "B", "C"]), (0, ["A", "B"]), (5, ["A"])]
@@ -31,19 +31,23 @@ def _line(stack):
 
 
 def _waiting(greenlets):
-    """The greenlets still waiting, as `N: code`, the same places counted once (a line's place has no
-    words: it goes into messages in every language; "not started" is still English in a zh report)."""
-    seen = {}
+    """The greenlets still waiting, as `N: code`, the same places counted once (a place has no words:
+    it reads the same in every language), and those that never ran, in words the catalog translates."""
+    places = {}
+    not_started = 0
     for g in greenlets:
         if g["dead"]:
             continue
         if not g["ran"]:
-            text = "not started"
-        else:
-            line, code = _line(g["where"])
-            text = f"{line}: `{code}`"
-        seen[text] = seen.get(text, 0) + 1
-    return "; ".join(text if k == 1 else f"{text} ×{k}" for text, k in seen.items())
+            not_started += 1
+            continue
+        line, code = _line(g["where"])
+        text = f"{line}: `{code}`"
+        places[text] = places.get(text, 0) + 1
+    parts = [text if k == 1 else f"{text} ×{k}" for text, k in places.items()]
+    if not_started:
+        parts.append(phrase("not started") if not_started == 1 else phrase("not started ×{k}", k=not_started))
+    return listed(parts)
 
 
 def _must_return(n, names, obs):

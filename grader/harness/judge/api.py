@@ -40,7 +40,7 @@ from .visits import busiest, entered, inside_at, late_handoff, most_inside
 
 __all__ = ["CheckFailed", "Exploration", "HeldHttpServer", "HoldingServer", "ScenarioProblem", "Student",
            "RecordedRun", "busiest", "deadlock_facts", "describe", "describe_status", "entered", "expect", "fail",
-           "inside_at", "late_handoff", "most_inside"]
+           "inside_at", "late_handoff", "listed", "most_inside", "phrase"]
 
 IMPORT_PROBE = "def import_only(module, probe):\n    return {}\n"
 
@@ -76,7 +76,7 @@ class Described(str):
     """A value as it reads in a message: English for the judge's own text, and a reference (`ref`)
     that the host words in the student's language."""
 
-    ref: dict | None = None
+    ref: dict | list | None = None
 
 
 def describe(value) -> str:
@@ -98,6 +98,27 @@ def describe_status(status: str) -> str:
     described = Described(str(status))
     if status in THREAD_STATUSES:
         described.ref = {"id": f"thread_status_{status}"}
+    return described
+
+
+def phrase(text: str, **details) -> Described:
+    """Words of the pack's own for inside another message's `details` ("not started"): English in the
+    judge's text, and translated through the pack's catalog wherever the message is, as a message is
+    (`grader translate` lists it). A phrase put in an f-string is plain English again: pass it whole."""
+    described = Described(text.format(**details))
+    described.ref = {"msgid": text, "params": {k: _plain(v) for k, v in details.items()}, "text": str(described)}
+    return described
+
+
+def listed(parts: list) -> str:
+    """Parts (strings, phrases) as one detail: joined with "; " in the judge's English, and as the
+    student's language lists things in theirs."""
+    text = "; ".join(str(part) for part in parts)
+    refs = [part.ref if isinstance(part, Described) and part.ref else str(part) for part in parts]
+    if not any(isinstance(ref, dict) for ref in refs):
+        return text  # nothing to translate in it
+    described = Described(text)
+    described.ref = refs
     return described
 
 
