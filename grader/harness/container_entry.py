@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import sys
 import tempfile
 from pathlib import Path
 
 from .judge.cgroup import forks_refused, limit_events, oom_kills
+from .judge.child_runner import CPU_SLOT_ENV
 from .judge.lanes import judge_in_lanes
 from .judge.launch import run_judge
 from .judge.scratch import Scratch
@@ -34,14 +36,18 @@ def main(argv: list[str]) -> int:
     work_root.mkdir(mode=0o700, exist_ok=True)
     # Each lane: its student user, and its own tmpfs for the judge's scratch (scenario folders, mode
     # 0711: nobody lists it), so a scenario that fills its folder fills only its own lane's.
-    lanes = [(StudentUser(s["uid"], s["gid"]), s.get("scratch")) for s in plan["students"]]
+    # And its CPU slot: its scenario children are pinned to a CPU of their own (install.pin_to_one_cpu),
+    # the first lane's chosen at random so that containers side by side spread over the machine.
+    first_slot = secrets.randbelow(64)
+    lanes = [(StudentUser(s["uid"], s["gid"]), s.get("scratch"), first_slot + i)
+             for i, s in enumerate(plan["students"])]
     scratch = Scratch()
 
     def judge(job: dict, lane: tuple) -> dict:
-        user, lane_tmp = lane
+        user, lane_tmp, cpu_slot = lane
         work = Path(tempfile.mkdtemp(prefix=f"{job['slug']}-", dir=work_root))  # a job judged again gets a new one
         killed_before, refused_before = oom_kills(), forks_refused()
-        env = {**user.to_env(), **({"TMPDIR": lane_tmp} if lane_tmp else {})}
+        env = {**user.to_env(), **({"TMPDIR": lane_tmp} if lane_tmp else {}), CPU_SLOT_ENV: str(cpu_slot)}
         data = run_judge(tests_dir=Path(job["tests_dir"]), student_path=Path(job["student_path"]),
                          module=job["module"], check_backstop=job["check_backstop"],
                          time_limit=job["time_limit"], work_dir=work, env=env)

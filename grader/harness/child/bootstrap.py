@@ -88,7 +88,9 @@ def main(argv):
                 pass
         channel.final(result, deadlock_seal)
 
-    install.install(student_file, on_deadlock, tracing=request.get("tracing", True))
+    cpu_slot = request.get("cpu_slot")
+    install.install(student_file, on_deadlock, tracing=request.get("tracing", True),
+                    cpu_slot=cpu_slot if isinstance(cpu_slot, int) else None)
     channel.schedule_info = _schedule_info
 
     def thread_named(ident, name):
