@@ -38,6 +38,10 @@ import cpustat
 HERE = Path(__file__).resolve().parent.parent
 BASELINE = Path(os.environ.get("BASELINE", "/tmp/grading-cost-baseline"))
 REF = os.environ.get("REF", "main")
+# The new tree: this one, or NEW (made at NEW_REF like BASELINE if missing), so that editing this
+# tree while the bench runs changes nothing it measures.
+NEW = Path(os.environ.get("NEW", HERE))
+NEW_REF = os.environ.get("NEW_REF", "HEAD")
 RUNS = int(os.environ.get("RUNS", "5"))
 SANDBOX = os.environ.get("SANDBOX", "docker")
 RESULTS = Path(os.environ.get("RESULTS", HERE / "bench" / "results" / "grading_cost.json"))
@@ -101,13 +105,14 @@ def grade_once(tree: Path) -> dict:
 
 
 def main() -> None:
-    if not BASELINE.exists():
-        git(HERE, "worktree", "add", "--detach", str(BASELINE), REF)
-    trees = {"old": BASELINE, "new": HERE}
+    for tree, ref in ((BASELINE, REF), (NEW, NEW_REF)):
+        if not tree.exists():
+            git(HERE, "worktree", "add", "--detach", str(tree), ref)
+    trees = {"old": BASELINE, "new": NEW}
     commits = {name: describe(tree) for name, tree in trees.items()}
     machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     print(f"machine: {machine}")
-    print(f"old: {BASELINE} at {commits['old']}; new: {HERE} at {commits['new']}; sandbox {SANDBOX}", flush=True)
+    print(f"old: {BASELINE} at {commits['old']}; new: {NEW} at {commits['new']}; sandbox {SANDBOX}", flush=True)
     warm = {name: grade_once(tree) for name, tree in trees.items()}  # images built, caches warm
     if warm["old"]["verdicts"] != warm["new"]["verdicts"]:
         raise SystemExit(f"verdicts differ:\nold {warm['old']['verdicts']}\nnew {warm['new']['verdicts']}")
