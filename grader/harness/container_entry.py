@@ -24,6 +24,7 @@ from .judge.lanes import judge_in_lanes
 from .judge.launch import run_judge
 from .judge.scratch import Scratch
 from .judge.student_user import StudentUser
+from .judge.zygote_client import JudgeZygote
 
 
 def main(argv: list[str]) -> int:
@@ -39,18 +40,20 @@ def main(argv: list[str]) -> int:
     # And its CPU slot: its scenario children are pinned to a CPU of their own (install.pin_to_one_cpu),
     # the first lane's chosen at random so that containers side by side spread over the machine.
     first_slot = secrets.randbelow(64)
-    lanes = [(StudentUser(s["uid"], s["gid"]), s.get("scratch"), first_slot + i)
+    # And its judge zygote: each exercise's judge is a process of its own, forked from it preloaded
+    # (judge/zygote.py) instead of a fresh `python -m pytest`.
+    lanes = [(StudentUser(s["uid"], s["gid"]), s.get("scratch"), first_slot + i, JudgeZygote())
              for i, s in enumerate(plan["students"])]
     scratch = Scratch()
 
     def judge(job: dict, lane: tuple) -> dict:
-        user, lane_tmp, cpu_slot = lane
+        user, lane_tmp, cpu_slot, zygote = lane
         work = Path(tempfile.mkdtemp(prefix=f"{job['slug']}-", dir=work_root))  # a job judged again gets a new one
         killed_before, refused_before = oom_kills(), forks_refused()
         env = {**user.to_env(), **({"TMPDIR": lane_tmp} if lane_tmp else {}), CPU_SLOT_ENV: str(cpu_slot)}
         data = run_judge(tests_dir=Path(job["tests_dir"]), student_path=Path(job["student_path"]),
                          module=job["module"], check_backstop=job["check_backstop"],
-                         time_limit=job["time_limit"], work_dir=work, env=env)
+                         time_limit=job["time_limit"], work_dir=work, env=env, zygote=zygote)
         # The cgroup's own count: Docker's OOMKilled flag comes from an event it can miss. A kill
         # in the other lane may be counted here too; lanes.py judges such an exercise again alone.
         data["oom_kills"] = max(oom_kills() - killed_before, 0)
@@ -64,8 +67,12 @@ def main(argv: list[str]) -> int:
         tmp.write_text(json.dumps(data), encoding="utf-8")
         os.replace(tmp, out / f"{job['slug']}.json")
 
-    again = judge_in_lanes(plan["jobs"], lanes, judge, publish,
-                           events=lambda: (*limit_events(), scratch.full_count))
+    try:
+        again = judge_in_lanes(plan["jobs"], lanes, judge, publish,
+                               events=lambda: (*limit_events(), scratch.full_count))
+    finally:
+        for *_, zygote in lanes:
+            zygote.close()
     if again:  # in the container's log, for whoever wonders why it took longer
         print("judged again alone (a limit was hit beside them):", *[job["slug"] for job in again], file=sys.stderr)
     return 0
