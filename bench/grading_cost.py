@@ -11,7 +11,10 @@ message) must be the old tree's.
 
 The machine is shared: for each grading, the CPU the rest of the machine used meanwhile (/proc/stat's
 busy time less this grading's own, its container's and its interpreter's) is printed in cores, so a
-reader sees how loaded it was (bench/cpustat.py).
+reader sees how loaded it was (bench/cpustat.py). In the docker sandbox, the container's own CPU
+seconds (its cgroup's counter) are printed too: what a grading costs a host, and much less at the
+mercy of the other work than its wall time. (own_cpu_seconds in the results also counts any other
+container that started and ended meanwhile.)
 
     RUNS=5 flock /tmp/bench.lock .venv/bin/python bench/grading_cost.py
 
@@ -49,13 +52,36 @@ RESULTS = Path(os.environ.get("RESULTS", HERE / "bench" / "results" / "grading_c
 # Run in a fresh interpreter with the tree's grader first on sys.path: prints the seconds and the
 # verdicts. The image is looked up (and built if missing) before the clock starts.
 ONE_GRADING = """
-import json, shutil, sys, tempfile, time
+import json, shutil, sys, tempfile, threading, time
 from pathlib import Path
 import grader
 from grader.host import packs
 from grader.host.grading import grade_submission
+from grader.host.sandboxes import container as container_mod
 from grader.host.sandboxes.container import DockerSandbox
 tree, sandbox = Path(sys.argv[1]), sys.argv[2]
+# The container's own CPU time: its cgroup's counter, read every 20 ms while it runs (the cgroup goes
+# with the container), so other work on the machine is not counted in it.
+cpu_ns = [0]
+waiting = container_mod._wait
+def _wait(container, wall):
+    counter = Path(f"/sys/fs/cgroup/cpuacct/docker/{container.id}/cpuacct.usage")
+    stop = threading.Event()
+    def poll():
+        while not stop.is_set():
+            try:
+                cpu_ns[0] = max(cpu_ns[0], int(counter.read_text()))
+            except (OSError, ValueError):
+                pass
+            stop.wait(0.02)
+    poller = threading.Thread(target=poll, daemon=True)
+    poller.start()
+    try:
+        return waiting(container, wall)
+    finally:
+        stop.set()
+        poller.join()
+container_mod._wait = _wait
 assert Path(grader.__file__).resolve().is_relative_to(tree.resolve()), grader.__file__
 box = DockerSandbox() if sandbox == "docker" else sandbox
 if sandbox == "docker":
@@ -70,6 +96,7 @@ with tempfile.TemporaryDirectory() as tmp:
 verdicts = {e.exercise: [e.status.value, e.score, e.max_score,
                          [[c.name, c.status.value, c.score, c.message] for c in e.checks]] for e in result.exercises}
 print(json.dumps({"seconds": seconds, "exercises": len(exercises), "verdicts": verdicts,
+                  "container_cpu": cpu_ns[0] / 1e9,
                   "short": [(e.exercise, e.score, e.max_score) for e in result.exercises if e.score != e.max_score]}))
 """
 
@@ -119,6 +146,7 @@ def main() -> None:
     times: dict[str, list[float]] = {"old": [], "new": []}
     load: dict[str, list[float]] = {"old": [], "new": []}
     own: dict[str, list[float]] = {"old": [], "new": []}
+    container_cpu: dict[str, list[float]] = {"old": [], "new": []}
     started = time.monotonic()
     for round_ in range(RUNS):
         order = ["old", "new"] if round_ % 2 == 0 else ["new", "old"]
@@ -129,20 +157,27 @@ def main() -> None:
             times[name].append(round(data["seconds"], 3))
             load[name].append(data["others_cores"])
             own[name].append(data["own_cpu"])
-        print(f"round {round_ + 1}: old {times['old'][-1]:.2f} s (others {load['old'][-1]:.2f} cores), "
-              f"new {times['new'][-1]:.2f} s (others {load['new'][-1]:.2f} cores)", flush=True)
+            container_cpu[name].append(round(data["container_cpu"], 2))
+        print(f"round {round_ + 1}: old {times['old'][-1]:.2f} s (others {load['old'][-1]:.2f} cores, container "
+              f"{container_cpu['old'][-1]:.2f} CPU s), new {times['new'][-1]:.2f} s (others {load['new'][-1]:.2f} "
+              f"cores, container {container_cpu['new'][-1]:.2f} CPU s)", flush=True)
     median = {name: statistics.median(ts) for name, ts in times.items()}
+    cpu_median = {name: statistics.median(ts) for name, ts in container_cpu.items()}
     print(f"{warm['new']['exercises']} reference solutions in one submission, {SANDBOX} sandbox, median of {RUNS}: "
           f"old {median['old']:.2f} s ({min(times['old']):.2f} to {max(times['old']):.2f}), "
           f"new {median['new']:.2f} s ({min(times['new']):.2f} to {max(times['new']):.2f}): "
           f"{median['old'] / median['new']:.2f}x; the rest of the machine used "
           f"{statistics.median(load['old'] + load['new']):.2f} cores (median), every verdict the same")
+    if SANDBOX == "docker":
+        print(f"the container's CPU, median: old {cpu_median['old']:.2f} s, new {cpu_median['new']:.2f} s: "
+              f"{cpu_median['old'] / cpu_median['new']:.2f}x")
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps({
         "when": datetime.now(UTC).isoformat(timespec="seconds"), "machine": machine, "sandbox": SANDBOX,
         "exercises": warm["new"]["exercises"], "commits": commits, "runs": RUNS,
         "seconds": times, "median": median, "ratio": round(median["old"] / median["new"], 3),
-        "others_cores": load, "own_cpu_seconds": own, "bench_minutes": round((time.monotonic() - started) / 60, 1),
+        "others_cores": load, "own_cpu_seconds": own, "container_cpu_seconds": container_cpu,
+        "container_cpu_median": cpu_median, "bench_minutes": round((time.monotonic() - started) / 60, 1),
     }, indent=2) + "\n", encoding="utf-8")
 
 
