@@ -13,15 +13,18 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import sys
 import tempfile
 from pathlib import Path
 
 from .judge.cgroup import forks_refused, limit_events, oom_kills
+from .judge.child_runner import CPU_SLOT_ENV
 from .judge.lanes import judge_in_lanes
 from .judge.launch import run_judge
 from .judge.scratch import Scratch
 from .judge.student_user import StudentUser
+from .judge.zygote_client import JudgeZygote
 
 
 def main(argv: list[str]) -> int:
@@ -34,17 +37,23 @@ def main(argv: list[str]) -> int:
     work_root.mkdir(mode=0o700, exist_ok=True)
     # Each lane: its student user, and its own tmpfs for the judge's scratch (scenario folders, mode
     # 0711: nobody lists it), so a scenario that fills its folder fills only its own lane's.
-    lanes = [(StudentUser(s["uid"], s["gid"]), s.get("scratch")) for s in plan["students"]]
+    # And its CPU slot: its scenario children are pinned to a CPU of their own (install.pin_to_one_cpu),
+    # the first lane's chosen at random so that containers side by side spread over the machine.
+    first_slot = secrets.randbelow(64)
+    # And its judge zygote: each exercise's judge is a process of its own, forked from it preloaded
+    # (judge/zygote.py) instead of a fresh `python -m pytest`.
+    lanes = [(StudentUser(s["uid"], s["gid"]), s.get("scratch"), first_slot + i, JudgeZygote())
+             for i, s in enumerate(plan["students"])]
     scratch = Scratch()
 
     def judge(job: dict, lane: tuple) -> dict:
-        user, lane_tmp = lane
+        user, lane_tmp, cpu_slot, zygote = lane
         work = Path(tempfile.mkdtemp(prefix=f"{job['slug']}-", dir=work_root))  # a job judged again gets a new one
         killed_before, refused_before = oom_kills(), forks_refused()
-        env = {**user.to_env(), **({"TMPDIR": lane_tmp} if lane_tmp else {})}
+        env = {**user.to_env(), **({"TMPDIR": lane_tmp} if lane_tmp else {}), CPU_SLOT_ENV: str(cpu_slot)}
         data = run_judge(tests_dir=Path(job["tests_dir"]), student_path=Path(job["student_path"]),
                          module=job["module"], check_backstop=job["check_backstop"],
-                         time_limit=job["time_limit"], work_dir=work, env=env)
+                         time_limit=job["time_limit"], work_dir=work, env=env, zygote=zygote)
         # The cgroup's own count: Docker's OOMKilled flag comes from an event it can miss. A kill
         # in the other lane may be counted here too; lanes.py judges such an exercise again alone.
         data["oom_kills"] = max(oom_kills() - killed_before, 0)
@@ -58,8 +67,12 @@ def main(argv: list[str]) -> int:
         tmp.write_text(json.dumps(data), encoding="utf-8")
         os.replace(tmp, out / f"{job['slug']}.json")
 
-    again = judge_in_lanes(plan["jobs"], lanes, judge, publish,
-                           events=lambda: (*limit_events(), scratch.full_count))
+    try:
+        again = judge_in_lanes(plan["jobs"], lanes, judge, publish,
+                               events=lambda: (*limit_events(), scratch.full_count))
+    finally:
+        for *_, zygote in lanes:
+            zygote.close()
     if again:  # in the container's log, for whoever wonders why it took longer
         print("judged again alone (a limit was hit beside them):", *[job["slug"] for job in again], file=sys.stderr)
     return 0

@@ -88,7 +88,10 @@ def main(argv):
                 pass
         channel.final(result, deadlock_seal)
 
-    install.install(student_file, on_deadlock, tracing=request.get("tracing", True))
+    cpu_slot = request.get("cpu_slot")
+    install.install(student_file, on_deadlock, tracing=request.get("tracing", True),
+                    cpu_slot=cpu_slot if isinstance(cpu_slot, int) else None)
+    install.scheduler().log_steps = bool(request.get("steplog"))  # an exploration's (judge/schedule_tree.py)
     channel.schedule_info = _schedule_info
 
     def thread_named(ident, name):
@@ -246,6 +249,8 @@ def _schedule_info() -> dict:
     info = {"steps": sched.steps, "decisions": sched.decisions, "widths": sched.widths, "chosen": sched.chosen,
             "timed_waits": sched.timed_waits, "diverged": sched.strategy.diverged,
             "sites": primitives.instances_per_site()}
+    if sched.log_steps and len(sched.steplog) == sched.steps:  # whole: a run cut short is never foreseen
+        info.update(steplog=sched.steplog, created=sched.created)
     if sched.recorder is not None:
         info["trace"] = sched.recorder.events()
     return info

@@ -173,24 +173,29 @@ THREAD_DEATHS: list[dict] = []
 STUDENT_CODE: types.CodeType | None = None
 
 
-def pin_to_one_cpu() -> None:
+def pin_to_one_cpu(slot: int | None = None) -> None:
     """Only one tracked thread runs at a time, and on one CPU handing the baton over costs a tenth:
     a thread woken on another CPU must first wait there for the GIL (measured: 76 µs a round trip
-    across the two CPUs of a VM, 7.5 µs on one). Worker processes get every CPU back (_after_fork)."""
+    across the two CPUs of a VM, 7.5 µs on one). Worker processes get every CPU back (_after_fork).
+
+    `slot`: the judge's lane in the container (judge/lanes.py), so that two lanes' children never
+    share one CPU while another waits idle; without one (the local sandbox), the pid chooses."""
     global CPUS
     try:
         CPUS = os.sched_getaffinity(0)
-        os.sched_setaffinity(0, {sorted(CPUS)[os.getpid() % len(CPUS)]})
+        os.sched_setaffinity(0, {sorted(CPUS)[(os.getpid() if slot is None else slot) % len(CPUS)]})
     except (AttributeError, OSError):
         CPUS = None  # not Linux: nothing to pin
 
 
-def install(student_file: str, on_deadlock: Callable[[DeadlockFound], None], tracing: bool = True) -> Scheduler:
+def install(student_file: str, on_deadlock: Callable[[DeadlockFound], None], tracing: bool = True,
+            cpu_slot: int | None = None) -> Scheduler:
     """`tracing=False` leaves the student's bytecodes without points (no race search inside a line,
-    no busy-wait detection): for measuring what tracing costs, never for grading."""
+    no busy-wait detection): for measuring what tracing costs, never for grading. `cpu_slot`: see
+    pin_to_one_cpu."""
     global SCHED, TRACER, MAIN_IDENT
     MAIN_IDENT = threading.get_ident()
-    pin_to_one_cpu()
+    pin_to_one_cpu(cpu_slot)
     sites.set_student_file(student_file)
     sched = Scheduler(on_deadlock)
     SCHED = sched

@@ -58,6 +58,7 @@ JOINING = "joining"
 FINISHED = "finished"
 
 STARVE_LIMIT = 1000  # steps a runnable thread may be passed over before it runs
+STEPLOG_STEPS = 5000  # a longer run's step log is cut short: the judge never foresees that run
 SPIN_TICKS = 200  # loop iterations without progress before a thread's state is compared
 SPIN_CONFIRM = 50  # further iterations with its state unchanged: it spins
 
@@ -149,6 +150,7 @@ class Scheduler:
     def __init__(self, on_deadlock: Callable[[DeadlockFound], None], strategy: FirstComeFirstServed | None = None):
         self.on_deadlock = on_deadlock
         self.mutex = _thread.allocate_lock()
+        self.log_steps = False  # an exploration's runs log what each step looked like (judge/schedule_tree.py)
         self.reset(strategy)
 
     def reset(self, strategy: FirstComeFirstServed | None = None, recorder: Recorder | None = None) -> None:
@@ -168,6 +170,12 @@ class Scheduler:
         self.decisions: list[int] = []  # index chosen among the candidates, per step
         self.widths: list[int] = []  # how many candidates, per step
         self.chosen: list[int] = []  # the chosen thread's order, per step (the judge's shrinking pins threads)
+        # With log_steps, what each step looked like, for the judge to foresee a seeded schedule's
+        # run without running it (judge/schedule_tree.py): [the candidates' orders, at a point?, the
+        # starvation override or None, the spinning candidates' indices]; and each tracked thread's
+        # creation, [the steps taken before it, its order].
+        self.steplog: list[list] = []
+        self.created: list[list[int]] = []
         self.progress = 0  # bumped by every change of shared state: spin detection's epoch
         self.at_exit = False  # the program's main code is done: Python now waits for non-daemon threads
         self.hold_for: ThreadState | None = None  # others wait while it runs or sleeps (probe.hold_...)
@@ -178,6 +186,8 @@ class Scheduler:
         main.ident = _thread.get_ident()
         main.status = RUNNING
         self.strategy.thread_created(main)
+        if self.log_steps:
+            self.created.append([0, main.order])
         self.by_ident[main.ident] = main
         self.holder: ThreadState | None = main
 
@@ -211,6 +221,8 @@ class Scheduler:
             self.by_thread[id(thread)] = st
             if tracked:
                 self.strategy.thread_created(st)
+                if self.log_steps:
+                    self.created.append([self.steps, st.order])
                 self._make_runnable(st)
                 self.alive += 1
                 self.max_alive = max(self.max_alive, self.alive)
@@ -283,6 +295,9 @@ class Scheduler:
             chosen = candidates[idx]
             if chosen.spinning and chosen.epoch == self.progress:
                 idx = next((i for i, c in enumerate(candidates) if not _is_spinning(c, self.progress)), idx)
+            if self.log_steps and step < STEPLOG_STEPS:
+                self.steplog.append([[c.order for c in candidates], at_point, starved,
+                                     [i for i, c in enumerate(candidates) if _is_spinning(c, self.progress)]])
         for c in candidates:
             c.starved += 1
         # The chosen one was not passed over, whether it keeps the baton at a point or is handed it:

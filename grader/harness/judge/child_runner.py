@@ -40,6 +40,7 @@ OUTER = 6  # the real-time limit, in backstops, however starved the run (the chi
 # In the container only, where the container's CPU share shields the student from other load:
 # student code runs at the lowest priority, so the judge always gets the CPU it needs.
 STUDENT_NICE = 19
+CPU_SLOT_ENV = "GRADER_CPU_SLOT"  # set by the container's entry, one per lane
 
 
 @dataclass
@@ -131,6 +132,8 @@ class ChildSession:
         self.user = StudentUser.from_env()
         if self.user is not None:
             request = {**request, "nice": STUDENT_NICE}
+        if os.environ.get(CPU_SLOT_ENV, "").isdigit():  # the container's lane: its own CPU (install.pin_to_one_cpu)
+            request = {**request, "cpu_slot": int(os.environ[CPU_SLOT_ENV])}
         self.forks = fork_client.server(minimal_env())
         sandbox = self.forks.sandbox  # where the sandboxed children can see it, if they are
         self.workdir = tempfile.mkdtemp(prefix="grader-child-", dir=sandbox.children_dir if sandbox else None)

@@ -14,6 +14,12 @@ The search, within a budget of runs (run 0 included):
 Every seed derives from the exercise, the check, the scenario and the run's index: never from
 the clock or the process, so the same submission meets the same schedules on every grading.
 
+A seeded schedule (4.) that makes the very same choices as a run already made is not run again:
+its outcome is that run's (schedule_tree.py), and it counts as one of the budget all the same, so
+the search stops at the same schedule, with the same count, as if it had run. Should a real run
+ever disagree with the runs already made, the search starts again in a fresh child with every
+schedule run.
+
 It stops at the first schedule the check rejects, or that does not end normally, or in which a
 thread died of an uncaught exception (judge_run). The failure is then shrunk while it still fails
 the same way: a PCT schedule by dropping change points, then any schedule's choices set back to
@@ -37,6 +43,7 @@ from .child_runner import ChildSession, Outcome
 from .failures import CheckFailed, NotReproduced, ScenarioProblem
 from .interleaving import interleaving
 from .per_call import per_call_sites
+from .schedule_tree import ScheduleTree
 
 DEFAULT_BUDGET = 300
 ONE_PREEMPTION_SHARE = 0.5  # of the budget, at most, for the exhaustive one-preemption round
@@ -174,7 +181,7 @@ class _Runs:
     def __init__(self, request: dict):
         self.request = request
         self.session: ChildSession | None = None
-        self.count = 0
+        self.count = 0  # schedules, foreseen ones (schedule_tree.py) included
 
     def run(self, spec: dict, trace: bool = False) -> Outcome:
         self.count += 1
@@ -198,32 +205,58 @@ class _Runs:
 def explore(*, request: dict, function: str, check: Callable[[dict], None], budget: int,
             seed: int, record_as: str | None = None) -> Exploration:
     """Run `function` under run 0 and then the plan's schedules; raise for the first that fails."""
-    runs = _Runs(request)
+    runs = _Runs({**request, "steplog": True})  # each run's step log, for the schedule tree
     try:
-        first = runs.run(FIRST)
-        failure = judge_run(first, check, function)
-        if failure is not None:  # run 0 fails: as student.run would have, with no search needed
-            failure.error.per_call = per_call_sites(first.schedule.get("sites"))
-            raise failure.error
-        plan = Plan(first.schedule.get("widths") or [], budget, seed, first.schedule.get("timed_waits") or 0)
-        for spec in plan:
-            outcome = runs.run(spec)
-            plan.saw(outcome.schedule.get("steps"))
-            failure = judge_run(outcome, check, function)
-            if failure is not None:
-                failure.spec = spec
-                break
-        else:
+        first, failure = _search(runs, check, function, budget, seed, ScheduleTree())
+        if failure is _AGAIN:  # a run disagreed with the tree: everything again, every schedule run
+            runs.close()
+            runs = _Runs(request)
+            first, failure = _search(runs, check, function, budget, seed, None)
+        if failure is None:
             if record_as:  # a check may explore several scenarios: it held under all of them
                 seen = EXPLORED.setdefault(record_as, {"schedules": 0})
                 seen["schedules"] += runs.count
             return Exploration(schedules=runs.count, observations=first.observations)
+        assert isinstance(failure, Failure)
         found_at, found_by = runs.count, failure.spec
         failure = _shrink(runs, failure, check, function)
         failure = _fewer_choices(runs, failure, check, function)
     finally:
         runs.close()
     raise _replayed(request, failure, check, function, found_at, found_by)
+
+
+_AGAIN = object()  # _search's answer when the schedule tree turned out not to hold
+
+
+def _search(runs: _Runs, check, function: str, budget: int, seed: int,
+            tree: ScheduleTree | None) -> tuple[Outcome, Failure | object | None]:
+    """Run 0, then the plan's schedules until one fails: (run 0's outcome, the failure or None).
+    With a tree, a seeded schedule that repeats a run already made is foreseen, not run."""
+    first = runs.run(FIRST)
+    failure = judge_run(first, check, function)
+    if failure is not None:  # run 0 fails: as student.run would have, with no search needed
+        failure.error.per_call = per_call_sites(first.schedule.get("sites"))
+        raise failure.error
+    if tree is not None:
+        tree.add(FIRST, first)
+    plan = Plan(first.schedule.get("widths") or [], budget, seed, first.schedule.get("timed_waits") or 0)
+    for spec in plan:
+        outcome = tree.foresee(spec) if tree is not None else None
+        if outcome is None:
+            outcome = runs.run(spec)
+            if tree is not None:
+                tree.add(spec, outcome)
+                if not tree.consistent:
+                    return first, _AGAIN
+        else:
+            runs.count += 1  # as if it had run: the same count, and the same schedule found at
+        plan.saw(outcome.schedule.get("steps"))
+        failure = judge_run(outcome, check, function)
+        if failure is not None:
+            failure.spec = spec
+            return first, failure
+    return first, None
 
 
 def _shrink(runs: _Runs, failure: Failure, check, function: str) -> Failure:

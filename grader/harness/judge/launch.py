@@ -14,9 +14,13 @@ import sys
 import tempfile
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
 
 from ...pipes import CappedReader
 from .processes import exited_within, kill_group
+
+if TYPE_CHECKING:
+    from .zygote_client import JudgeZygote
 
 HARNESS_ROOT = Path(__file__).resolve().parents[3]  # the folder that holds the grader package
 JUDGE_INI = Path(__file__).resolve().with_name("judge.ini")
@@ -56,39 +60,68 @@ def judge_env(extra: dict | None = None) -> dict:
     }
 
 
-def _limit(cpu_seconds: int):
-    def apply():
-        for which, value in {**LIMITS, resource.RLIMIT_CPU: cpu_seconds}.items():
-            soft, hard = resource.getrlimit(which)
-            cap = value if hard == resource.RLIM_INFINITY else min(value, hard)
-            resource.setrlimit(which, (cap, cap))
-    return apply
+def apply_limits(cpu_seconds: int) -> None:
+    """The judge's rlimits, set in the judge process itself (before it runs anything)."""
+    for which, value in {**LIMITS, resource.RLIMIT_CPU: cpu_seconds}.items():
+        soft, hard = resource.getrlimit(which)
+        cap = value if hard == resource.RLIM_INFINITY else min(value, hard)
+        resource.setrlimit(which, (cap, cap))
+
+
+def cpu_seconds_for(time_limit: float) -> int:
+    return int(time_limit * 2) + 5
+
+
+class _Started(Protocol):
+    """A judge process: a Popen, or one forked by a zygote (zygote_client.ZygoteJudge)."""
+
+    pid: int
+    returncode: int | None
+
+    def wait(self) -> int: ...
 
 
 def run_judge(*, tests_dir: Path, student_path: Path, module: str, check_backstop: float, time_limit: float,
-              work_dir: Path, env: dict | None = None) -> dict:
-    """Run pytest on `tests_dir` against the student's file; kill it at `time_limit` real seconds."""
+              work_dir: Path, env: dict | None = None, zygote: JudgeZygote | None = None) -> dict:
+    """Run pytest on `tests_dir` against the student's file; kill it at `time_limit` real seconds.
+
+    With a `zygote` (the container's lanes), the judge is forked from it, preloaded, instead of
+    started as a fresh `python -m pytest`; everything else is the same."""
     report_path = Path(work_dir) / "judge-report.json"
-    proc = subprocess.Popen(
-        judge_command(tests_dir=tests_dir, student_path=student_path, module=module,
-                      check_backstop=check_backstop, report_path=report_path),
-        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-        cwd=work_dir, env=judge_env(env), start_new_session=True,
-        preexec_fn=_limit(int(time_limit * 2) + 5),
-    )
+    command = judge_command(tests_dir=tests_dir, student_path=student_path, module=module,
+                            check_backstop=check_backstop, report_path=report_path)
+    proc: _Started
+    if zygote is None:
+        popen = subprocess.Popen(
+            command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            cwd=work_dir, env=judge_env(env), start_new_session=True,
+            preexec_fn=lambda: apply_limits(cpu_seconds_for(time_limit)),
+        )
+        assert popen.stdout is not None  # stdout=PIPE
+        log_fd = os.dup(popen.stdout.fileno())
+        popen.stdout.close()
+        proc, exited = popen, lambda seconds: exited_within(popen, seconds)
+    else:
+        log_fd, log_w = os.pipe()
+        try:
+            forked = zygote.start(argv=command[4:], cwd=str(work_dir), env=judge_env(env),
+                                  cpu_seconds=cpu_seconds_for(time_limit), log_fd=log_w)
+        except OSError:
+            os.close(log_fd)
+            raise
+        finally:
+            os.close(log_w)
+        proc, exited = forked, forked.exited_within
     with _RUNNING_LOCK:
         _RUNNING.add(proc.pid)
-    stdout = proc.stdout
-    assert stdout is not None  # stdout=PIPE
-    log = CappedReader(stdout.fileno(), LOG_CAP)
+    log = CappedReader(log_fd, LOG_CAP, close=True)
     log.start()
-    timed_out = not exited_within(proc, time_limit)
+    timed_out = not exited(time_limit)
     kill_group(proc.pid)  # also whatever the judge's children left behind
     proc.wait()
     with _RUNNING_LOCK:
         _RUNNING.discard(proc.pid)
     log.join(timeout=5)
-    stdout.close()
     return {
         "report": None if timed_out else _read_json(report_path),
         "exit_code": proc.returncode,

@@ -1,0 +1,133 @@
+"""A preloaded judge: pytest, its JSON report and the grader's plugin imported once, then one fresh
+judge process forked per exercise.
+
+    python -B -m grader.harness.judge.zygote SOCKET_FD      (environment: launch.judge_env())
+
+Starting `python -m pytest` with the plugin costs about a quarter of a second, once per exercise,
+and the container judges a student's whole plan. This process imports what every judge imports
+(never an exercise's tests, never student code, and nothing is configured or run) and, for each
+request on SOCKET_FD (an AF_UNIX SOCK_SEQPACKET end only the container's entry holds), forks a
+process that becomes what launch.run_judge's `python -m pytest ...` would be: its own session, the
+judge's rlimits, stdin from /dev/null, stdout and stderr to the log pipe passed in, the job's
+working folder and environment, no other descriptor; it then runs pytest to the end as the main
+module would, interpreter shutdown included. Each exercise still gets a process of its own, which
+the entry kills with its group at the time limit.
+
+Messages are JSON. In: `{"argv": [...], "cwd": ..., "env": {...}, "cpu_seconds": n}` with one
+descriptor (the log's write end). Out: `{"started": pid}` or `{"error": ...}`, later
+`{"exited": pid, "code": returncode}` (negative for a signal, as Popen has it). The server stays
+single-threaded, so forking it is safe, and it leaves when the entry closes its end.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import runpy
+import select
+import socket
+import sys
+import tempfile
+
+# What every judge imports, loaded once here. Importing is all. The two plugin modules themselves
+# are left to pytest, which imports them with its assertion rewriting, as in any judge.
+import _pytest.config
+import pytest  # noqa: F401
+import pytest_jsonreport.serialize  # type: ignore[import-untyped]  # noqa: F401
+
+from . import api, explore, rendezvous, verdicts  # noqa: F401 - what the grader's plugin imports
+from .launch import apply_limits
+
+for _name in _pytest.config.default_plugins:  # pytest imports its own plugins at every start
+    importlib.import_module(f"_pytest.{_name}")
+
+MAX_MESSAGE = 256 * 1024
+
+
+def serve(sock: socket.socket) -> dict | None:
+    """Fork a judge per request until the entry leaves (None). In a forked judge: its job."""
+    children: dict[int, int] = {}  # pidfd -> pid
+    while True:
+        watched: list[socket.socket | int] = [sock, *children]
+        ready, _, _ = select.select(watched, [], [])
+        for fd in ready:
+            if isinstance(fd, socket.socket):
+                try:
+                    data, fds, _, _ = socket.recv_fds(sock, MAX_MESSAGE, 1)
+                except OSError:
+                    return None
+                if not data:
+                    return None  # the entry has gone
+                job = _start(sock, data, fds, children)
+                if job is not None:
+                    return job  # we are the forked judge
+            else:
+                pid = children.pop(fd)
+                os.close(fd)
+                _, status = os.waitpid(pid, 0)
+                _send(sock, {"exited": pid, "code": os.waitstatus_to_exitcode(status)})
+
+
+def _start(sock: socket.socket, data: bytes, fds: list[int], children: dict[int, int]) -> dict | None:
+    try:
+        job = json.loads(data)
+        if len(fds) != 1:
+            raise ValueError(f"expected 1 descriptor, got {len(fds)}")
+        pid = os.fork()
+    except (OSError, ValueError) as exc:  # a fork refused at the pids limit, too
+        for fd in fds:
+            os.close(fd)
+        _send(sock, {"error": f"{type(exc).__name__}: {exc}"})
+        return None
+    if pid == 0:
+        _become_judge(sock, job, fds[0])
+        return job
+    os.close(fds[0])
+    children[os.pidfd_open(pid)] = pid
+    _send(sock, {"started": pid})
+    return None
+
+
+def _become_judge(sock: socket.socket, job: dict, log_fd: int) -> None:
+    """In the forked judge: set up as launch.run_judge's Popen would."""
+    try:
+        os.setsid()
+        apply_limits(int(job["cpu_seconds"]))
+        devnull = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(devnull, 0)
+        os.dup2(log_fd, 1)
+        os.dup2(log_fd, 2)
+        sock.detach()  # its descriptor goes below, with every other: no judge can ask for a fork
+        os.closerange(3, os.sysconf("SC_OPEN_MAX"))
+        os.chdir(job["cwd"])
+        os.environ.clear()
+        os.environ.update(job["env"])
+        tempfile.tempdir = None  # TMPDIR is the lane's now
+        sys.path[0] = os.getcwd()  # as `python -m` has it: the folder it started in
+        sys.argv = ["pytest", *job["argv"]]  # runpy puts pytest's __main__ first
+    except BaseException as exc:  # noqa: BLE001 - like an interpreter failing at start-up
+        try:
+            os.write(2, f"judge zygote: {type(exc).__name__}: {exc}\n".encode())
+        except OSError:
+            pass
+        os._exit(1)
+
+
+def _send(sock: socket.socket, message: dict) -> None:
+    try:
+        sock.send(json.dumps(message).encode())
+    except OSError:
+        pass  # the entry has gone; the next recv ends the loop
+
+
+def main(argv: list[str]) -> None:
+    job = serve(socket.socket(fileno=int(argv[1])))
+    if job is not None:
+        # Here, at the top of the forked judge: pytest's __main__ as `python -m pytest` runs it,
+        # and then the interpreter's normal exit (atexit handlers, non-daemon threads joined).
+        runpy.run_module("pytest", run_name="__main__", alter_sys=True)
+
+
+if __name__ == "__main__":
+    main(sys.argv)
