@@ -47,9 +47,8 @@ class RawThread:
         self.done.release()
 
 
-def test_a_thread_announced_and_not_yet_running_is_not_unknown():
-    threads = integrity.Threads()
-    threads.start()
+def _announced(threads: integrity.Threads) -> tuple[RawThread, threading.Event]:
+    """A thread started as threading's start() does: announced first, and `started` at its first line."""
     started = threading.Event()
 
     def first_line():
@@ -57,7 +56,13 @@ def test_a_thread_announced_and_not_yet_running_is_not_unknown():
         started.set()
 
     threads.announced(1)
-    raw = RawThread(first_line)
+    return RawThread(first_line), started
+
+
+def test_a_thread_announced_and_not_yet_running_is_not_unknown():
+    threads = integrity.Threads()
+    threads.start()
+    raw, started = _announced(threads)
     try:
         assert threads.unknown() == 0  # before: 1, after asking the kernel again for 100 ms
         raw.first_line()
@@ -94,14 +99,7 @@ def test_a_thread_of_the_last_run_that_leaves_threadings_list_late_is_not_unknow
     """Seen in one run and still in the kernel's list when the next begins: it stays accounted for."""
     threads = integrity.Threads()
     threads.start()
-    started = threading.Event()
-
-    def first_line():
-        threads.started()
-        started.set()
-
-    threads.announced(1)
-    raw = RawThread(first_line)
+    raw, started = _announced(threads)
     try:
         raw.first_line()
         started.wait()
