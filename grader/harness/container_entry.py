@@ -38,11 +38,12 @@ def main(argv: list[str]) -> int:
     # Each lane: its student user, and its own tmpfs for the judge's scratch (scenario folders, mode
     # 0711: nobody lists it), so a scenario that fills its folder fills only its own lane's.
     # And its CPU slot: its scenario children are pinned to a CPU of their own (install.pin_to_one_cpu),
-    # the first lane's chosen at random so that containers side by side spread over the machine.
+    # one no other judge on the machine holds now (the host's host/cpu_slots.py); without one from the
+    # host, the first lane's at random.
     first_slot = secrets.randbelow(64)
     # And its judge zygote: each exercise's judge is a process of its own, forked from it preloaded
     # (judge/zygote.py) instead of a fresh `python -m pytest`.
-    lanes = [(StudentUser(s["uid"], s["gid"]), s.get("scratch"), first_slot + i, JudgeZygote())
+    lanes = [(StudentUser(s["uid"], s["gid"]), s.get("scratch"), _slot(s, first_slot + i), JudgeZygote())
              for i, s in enumerate(plan["students"])]
     scratch = Scratch()
 
@@ -76,6 +77,11 @@ def main(argv: list[str]) -> int:
     if again:  # in the container's log, for whoever wonders why it took longer
         print("judged again alone (a limit was hit beside them):", *[job["slug"] for job in again], file=sys.stderr)
     return 0
+
+
+def _slot(student: dict, otherwise: int) -> int:
+    slot = student.get("cpu_slot")
+    return slot if type(slot) is int and slot >= 0 else otherwise
 
 
 if __name__ == "__main__":

@@ -178,8 +178,9 @@ def pin_to_one_cpu(slot: int | None = None) -> None:
     a thread woken on another CPU must first wait there for the GIL (measured: 76 µs a round trip
     across the two CPUs of a VM, 7.5 µs on one). Worker processes get every CPU back (_after_fork).
 
-    `slot`: the judge's lane in the container (judge/lanes.py), so that two lanes' children never
-    share one CPU while another waits idle; without one (the local sandbox), the pid chooses."""
+    `slot`: the judge's own, which no other judge on the machine holds while it runs (the host's
+    host/cpu_slots.py), so that two judges' children never share one CPU while another waits idle;
+    without one, the pid chooses."""
     global CPUS
     try:
         CPUS = os.sched_getaffinity(0)

@@ -17,6 +17,9 @@ import queue
 import sys
 import threading
 import time
+from collections.abc import Mapping
+from itertools import repeat
+from operator import is_not
 
 # Rebound on purpose during a run: not the student's doing.
 _REBOUND = {("grader.harness.child.install", "LAST_CALL_FRAME")}
@@ -33,35 +36,38 @@ _HARNESS = "grader.harness."
 
 
 class Snapshot:
-    """Every watched name's value when the harness finished installing, to compare by identity."""
+    """Every watched name's value when the harness finished installing, to compare by identity.
+
+    Kept per owner as its namespace, the names and their values, so that comparing is a loop in C:
+    it runs at every thread's start and every run's end, hundreds of names each time."""
 
     def __init__(self, classes: bool = False) -> None:
-        self.values: list[tuple[object, str, str, object]] = []  # (owner, shown as, name, value)
+        # (shown as, the owner's namespace, names, values): a module's __dict__, a class's mappingproxy
+        self.groups: list[tuple[str, Mapping[str, object], tuple[str, ...], tuple[object, ...]]] = []
         for cls, shown in _CLASSES.items() if classes else ():
-            for name, value in vars(cls).items():
-                if not name.startswith("__") or name == "__init__":
-                    self.values.append((cls, shown, name, value))
+            self._watch(shown, vars(cls), [n for n in vars(cls) if not n.startswith("__") or n == "__init__"])
         for module, names in _STDLIB.items():
-            for name in names:
-                if hasattr(module, name):
-                    self.values.append((module, module.__name__, name, getattr(module, name)))
+            self._watch(module.__name__, vars(module), [n for n in names if hasattr(module, n)])
         # `del sys.modules["_thread"]; import _thread` gives the real start_new_thread back: the
         # patched modules themselves must stay the ones in sys.modules.
         self.modules = {name: mod for name, mod in sys.modules.items() if name.startswith(_HARNESS)}
         self.patched = {module.__name__: module for module in _STDLIB}  # the modules, not every name
+        self.all_modules = tuple((self.modules | self.patched).items())
         for modname, module in self.modules.items():
-            for name, value in vars(module).items():
-                if (modname, name) not in _REBOUND and not name.startswith("__"):
-                    self.values.append((module, modname, name, value))
+            self._watch(modname, vars(module), [n for n in vars(module)
+                                                if (modname, n) not in _REBOUND and not n.startswith("__")])
+
+    def _watch(self, shown: str, namespace: Mapping[str, object], names: list[str]) -> None:
+        self.groups.append((shown, namespace, tuple(names), tuple(namespace[n] for n in names)))
 
     def changed(self) -> str | None:
         """The first watched name that no longer holds its value, as `module.name`, or None."""
-        for modname, module in (self.modules | self.patched).items():
+        for modname, module in self.all_modules:
             if sys.modules.get(modname) is not module:
                 return f"sys.modules[{modname!r}]"
-        for owner, shown, name, value in self.values:
-            now = vars(owner).get(name, _GONE) if isinstance(owner, type) else getattr(owner, name, _GONE)
-            if now is not value:
+        for shown, namespace, names, values in self.groups:
+            if any(map(is_not, map(namespace.get, names, repeat(_GONE)), values)):
+                name = next(n for n, v in zip(names, values, strict=True) if namespace.get(n, _GONE) is not v)
                 return f"{shown}.{name}"
         return None
 

@@ -40,7 +40,7 @@ OUTER = 6  # the real-time limit, in backstops, however starved the run (the chi
 # In the container only, where the container's CPU share shields the student from other load:
 # student code runs at the lowest priority, so the judge always gets the CPU it needs.
 STUDENT_NICE = 19
-CPU_SLOT_ENV = "GRADER_CPU_SLOT"  # set by the container's entry, one per lane
+CPU_SLOT_ENV = "GRADER_CPU_SLOT"  # set by the container's entry (one per lane) and the local sandbox
 
 
 @dataclass
@@ -132,7 +132,7 @@ class ChildSession:
         self.user = StudentUser.from_env()
         if self.user is not None:
             request = {**request, "nice": STUDENT_NICE}
-        if os.environ.get(CPU_SLOT_ENV, "").isdigit():  # the container's lane: its own CPU (install.pin_to_one_cpu)
+        if os.environ.get(CPU_SLOT_ENV, "").isdigit():  # its own CPU (install.pin_to_one_cpu, host/cpu_slots.py)
             request = {**request, "cpu_slot": int(os.environ[CPU_SLOT_ENV])}
         self.forks = fork_client.server(minimal_env())
         sandbox = self.forks.sandbox  # where the sandboxed children can see it, if they are

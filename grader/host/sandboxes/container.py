@@ -25,6 +25,7 @@ from requests.exceptions import ReadTimeout
 
 from .. import docker_engine
 from ..config import DockerSettings
+from ..cpu_slots import cpu_slots
 from ..image import build as image_build
 from ..judge_report import JudgeRun
 from .base import InfrastructureError, JudgeJob, SandboxRun
@@ -82,12 +83,15 @@ class DockerSandbox:
         except (APIError, DockerException) as exc:
             raise InfrastructureError("infra_engine_error", reason=docker_engine.short_error(exc)) from exc
         try:
-            try:
-                container.put_archive("/io", inputs_archive(jobs, lanes=self.settings.judges_at_once))
-                container.start()
-            except (APIError, DockerException) as exc:
-                raise InfrastructureError("infra_engine_error", reason=docker_engine.short_error(exc)) from exc
-            timed_out = _wait(container, wall)
+            # Each lane's CPU for its scenario children, apart from every other judge's on this machine.
+            with cpu_slots(lane_count(jobs, self.settings.judges_at_once)) as slots:
+                try:
+                    container.put_archive("/io", inputs_archive(jobs, lanes=self.settings.judges_at_once,
+                                                                cpu_slots=slots))
+                    container.start()
+                except (APIError, DockerException) as exc:
+                    raise InfrastructureError("infra_engine_error", reason=docker_engine.short_error(exc)) from exc
+                timed_out = _wait(container, wall)
             state = _inspect_state(container)
             runs, over_cap = read_results(container)
             if state.get("ExitCode") != 0 and not timed_out:
@@ -157,10 +161,17 @@ def ensure_image(client, settings: DockerSettings) -> str:
         p.splitlines()[0] for p in problems))
 
 
-def inputs_archive(jobs: list[JudgeJob], lanes: int = 1) -> bytes:
+def lane_count(jobs: list[JudgeJob], lanes: int) -> int:
+    """How many exercises the container judges at once: as asked, within the image's student users
+    and the jobs there are."""
+    return max(1, min(lanes, MAX_LANES, len(jobs)))
+
+
+def inputs_archive(jobs: list[JudgeJob], lanes: int = 1, cpu_slots: list[int] | None = None) -> bytes:
     """/io/judge (root only: plan, hidden tests) and /io/submission (readable by the students' users).
 
-    The plan names one student user per lane: `lanes` exercises are judged at once."""
+    The plan names one student user per lane: `lanes` exercises are judged at once; with
+    `cpu_slots`, the CPU slot of each lane (host/cpu_slots.py), else the entry chooses."""
     buffer = io.BytesIO()
     now = time.time()
 
@@ -176,8 +187,9 @@ def inputs_archive(jobs: list[JudgeJob], lanes: int = 1) -> bytes:
             info.size = len(data)
             tar.addfile(info, io.BytesIO(data))
 
-    lanes = max(1, min(lanes, MAX_LANES, len(jobs)))
-    plan = {"students": [{"uid": STUDENT_UID + k, "gid": STUDENT_UID + k, "scratch": lane_scratch(k)}
+    lanes = lane_count(jobs, lanes)
+    plan = {"students": [{"uid": STUDENT_UID + k, "gid": STUDENT_UID + k, "scratch": lane_scratch(k),
+                          **({"cpu_slot": cpu_slots[k]} if cpu_slots else {})}
                          for k in range(lanes)], "jobs": []}
     with tarfile.open(fileobj=buffer, mode="w") as tar:
         add("judge", 0o700)

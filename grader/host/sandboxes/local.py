@@ -18,9 +18,10 @@ import sys
 import tempfile
 from pathlib import Path
 
-from ...harness.judge.child_runner import minimal_env
+from ...harness.judge.child_runner import CPU_SLOT_ENV, minimal_env
 from ...harness.judge.isolation import HARNESS_ROOT, ChildSandbox
 from ...harness.judge.launch import run_judge
+from ..cpu_slots import cpu_slots
 from ..judge_report import JudgeRun
 from .base import JudgeJob, SandboxRun
 
@@ -54,9 +55,12 @@ class LocalSandbox:
             student_path = work / "submission" / exercise.student_file
             student_path.write_bytes(job.content)
             sandbox = child_sandbox(work, exercise.root)
-            data = run_judge(tests_dir=exercise.tests_dir, student_path=student_path, module=exercise.module,
-                             check_backstop=exercise.spec.check_timeout, time_limit=exercise.spec.time_limit,
-                             work_dir=work, env=sandbox.to_env() if sandbox else None)
+            # Its scenario children's CPU: one no other judge on this machine is pinned to now.
+            with cpu_slots(1) as (slot,):
+                env = {**(sandbox.to_env() if sandbox else {}), CPU_SLOT_ENV: str(slot)}
+                data = run_judge(tests_dir=exercise.tests_dir, student_path=student_path, module=exercise.module,
+                                 check_backstop=exercise.spec.check_timeout, time_limit=exercise.spec.time_limit,
+                                 work_dir=work, env=env)
         return JudgeRun.from_dict(data), BUBBLEWRAP if sandbox else NONE
 
 
