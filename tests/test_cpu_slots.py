@@ -60,6 +60,15 @@ def test_an_unusable_folder_gives_slots_all_the_same(tmp_path):
         assert len(slots) == 2 and all(0 <= slot < 4 for slot in slots)
 
 
+def test_without_flock_as_on_windows_the_slots_are_random(tmp_path, monkeypatch):
+    from grader.host import cpu_slots as module
+
+    monkeypatch.setattr(module, "fcntl", None)
+    with cpu_slots(2, cpus=2, folder=tmp_path) as slots:
+        assert len(slots) == 2 and all(0 <= slot < 2 for slot in slots)
+    assert not list(tmp_path.iterdir())  # nothing was taken
+
+
 def test_the_folder_is_shared_by_every_user_of_the_machine(tmp_path):
     folder = tmp_path / "slots"
     with cpu_slots(1, cpus=1, folder=folder):

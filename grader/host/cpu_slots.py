@@ -9,21 +9,25 @@ a batch beside the site, the local sandbox's self-checks. The slots are lock fil
 every grader on the machine shares, taken with flock: a slot is free again as soon as its holder
 lets it go or dies, and nothing needs cleaning up.
 
-With more judges than CPUs, or where the folder cannot be used, the extra judges get a random slot
-(what they had before). The slots coordinate the judges of this machine only: with a remote
-Docker engine (DOCKER_HOST), containers of other machines do not take part.
+With more judges than CPUs, or where the folder cannot be used (or on Windows, which has no flock),
+the extra judges get a random slot (what they had before). The slots coordinate the judges of this
+machine only: with a remote Docker engine (DOCKER_HOST), containers of other machines take no part.
 """
 
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import logging
 import os
 import secrets
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+
+try:
+    import fcntl
+except ImportError:  # Windows: no flock, so no slots are held and each judge's is random, as before
+    fcntl = None  # type: ignore[assignment]
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +68,8 @@ def cpu_slots(count: int, *, cpus: int | None = None, folder: Path | None = None
 
 def _try_lock(folder: Path, slot: int) -> int | None:
     """A descriptor holding slot's lock, or None if another holds it or the folder is unusable."""
+    if fcntl is None:
+        return None
     try:
         if not folder.is_dir():
             folder.mkdir()
