@@ -10,8 +10,8 @@ request on SOCKET_FD (an AF_UNIX SOCK_SEQPACKET end only the container's entry h
 process that becomes what launch.run_judge's `python -m pytest ...` would be: its own session, the
 judge's rlimits, stdin from /dev/null, stdout and stderr to the log pipe passed in, the job's
 working folder and environment, no other descriptor; it then runs pytest to the end as the main
-module would, interpreter shutdown included. Each exercise still gets a process of its own, which
-the entry kills with its group at the time limit.
+module would, and leaves as the interpreter would, without tearing the heap down (`_leave`). Each
+exercise still gets a process of its own, which the entry kills with its group at the time limit.
 
 Messages are JSON. In: `{"argv": [...], "cwd": ..., "env": {...}, "cpu_seconds": n}` with one
 descriptor (the log's write end). Out: `{"started": pid}` or `{"error": ...}`, later
@@ -21,6 +21,7 @@ single-threaded, so forking it is safe, and it leaves when the entry closes its 
 
 from __future__ import annotations
 
+import atexit
 import importlib
 import json
 import os
@@ -29,6 +30,8 @@ import select
 import socket
 import sys
 import tempfile
+import threading
+from typing import NoReturn
 
 # What every judge imports, loaded once here. Importing is all. The two plugin modules themselves
 # are left to pytest, which imports them with its assertion rewriting, as in any judge.
@@ -124,9 +127,34 @@ def _send(sock: socket.socket, message: dict) -> None:
 def main(argv: list[str]) -> None:
     job = serve(socket.socket(fileno=int(argv[1])))
     if job is not None:
-        # Here, at the top of the forked judge: pytest's __main__ as `python -m pytest` runs it,
-        # and then the interpreter's normal exit (atexit handlers, non-daemon threads joined).
-        runpy.run_module("pytest", run_name="__main__", alter_sys=True)
+        # Here, at the top of the forked judge: pytest's __main__ as `python -m pytest` runs it.
+        try:
+            runpy.run_module("pytest", run_name="__main__", alter_sys=True)
+        except SystemExit as exc:
+            _leave(exc.code)
+        _leave(0)
+
+
+def _leave(code: object) -> NoReturn:
+    """What the interpreter's exit does that anyone sees, without tearing down the zygote's whole
+    heap (tens of ms a judge, for nothing: the process ends): non-daemon threads joined, atexit
+    handlers run (weakref finalizers, logging), output flushed, the exit status as SystemExit's.
+    The report was written and closed by then (pytest-json-report's session end)."""
+    if code is None:
+        status = 0
+    elif isinstance(code, int):
+        status = int(code)
+    else:
+        print(code, file=sys.stderr)
+        status = 1
+    threading._shutdown()  # type: ignore[attr-defined]  # what Py_FinalizeEx calls first
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass
+    os._exit(status)
 
 
 if __name__ == "__main__":
