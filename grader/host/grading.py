@@ -10,7 +10,7 @@ import logging
 import traceback
 from pathlib import Path
 
-from . import advice, packs, reports, sandboxes, screen
+from . import advice, judge_order, packs, reports, sandboxes, screen
 from . import intake as intake_mod
 from .assignment import Assignment, Plan, plan, select
 from .config import load_config
@@ -44,7 +44,9 @@ def grade_submission(
     taken = intake_mod.take(Path(submission), chosen)
     settled = {ex.slug: r for ex in chosen if (r := settle_before_judging(ex, taken)) is not None}
     jobs = [JudgeJob(ex, taken.accepted[ex.slug]) for ex in chosen if ex.slug not in settled]
+    jobs = judge_order.TIMES.longest_first(jobs)  # two lanes end together (results keep the plan's order)
     run = run_sandbox(box, jobs)
+    judge_order.TIMES.note(jobs, run.runs)
     results = [settled.get(ex.slug) or judged(ex, run) for ex in chosen]
     for ex, r in zip(chosen, results):
         r.source = taken.taken_from.get(ex.slug, "")
