@@ -97,6 +97,12 @@ def test_results_in_order(runs):
         got = obs["ran"]["value"]
         expect(type(got) is list and len(got) == n, "{call} with {n} URL(s) returned {got}, not a list of {n} "
                "results.", call=call, n=n, got=describe(got))
+        # Every page, in another order: which fetch finished first is not named, as it may follow
+        # the order of a set of coroutines (asyncio.as_completed's), that is, their addresses.
+        expect(not _reordered(got, [_page(url) for url in urls]), "{call} with {n} URLs returned every page, but "
+               "in the order the fetches finished, not in the order of `urls`: the results must be in the order of "
+               "`urls` (asyncio.gather keeps the order of its arguments; asyncio.as_completed does not).",
+               call=call, n=n)
         for i, (g, url) in enumerate(zip(got, urls)):
             expect(g == _page(url), "{call} with {n} URLs returned {got} at position {i}, where the page of {url} "
                    "belongs: the results must be in the order of `urls`, not in the order the fetches finished "
@@ -120,6 +126,9 @@ def test_failed_fetch_gives_none(runs):
     got = ran["value"]
     expect(type(got) is list and len(got) == n, "When fetch({url}) raised, {call} with {n} URLs returned {got}, "
            "not a list of {n} results.", url=failed[0], call=call, n=n, got=describe(got))
+    expect(not _reordered(got, [None if url in failed else _page(url) for url in urls]), "When fetch({url}) raised, "
+           "{call} returned every other page and None for it, but in the order the fetches finished, not in the "
+           "order of `urls`: every URL's result must be at its URL's place.", url=failed[0], call=call)
     for i, (g, url) in enumerate(zip(got, urls)):
         if url in failed:
             expect(g is None, "{call} returned {got} at position {i}, for {url}, whose fetch raised an exception; "
@@ -129,6 +138,11 @@ def test_failed_fetch_gives_none(runs):
             expect(g == _page(url), "When fetch({failed}) raised, {call} returned {got} at position {i}, where the "
                    "page of {url} belongs: every other URL's result must still be there, in the order of `urls`.",
                    failed=failed[0], call=call, got=describe(g), i=i, url=url)
+
+
+def _reordered(got, want) -> bool:
+    """`got` holds exactly the results of `want`, in another order."""
+    return got != want and sorted(map(repr, got)) == sorted(map(repr, want))
 
 
 def test_never_more_than_limit(runs):
