@@ -3,18 +3,19 @@
 One student who submits all seventeen reference solutions, graded in one container (the docker
 sandbox; SANDBOX=local for the local one), by the code of two trees in turn: a baseline checkout
 (BASELINE, default /tmp/grading-cost-baseline: made with `git worktree add --detach BASELINE REF`
-if it is not there, REF default main) and this tree. Each grading runs in a fresh interpreter of
-its tree (its own sandbox image tag, built by the warm-up if missing), after one warm-up grading
-each; rounds alternate which tree goes first (A B, B A, ...), so a drift in the machine's load hits
+if it is not there, REF default main) and this tree. Each timed grading is the second in a fresh
+interpreter of its tree: the first, untimed, warms it as a worker or a batch is warm (the image
+looked up, and built if missing; the judge times of the exercises seen). One warm-up round more goes
+first; rounds alternate which tree goes first (A B, B A, ...), so a drift in the machine's load hits
 both alike. Every grading must give full marks, and the new tree's every check (status, points,
 message) must be the old tree's.
 
-The machine is shared: for each grading, the CPU the rest of the machine used meanwhile (/proc/stat's
-busy time less this grading's own, its container's and its interpreter's) is printed in cores, so a
-reader sees how loaded it was (bench/cpustat.py). In the docker sandbox, the container's own CPU
-seconds (its cgroup's counter) are printed too: what a grading costs a host, and much less at the
-mercy of the other work than its wall time. (own_cpu_seconds in the results also counts any other
-container that started and ended meanwhile.)
+The machine is shared: for each timed grading, the CPU the rest of the machine used meanwhile
+(/proc/stat's busy time less the grading's own: its interpreter's, its judges' and its container's)
+is printed in cores, so a reader sees how loaded it was. In the docker sandbox, the container's own
+CPU seconds (its cgroup's counter) are printed too: what a grading costs a host, and much less at
+the mercy of the other work than its wall time. (Until 92720ff each grading was the first of its
+interpreter and own_cpu_seconds counted the interpreter's start as well.)
 
     RUNS=5 flock /tmp/bench.lock .venv/bin/python bench/grading_cost.py
 
@@ -34,10 +35,6 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-import cpustat
-
 HERE = Path(__file__).resolve().parent.parent
 BASELINE = Path(os.environ.get("BASELINE", "/tmp/grading-cost-baseline"))
 REF = os.environ.get("REF", "main")
@@ -52,7 +49,7 @@ RESULTS = Path(os.environ.get("RESULTS", HERE / "bench" / "results" / "grading_c
 # Run in a fresh interpreter with the tree's grader first on sys.path: prints the seconds and the
 # verdicts. The image is looked up (and built if missing) before the clock starts.
 ONE_GRADING = """
-import json, shutil, sys, tempfile, threading, time
+import json, os, shutil, sys, tempfile, threading, time
 from pathlib import Path
 import grader
 from grader.host import packs
@@ -87,16 +84,27 @@ box = DockerSandbox() if sandbox == "docker" else sandbox
 if sandbox == "docker":
     box.image()
 exercises = packs.load_all(tree / "exercises")
-with tempfile.TemporaryDirectory() as tmp:
-    for ex in exercises:
-        shutil.copy(tree / "solutions" / ex.slug / ex.student_file, Path(tmp) / ex.student_file)
-    start = time.perf_counter()
-    result = grade_submission(submission=Path(tmp), student="bench", sandbox=box)
-    seconds = time.perf_counter() - start
+def grade():
+    with tempfile.TemporaryDirectory() as tmp:
+        for ex in exercises:
+            shutil.copy(tree / "solutions" / ex.slug / ex.student_file, Path(tmp) / ex.student_file)
+        return grade_submission(submission=Path(tmp), student="bench", sandbox=box)
+def busy():  # the machine's busy CPU seconds (/proc/stat: all but idle and iowait)
+    fields = [int(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    return (sum(fields[:8]) - fields[3] - fields[4]) / os.sysconf("SC_CLK_TCK")
+def cpu(t):
+    return t.user + t.system + t.children_user + t.children_system
+grade()  # as a worker or a batch is warm: this interpreter has graded once
+cpu_ns[0] = 0
+times_before, busy_before, start = os.times(), busy(), time.perf_counter()
+result = grade()
+seconds = time.perf_counter() - start
+own = cpu(os.times()) - cpu(times_before) + cpu_ns[0] / 1e9  # this interpreter, its judges, its container
 verdicts = {e.exercise: [e.status.value, e.score, e.max_score,
                          [[c.name, c.status.value, c.score, c.message] for c in e.checks]] for e in result.exercises}
 print(json.dumps({"seconds": seconds, "exercises": len(exercises), "verdicts": verdicts,
-                  "container_cpu": cpu_ns[0] / 1e9,
+                  "container_cpu": cpu_ns[0] / 1e9, "own_cpu": round(own, 2),
+                  "others_cores": round(max(busy() - busy_before - own, 0.0) / seconds, 2),
                   "short": [(e.exercise, e.score, e.max_score) for e in result.exercises if e.score != e.max_score]}))
 """
 
@@ -112,22 +120,13 @@ def describe(tree: Path) -> str:
 
 def grade_once(tree: Path) -> dict:
     env = {**os.environ, "PYTHONPATH": str(tree)}
-    before = cpustat.snap({})
-    children_before = os.times()
     done = subprocess.run([sys.executable, "-c", ONE_GRADING, str(tree), SANDBOX], env=env, cwd=tree,
                           capture_output=True, text=True)
-    children_after = os.times()
-    after = cpustat.snap({})
     if done.returncode != 0:
         raise SystemExit(f"grading with {tree} failed:\n{done.stderr[-3000:]}")
     data = json.loads(done.stdout.strip().splitlines()[-1])
     if data["short"]:
         raise SystemExit(f"{tree}: not full marks: {data['short']}")
-    cpu = cpustat.used(before, after)
-    ours = (children_after.children_user + children_after.children_system
-            - children_before.children_user - children_before.children_system) + cpu.get("containers", 0.0)
-    data["others_cores"] = round(max(cpu["machine"] - ours, 0.0) / cpu["wall"], 2)
-    data["own_cpu"] = round(ours, 2)
     return data
 
 
