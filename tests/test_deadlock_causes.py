@@ -48,7 +48,7 @@ def test_one_sentinel_for_two_consumers_is_counted(tmp_path):
     for lang in ("en", "zh"):
         text = render(message, lang)
         assert "q.put(None)" in text and "{" not in text
-    assert "1 sentinel(s) (None) were put in it, at line 17 (`q.put(None)`), for 2 threads" in render(message)
+    assert "1 sentinel (None) was put in it, at line 17 (`q.put(None)`), for 2 threads" in render(message)
 
 
 def test_a_sentinel_object_is_named_without_its_address(tmp_path):
@@ -78,7 +78,7 @@ def test_a_consumer_that_takes_a_fixed_count_waits_for_items_never_put(tmp_path)
     params = message["params"]
     assert (params["put"], params["taken"], params["loop"], params["loop_line"], params["line"]) == (
         8, 8, "for _ in range(10):", 4, 5)
-    assert "8 item(s) were put in the queue and 8 taken" in render(message)
+    assert "8 items were put in the queue and 8 taken" in render(message)
 
 
 def test_consumers_that_stop_counting_leave_producers_in_a_full_queue(tmp_path):

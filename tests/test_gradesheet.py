@@ -237,5 +237,5 @@ def test_the_command_speaks_the_teachers_language(tmp_path, capsys):
     code = main(["gradesheet", str(batch), str(sheet), "--out-of", "100", "--lang", "zh"])
     said = capsys.readouterr().out
     assert code == 1 and "Moodle 评分表：" in said and "不在成绩表里" in said and "Wang Wu" in said
-    for english in ("grade(s) written", "not in the sheet", "nothing was written"):
+    for english in ("written in column", "not in the sheet", "nothing was written"):
         assert english not in said + refused

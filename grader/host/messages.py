@@ -6,13 +6,15 @@ can be rendered again in another language without judging again (localize.py):
 - `{"msgid": ..., "params": {...}}`: a text an exercise pack wrote in English (a check's message,
   a hint), translated through the pack's own catalog (pack_i18n.py);
 - `{"text": ...}`: a text as it is (no translation exists).
-A param may itself be a reference; it is rendered first.
+A param may itself be a reference; it is rendered first. A placeholder `{n:one|other}` chooses the
+word that agrees with the count `n` (harness/judge/plural.py).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from ..harness.judge.plural import fill
 from .i18n import translations
 
 
@@ -51,8 +53,8 @@ def template_for(message_id: str, lang: str = "en") -> str:
 def text(message_id: str, lang: str = "en", **params) -> str:
     template = template_for(message_id, lang)
     try:
-        return template.format_map(_Missing(params))
-    except (ValueError, TypeError):
+        return fill(template, _Missing(params))
+    except (ValueError, TypeError, IndexError):
         return template
 
 
@@ -91,7 +93,7 @@ def render(message: dict | None, lang: str = "en", pack=None) -> str:
             return str(message["text"])  # exactly what the judge formatted
         template = pack_text(pack, str(message["msgid"]), lang) if pack is not None else str(message["msgid"])
         try:
-            return template.format_map(_Missing(params))
+            return fill(template, _Missing(params))
         except (ValueError, TypeError, IndexError):
             return str(message.get("text") or template)
     if "text" in message:

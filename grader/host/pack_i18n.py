@@ -148,6 +148,9 @@ def missing_translations(exercise, lang: str) -> list[str]:
     with open(path, "rb") as fh:
         catalog = read_po(fh)
     for item in texts:
+        for spec in re.findall(r"\{\w+:([^{}]*\|[^{}]*)\}", item.msgid):
+            if spec.count("|") != 1:
+                problems.append(f"{item.where}: a count chooses between two words, singular|plural, not {spec!r}")
         message = catalog.get(item.msgid)
         if message is None or not message.string:
             problems.append(f"{item.where}: no {lang} translation for {item.msgid[:60]!r}")

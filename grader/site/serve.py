@@ -16,6 +16,7 @@ import threading
 import time
 from pathlib import Path
 
+from ..harness.judge.plural import fill
 from . import datadir
 
 SWEEP_SECONDS = 2.0
@@ -123,7 +124,8 @@ def serve(*, data: Path, host: str, port: int, db: str | None = None, broker: st
         why = "No Docker engine answers: submissions" if sandbox == "auto" else "Submissions"
         out(f"{why} are graded in the local sandbox, which does not isolate students' code from this machine. "
             "Start Docker (then `grader image build`) for real grading.")
-    out(f"Grading: {workers} worker(s), {judges} judge(s) each, {used} sandbox. Stop with Ctrl-C.")
+    out(fill("Grading: {workers} {workers:worker|workers}, {judges} {judges:judge|judges} each, {used} sandbox. "
+             "Stop with Ctrl-C.", {"workers": workers, "judges": judges, "used": used}))
     crew = _Supervisor(data, db, broker, workers, judges, sandbox)
     crew.start()
     # `kill`, `systemctl stop`, `docker stop` send SIGTERM: stop the workers too, as Ctrl-C does.

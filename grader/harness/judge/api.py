@@ -35,6 +35,7 @@ from .explore import Exploration
 from .failures import CheckFailed, ScenarioProblem
 from .held_http import HeldHttpServer
 from .per_call import per_call_sites
+from .plural import fill
 from .rendezvous import HoldingServer
 from .visits import busiest, entered, inside_at, late_handoff, most_inside
 
@@ -69,7 +70,7 @@ def expect(condition: bool, message: str, **details) -> None:
 def fail(message: str, **details) -> NoReturn:
     """Fail the check with `message` (formatted with `details`): `expect(False, ...)` said outright,
     for a branch that has already decided (its message is translated as expect's are)."""
-    raise CheckFailed(message.format(**details), {k: _plain(v) for k, v in details.items()}, template=message)
+    raise CheckFailed(fill(message, details), {k: _plain(v) for k, v in details.items()}, template=message)
 
 
 class Described(str):
@@ -105,7 +106,7 @@ def phrase(text: str, **details) -> Described:
     """Words of the pack's own for inside another message's `details` ("not started"): English in the
     judge's text, and translated through the pack's catalog wherever the message is, as a message is
     (`grader translate` lists it). A phrase put in an f-string is plain English again: pass it whole."""
-    described = Described(text.format(**details))
+    described = Described(fill(text, details))
     described.ref = {"msgid": text, "params": {k: _plain(v) for k, v in details.items()}, "text": str(described)}
     return described
 

@@ -23,6 +23,7 @@ from docker.types import LogConfig, Ulimit
 from requests.exceptions import ConnectionError as RequestsConnectionError
 from requests.exceptions import ReadTimeout
 
+from ...harness.judge.plural import fill
 from .. import docker_engine
 from ..config import DockerSettings
 from ..cpu_slots import cpu_slots
@@ -269,7 +270,7 @@ def remove_leftovers(client) -> int:
         _remove(container)
         removed += 1
     if removed:
-        log.warning("removed %d container(s) left by an earlier grader run", removed)
+        log.warning(fill("removed {n} {n:container|containers} left by an earlier grader run", {"n": removed}))
     return removed
 
 
