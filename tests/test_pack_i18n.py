@@ -59,9 +59,9 @@ def test_a_phrase_inside_a_message_is_translated_with_it():
     from grader.host import messages
 
     exercise = packs.load_exercise(ROOT / "exercises" / "gevent-workers")
-    template = ("When {call} returned, {k} of the {started} greenlet(s) it started had not ended ({where}), and it "
-                "returned {got}. A greenlet runs only when the one running yields: without a join, run_workers "
-                "returns before the workers did their tasks. Wait for all of them before returning: "
+    template = ("When {call} returned, {k} of the {started} {started:greenlet|greenlets} it started had not ended "
+                "({where}), and it returned {got}. A greenlet runs only when the one running yields: without a join, "
+                "run_workers returns before the workers did their tasks. Wait for all of them before returning: "
                 "`gevent.joinall(greenlets)` (with no timeout).")
     where = api.listed(["7: `task = tasks.get()` ×2", api.phrase("not started ×{k}", k=3)])
     with pytest.raises(api.CheckFailed) as failed:
@@ -112,3 +112,24 @@ def test_a_starter_keeps_its_pragmas_and_its_layout():
                                            "one": "一"}.get(msgid, msgid))
     assert out == ('#!/usr/bin/env python3\n"""模块。"""\nimport os  # noqa: F401\n\n\ndef f():\n'
                    '    """第一行。\n\n    更多。\n    """\n    return 1  # 一\n')
+
+
+def test_a_pack_choice_of_other_than_two_words_is_named(tmp_path):
+    import shutil
+
+    root = tmp_path / "hit-counter"
+    shutil.copytree(Path(__file__).resolve().parent / "packs" / "hit-counter", root)
+    test = next((root / "tests").glob("test_*.py"))
+    test.write_text(test.read_text(encoding="utf-8").replace("{lost:hit was|hits were}", "{lost:hit|hits|many}"),
+                    encoding="utf-8")
+    problems = pack_i18n.missing_translations(packs.load_exercise(root), "zh")
+    assert any("not 'hit|hits|many'" in p for p in problems), problems
+
+
+def test_a_pack_message_reads_in_chinese_as_its_catalog_says():
+    from grader.host.messages import render
+
+    exercise = packs.load_exercise(ROOT / "exercises" / "process-queue")
+    ref = {"msgid": "relay with {n} {n:writer|writers} returned {got}, not a list.", "params": {"n": 1, "got": "None"}}
+    assert render(ref, "en", exercise) == "relay with 1 writer returned None, not a list."
+    assert render(ref, "zh", exercise) == "有 1 个写进程时，relay 返回了 None，不是一个列表。"

@@ -74,10 +74,10 @@ def _must_return(name, obs):
     """fetch_all ended by returning a list; otherwise the check fails saying how it ended."""
     n, limit, call, _, _ = _case(name)
     ran = obs["ran"]
-    expect(ran["outcome"] != "not_awaitable", "{call} with {n} URL(s) returned {got} without being awaited: "
+    expect(ran["outcome"] != "not_awaitable", "{call} with {n} {n:URL|URLs} returned {got} without being awaited: "
            "fetch_all must stay a coroutine function (`async def fetch_all`), which the test awaits on its own "
            "event loop.", call=call, n=n, got=describe(ran.get("value")))
-    expect(ran["outcome"] != "stuck", "{call} with {n} URL(s) never returned: at {at} s every task was awaiting "
+    expect(ran["outcome"] != "stuck", "{call} with {n} {n:URL|URLs} never returned: at {at} s every task was awaiting "
            "something that never comes, and no timer was left to wake any of them: {where}. Check what your "
            "coroutines await: a semaphore or lock never released, a queue.join() whose items are not all marked "
            "task_done() (also when fetch raises), an event never set.",
@@ -85,7 +85,7 @@ def _must_return(name, obs):
     if ran["outcome"] == "raised":
         error = ran["error"]
         line, code = _where(error["stack"])
-        expect(False, "{call} with {n} URL(s) raised {error} (\"{text}\") at line {line} (`{code}`).",
+        expect(False, "{call} with {n} {n:URL|URLs} raised {error} (\"{text}\") at line {line} (`{code}`).",
                call=call, n=n, error=error["type"], text=error["message"], line=line, code=code)
 
 
@@ -95,7 +95,7 @@ def test_results_in_order(runs):
         obs = runs[name].observations
         _must_return(name, obs)
         got = obs["ran"]["value"]
-        expect(type(got) is list and len(got) == n, "{call} with {n} URL(s) returned {got}, not a list of {n} "
+        expect(type(got) is list and len(got) == n, "{call} with {n} {n:URL|URLs} returned {got}, not a list of {n} "
                "results.", call=call, n=n, got=describe(got))
         # Every page, in another order: which fetch finished first is not named, as it may follow
         # the order of a set of coroutines (asyncio.as_completed's), that is, their addresses.
@@ -173,8 +173,8 @@ def test_reaches_limit(runs):
                    "starting the next; while one coroutine awaits, the event loop can run others, so start them "
                    "all (asyncio.gather, or asyncio.create_task) and let up to `limit` wait together.",
                    call=call, n=n, t=_t(obs["ran"]["end"]), total=sum(CASES[name][2]))
-        expect(most >= want, "{call} with {n} URLs: at most {most} fetch(es) were in flight at the same moment, "
-               "where {want} could have been. Start every fetch at once and let up to `limit` of them wait "
+        expect(most >= want, "{call} with {n} URLs: at most {most} {most:fetch was|fetches were} in flight at the same "
+               "moment, where {want} could have been. Start every fetch at once and let up to `limit` of them wait "
                "together: an asyncio.Semaphore(limit), not a Lock or a Semaphore(1), and no `await` of one fetch "
                "before the next one starts.", call=call, n=n, most=most, want=want)
 
@@ -187,18 +187,19 @@ def test_freed_slot_taken_at_once(runs):
         expect(most <= limit, "{call} with {n} URLs: {most} fetches were in flight at the same moment. This check "
                "looks at how a place freed by a finished fetch goes to the next URL: limit fetch_all to `limit` "
                "fetches at once first.", call=call, n=n, most=most)
-        expect(most == limit, "{call} with {n} URLs: at most {most} fetch(es) were in flight at the same moment. "
-               "This check looks at how a place freed by a finished fetch goes to the next URL: let `limit` fetches "
-               "wait together first.", call=call, n=n, most=most)
+        expect(most == limit, "{call} with {n} URLs: at most {most} {most:fetch was|fetches were} in flight at the "
+               "same moment. This check looks at how a place freed by a finished fetch goes to the next URL: let "
+               "`limit` fetches wait together first.", call=call, n=n, most=most)
         late = late_handoff(log, n)
         if late is None:
             continue
         leave, waiting, next_at = late
-        expect(False, "{call} with {n} URLs: the fetch of {url} ended at {left} s while {waiting} URL(s) were still "
-               "waiting, but no fetch started before {next} s. A place freed by a finished fetch must go to the next "
-               "URL at once: batches of `limit` gathered one after another wait for the slowest fetch of each batch. "
-               "Give every URL its own task that waits for a place itself (one asyncio.Semaphore(limit) around each "
-               "fetch, all gathered at once), or let `limit` workers take URLs from an asyncio.Queue.",
+        expect(False, "{call} with {n} URLs: the fetch of {url} ended at {left} s while {waiting} "
+               "{waiting:URL was|URLs were} still waiting, but no fetch started before {next} s. A place freed by a "
+               "finished fetch must go to the next URL at once: batches of `limit` gathered one after another wait for "
+               "the slowest fetch of each batch. Give every URL its own task that waits for a place itself (one "
+               "asyncio.Semaphore(limit) around each fetch, all gathered at once), or let `limit` workers take URLs "
+               "from an asyncio.Queue.",
                call=call, n=n, url=leave["who"], left=_t(leave["at"]), waiting=waiting,
                next=_t(next_at) if next_at is not None else "?")
 
@@ -211,16 +212,16 @@ def test_failure_cancels_nothing(runs):
     if cancelled:
         first = cancelled[0]["at"]
         expect(False, "With {n} URLs, fetch({failed}) raised, and at {at} s the fetch of {cancelled} was cancelled "
-               "before it ended ({k} fetch(es) cancelled in all). One failing fetch must not stop the others: an "
-               "asyncio.TaskGroup (or a gather whose tasks you cancel) cancels the rest at the first exception. "
+               "before it ended ({k} {k:fetch|fetches} cancelled in all). One failing fetch must not stop the others: "
+               "an asyncio.TaskGroup (or a gather whose tasks you cancel) cancels the rest at the first exception. "
                "Catch the exception inside each task (around `await fetch(url)`), or gather with "
                "return_exceptions=True.",
                n=n, failed=failed[0], at=_t(first), cancelled=", ".join(c["url"] for c in cancelled if c["at"] == first),
                k=len(cancelled))
     unfinished = [u for u in urls if u not in obs["ended"]]
     expect(not unfinished, "With {n} URLs, fetch({failed}) raised, and when fetch_all ended at {end} s, {k} other "
-           "URL(s) had not been fetched to the end: {missing}. Every other URL must still be fetched, and fetch_all "
-           "must wait for all of them before it returns (catch the exception in each task, or gather with "
+           "{k:URL|URLs} had not been fetched to the end: {missing}. Every other URL must still be fetched, and "
+           "fetch_all must wait for all of them before it returns (catch the exception in each task, or gather with "
            "return_exceptions=True).",
            n=n, failed=failed[0], end=_t(obs["ran"]["end"]), k=len(unfinished), missing=", ".join(unfinished))
 
@@ -230,25 +231,26 @@ def test_no_task_left_pending(runs):
         n, limit, call, _, _ = _case(name)
         obs = runs[name].observations
         ran = obs["ran"]
-        expect(ran["outcome"] != "stuck", "{call} with {n} URL(s) never returned: at {at} s every task was awaiting "
-               "something that never comes: {where}.", call=call, n=n, at=_t(ran["end"]),
+        expect(ran["outcome"] != "stuck", "{call} with {n} {n:URL|URLs} never returned: at {at} s every task was "
+               "awaiting something that never comes: {where}.", call=call, n=n, at=_t(ran["end"]),
                where=_waiting(ran.get("waiting", [])))
         pending = ran.get("pending", [])
         if not pending:
             continue
         line, code = _where(pending[0]["where"])
         if ran["outcome"] == "raised":
-            expect(False, "{call} with {n} URL(s) raised {error} at {end} s, and {k} task(s) it had started were "
-                   "still pending: {coroutine}, waiting at line {line} (`{code}`). A task left behind runs on with "
-                   "nobody to collect its result or its exception. Do not let an exception end fetch_all while its "
-                   "tasks run: wait for every one of them (gather with return_exceptions=True).",
+            expect(False, "{call} with {n} {n:URL|URLs} raised {error} at {end} s, and {k} {k:task|tasks} it had "
+                   "started {k:was|were} still pending: {coroutine}, waiting at line {line} (`{code}`). A task left "
+                   "behind runs on with nobody to collect its result or its exception. Do not let an exception end "
+                   "fetch_all while its tasks run: wait for every one of them (gather with return_exceptions=True).",
                    call=call, n=n, error=ran["error"]["type"], end=_t(ran["end"]), k=len(pending),
                    coroutine=pending[0]["coroutine"], line=line, code=code)
-        expect(False, "When {call} with {n} URL(s) returned at {end} s, {k} task(s) it had started were still "
-               "pending: {coroutine}, waiting at line {line} (`{code}`). A task left behind runs on with nobody to "
-               "collect its result or its exception. Await every task you create before returning (asyncio.gather, "
-               "or asyncio.wait with no timeout and return_when=ALL_COMPLETED), or cancel and await the ones you no "
-               "longer need.", call=call, n=n, end=_t(ran["end"]), k=len(pending), coroutine=pending[0]["coroutine"],
+        expect(False, "When {call} with {n} {n:URL|URLs} returned at {end} s, {k} {k:task|tasks} it had started "
+               "{k:was|were} still pending: {coroutine}, waiting at line {line} (`{code}`). A task left behind runs on "
+               "with nobody to collect its result or its exception. Await every task you create before returning "
+               "(asyncio.gather, or asyncio.wait with no timeout and return_when=ALL_COMPLETED), or cancel and await "
+               "the ones you no longer need.",
+               call=call, n=n, end=_t(ran["end"]), k=len(pending), coroutine=pending[0]["coroutine"],
                line=line, code=code)
 
 
@@ -260,9 +262,9 @@ def test_no_blocking_sleep(runs):
             continue
         first = blocking[0]
         site = first["site"] or {}
-        expect(False, "{call} with {n} URL(s): time.sleep({seconds}) at line {line} (`{code}`) ran inside a coroutine "
-               "({k} time(s) in all), at {at} s. A blocking call inside a coroutine blocks the whole program "
-               "(进行阻塞操作会阻塞掉整个程序): the event loop runs nothing else until it returns, so every other "
-               "fetch waits too. In a coroutine, wait with `await asyncio.sleep(...)`.",
+        expect(False, "{call} with {n} {n:URL|URLs}: time.sleep({seconds}) at line {line} (`{code}`) ran inside a "
+               "coroutine ({k} {k:time|times} in all), at {at} s. A blocking call inside a coroutine blocks the whole "
+               "program (进行阻塞操作会阻塞掉整个程序): the event loop runs nothing else until it returns, so "
+               "every other fetch waits too. In a coroutine, wait with `await asyncio.sleep(...)`.",
                call=call, n=n, seconds=first["seconds"], line=site.get("line", "?"), code=site.get("code", ""),
                k=len(blocking), at=_t(first["at"]))

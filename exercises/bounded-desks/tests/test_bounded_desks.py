@@ -51,10 +51,10 @@ def test_never_more_than_desks(runs):
         if worst is None:
             continue
         most = log[worst]["inside"]
-        expect(most <= desks, "With {n} customers and {desks} desk(s), {most} customers were inside handle() at the "
-               "same time (at {at} s: {who}). Never more than `desks` calls of handle() may run at once: each visit "
-               "must wait for a free desk before calling handle() (a threading.Semaphore(desks) shared by all the "
-               "visits), and give it back afterwards.",
+        expect(most <= desks, "With {n} customers and {desks} {desks:desk|desks}, {most} customers were inside "
+               "handle() at the same time (at {at} s: {who}). Never more than `desks` calls of handle() may run at "
+               "once: each visit must wait for a free desk before calling handle() (a threading.Semaphore(desks) "
+               "shared by all the visits), and give it back afterwards.",
                n=n, desks=desks, most=most, at=_t(log[worst]["at"]), who=", ".join(inside_at(log, worst)))
 
 
@@ -69,9 +69,10 @@ def test_all_desks_used(runs):
         log = runs[name].observations["log"]
         most = max((e["inside"] for e in log if e["event"] == "enter"), default=0)
         want = min(n, desks)
-        expect(most >= want, "With {n} customers and {desks} desks, at most {most} customer(s) were inside handle() "
-               "at the same time: {idle} desk(s) were never used. Start every visit's thread at once and let up to "
-               "`desks` of them in together: a Lock, or Semaphore(1), lets only one in at a time.",
+        expect(most >= want, "With {n} customers and {desks} desks, at most {most} {most:customer was|customers were} "
+               "inside handle() at the same time: {idle} {idle:desk was|desks were} never used. Start every visit's "
+               "thread at once and let up to `desks` of them in together: a Lock, or Semaphore(1), lets only one in at "
+               "a time.",
                n=n, desks=desks, most=most, idle=want - most)
         expect(most == want, "With {n} customers and {desks} desks, {most} customers were inside handle() at the same "
                "time: the office has {desks} desks, so when enough customers wait, exactly {desks} must be busy, "
@@ -90,10 +91,10 @@ def test_freed_desk_taken_at_once(runs):
             continue
         leave, waiting, next_at = late
         expect(False, "With {n} customers and {desks} desks, {who} left a desk at {left} s while {waiting} "
-               "customer(s) were still waiting, but nobody took that desk before {next} s. A waiting customer must "
-               "take a freed desk at once: serving the customers in batches of `desks` and joining each batch makes "
-               "everyone wait for the slowest of the batch. Start every thread, and let each one wait for a desk "
-               "itself (semaphore.acquire(), or `with semaphore:`).",
+               "{waiting:customer was|customers were} still waiting, but nobody took that desk before {next} s. A "
+               "waiting customer must take a freed desk at once: serving the customers in batches of `desks` and "
+               "joining each batch makes everyone wait for the slowest of the batch. Start every thread, and let each "
+               "one wait for a desk itself (semaphore.acquire(), or `with semaphore:`).",
                n=n, desks=desks, who=leave["who"], left=_t(leave["at"]), waiting=waiting,
                next=_t(next_at) if next_at is not None else "?")
 
@@ -107,13 +108,14 @@ def test_results_in_order(runs):
         got = obs["result"]
         calls = Counter(e["who"] for e in obs["log"] if e["event"] == "enter")
         for c in customers:
-            expect(calls[c] == 1, "With {n} customers and {desks} desk(s), handle({customer!r}) was called {k} "
-                   "time(s); call it exactly once for each customer.", n=n, desks=desks, customer=c, k=calls[c])
-        expect(isinstance(got, list) and len(got) == n, "With {n} customers and {desks} desk(s), open_office "
-               "returned {got}, not a list of {n} results.", n=n, desks=desks, got=describe(got))
+            expect(calls[c] == 1, "With {n} customers and {desks} {desks:desk|desks}, handle({customer!r}) was called "
+                   "{k} {k:time|times}; call it exactly once for each customer.",
+                   n=n, desks=desks, customer=c, k=calls[c])
+        expect(isinstance(got, list) and len(got) == n, "With {n} customers and {desks} {desks:desk|desks}, "
+               "open_office returned {got}, not a list of {n} results.", n=n, desks=desks, got=describe(got))
         for i, (g, w) in enumerate(zip(got, want)):
-            expect(g == w, "With {n} customers and {desks} desk(s), open_office returned {got} at position {i}, "
-                   "where the result of {customer!r} ({want!r}) belongs: the results must be in the order of "
+            expect(g == w, "With {n} customers and {desks} {desks:desk|desks}, open_office returned {got} at position "
+                   "{i}, where the result of {customer!r} ({want!r}) belongs: the results must be in the order of "
                    "`customers`, not in the order the visits finished. Store each result at its customer's index "
                    "(results[i] = ...).", n=n, desks=desks, got=describe(g), i=i, customer=customers[i], want=w)
 
@@ -143,9 +145,9 @@ def test_failing_handle_frees_desk(runs):
     most = max((e["inside"] for e in log[at:] if e["event"] == "enter"), default=0)
     expect(still_waiting == 0 or handed_on or most >= min(before, still_waiting),
            "handle({failed!r}) raised an exception at {at} s, and its desk was never given back: {waiting} "
-           "customer(s) were waiting, nobody took that desk, and from then on at most {most} customer(s) were inside "
-           "handle() at the same time ({before} before). Give the desk back whatever happens: `with semaphore:`, or "
-           "release() in a `finally:` block.",
+           "{waiting:customer was|customers were} waiting, nobody took that desk, and from then on at most {most} "
+           "{most:customer was|customers were} inside handle() at the same time ({before} before). Give the desk back "
+           "whatever happens: `with semaphore:`, or release() in a `finally:` block.",
            failed=failed, at=_t(left["at"]), waiting=still_waiting, most=most, before=before)
 
 

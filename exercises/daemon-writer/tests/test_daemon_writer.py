@@ -52,7 +52,7 @@ def test_every_size(student):
     for n in (0, 1, 37):
         obs = student.run("call_main", n=n)
         lines = obs["lines"] or []
-        expect(lines == _want(n), "main(path, {n}) left {count} line(s) in the file, not exactly line 0 to "
+        expect(lines == _want(n), "main(path, {n}) left {count} {count:line|lines} in the file, not exactly line 0 to "
                "line {last}.", n=n, count=len(lines), last=n - 1)
 
 

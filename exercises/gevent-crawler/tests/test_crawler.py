@@ -90,7 +90,7 @@ def test_failing_url_gives_none(crawl):
     expect(got[FAIL_AT] is None, "For the URL that fails (ending in {url}), fetch_all returned {value}, not None.",
            url="/" + FAILING, value=describe(got[FAIL_AT]))
     lost = [i for i, g in enumerate(got) if g is None and i != FAIL_AT]
-    expect(not lost, "fetch_all returned None for {k} URL(s) that did answer (the first ends in {url}): only the "
+    expect(not lost, "fetch_all returned None for {k} {k:URL|URLs} that did answer (the first ends in {url}): only the "
            "failing URL gives None.", k=len(lost), url="/" + ORDER[lost[0]] if lost else "")
 
 

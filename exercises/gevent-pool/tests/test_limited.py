@@ -92,15 +92,17 @@ def test_limit_kept_while_urls_are_left(runs):
                    "finished before the next one started (a greenlet joined right after it was spawned, or "
                    "requests made outside greenlets). Let up to `limit` run at once: Pool(limit).map(fetch, urls).",
                    call=_call(case))
-        expect(counts[0] >= min(limit, n) or seen["gave_up"], "Before any response, {call} had {held} request(s) "
-               "in flight where {want} could run: the pool is smaller than the limit. Make it Pool(limit).",
+        expect(counts[0] >= min(limit, n) or seen["gave_up"], "Before any response, {call} had {held} "
+               "{held:request|requests} in flight where {want} could run: the pool is smaller than the limit. Make it "
+               "Pool(limit).",
                call=_call(case), held=counts[0], want=min(limit, n))
         for answered, held in enumerate(counts[1:], start=1):
             left = n - answered  # URLs whose response had not come yet
-            expect(held >= min(limit, left) or seen["gave_up"], "In {call}, after {answered} response(s) the "
-                   "server held only {held} request(s) with {left} URLs left: a slot freed by a finished "
-                   "request stayed empty. Joining batches of `limit` greenlets waits for the slowest of each "
-                   "batch; a gevent.pool.Pool(limit) starts the next greenlet as soon as one ends.",
+            expect(held >= min(limit, left) or seen["gave_up"], "In {call}, after {answered} "
+                   "{answered:response|responses} the server held only {held} {held:request|requests} with {left} URLs "
+                   "left: a slot freed by a finished request stayed empty. Joining batches of `limit` greenlets waits "
+                   "for the slowest of each batch; a gevent.pool.Pool(limit) starts the next greenlet as soon as one "
+                   "ends.",
                    call=_call(case), answered=answered, held=held, left=left)
         expect(max(counts) >= min(limit, n), "The server saw at most {k} requests of {call} in flight at once: "
                "up to {want} should run together.", k=max(counts), call=_call(case), want=min(limit, n))

@@ -108,14 +108,14 @@ def test_every_task_done_once(runs):
         twice = sorted({t for t in tasks if tasks.count(t) > 1})
         extra = sorted({t for t in tasks if t not in range(n)}, key=repr)
         expect(not missing,
-               "{call} returned {got}: task(s) {missing} are not there. Every task must be done once and recorded "
-               "in the list `done` that run_workers returns: pass that list to every worker, and return only "
-               "after every greenlet has ended (`gevent.joinall(greenlets)`).",
+               "{call} returned {got}: {missing:task|tasks} {missing} {missing:is|are} not there. Every task must be "
+               "done once and recorded in the list `done` that run_workers returns: pass that list to every worker, "
+               "and return only after every greenlet has ended (`gevent.joinall(greenlets)`).",
                call=_call(n, names), got=pairs, missing=missing)
         expect(not twice and not extra,
-               "{call} returned {got}: task(s) {twice} were done more than once. Each task must be taken out of "
-               "the queue by exactly one worker, with `tasks.get()` (or `tasks.get_nowait()`): looking at the "
-               "queue's items leaves them there for the others.",
+               "{call} returned {got}: {twice:task|tasks} {twice} {twice:was|were} done more than once. Each task must "
+               "be taken out of the queue by exactly one worker, with `tasks.get()` (or `tasks.get_nowait()`): looking "
+               "at the queue's items leaves them there for the others.",
                call=_call(n, names), got=pairs, twice=twice or extra)
         strangers = sorted({repr(name) for name, _ in pairs if name not in names})
         expect(not strangers,
@@ -142,15 +142,15 @@ def test_workers_take_turns(runs):
         if in_main:
             expect(False,
                    "{call} returned {got}: {name} did every task, before any greenlet ran. worker() ran in the main "
-                   "greenlet, {k} time(s): `gevent.spawn(worker(name, tasks, done))` calls worker at once, to "
+                   "greenlet, {k} {k:time|times}: `gevent.spawn(worker(name, tasks, done))` calls worker at once, to "
                    "compute what to spawn, and the first call empties the queue. Pass the function and its "
                    "arguments instead: `gevent.spawn(worker, name, tasks, done)`.",
                    call=_call(n, names), got=pairs, name=broken["name"], k=len(in_main))
         if len({c["greenlet"] for c in workers}) < len(names):
             expect(False,
-                   "{call} returned {got}: worker() ran in {k} greenlet(s) for {names} name(s), so {idle} never "
-                   "got a turn. Start one greenlet per name: `[gevent.spawn(worker, name, tasks, done) for name "
-                   "in names]`, then join them all.",
+                   "{call} returned {got}: worker() ran in {k} {k:greenlet|greenlets} for {names} {names:name|names}, "
+                   "so {idle} never got a turn. Start one greenlet per name: `[gevent.spawn(worker, name, tasks, done) "
+                   "for name in names]`, then join them all.",
                    call=_call(n, names), got=pairs, k=len({c["greenlet"] for c in workers}), names=len(names),
                    idle=", ".join(name for name in names if name not in doers) or broken["other"])
         named = [c for c in workers if c["name"] is not None]
@@ -158,8 +158,8 @@ def test_workers_take_turns(runs):
         if len(greenlets) > 1 and len(given) < len(greenlets):
             # Each greenlet ran worker, and yields may well be there: the names are what went wrong.
             expect(False,
-                   "{call} returned {got}: worker() ran in {k} greenlets, but they were given only {given} as "
-                   "name(s). A `lambda: worker(name, tasks, done)` reads `name` when the greenlet runs, after the "
+                   "{call} returned {got}: worker() ran in {k} greenlets, but they were given no name but "
+                   "{given}. A `lambda: worker(name, tasks, done)` reads `name` when the greenlet runs, after the "
                    "loop has ended, so every one sees its last value. Pass the name when spawning: "
                    "`gevent.spawn(worker, name, tasks, done)` (or `lambda name=name: ...`).",
                    call=_call(n, names), got=pairs, k=len(greenlets), given=", ".join(sorted(given)))
@@ -187,19 +187,19 @@ def test_spawns_the_worker_function(runs):
         if in_main or nothing:
             first = in_main[0] if in_main else None
             expect(False,
-                   "{call}: worker() ran {k} time(s) in the main greenlet ({before} greenlet(s) had been started "
-                   "before the first call), and {empty} of the {started} greenlet(s) started had nothing to run. "
-                   "`gevent.spawn(worker(name, tasks, done))` first calls worker(name, tasks, done) right there, "
-                   "does all its work, and spawns what it returns: None, a greenlet with nothing to do. "
-                   "`gevent.spawn(worker, name, tasks, done)` passes the function and its arguments, and gevent "
-                   "calls worker later, inside the new greenlet, where it can take turns with the others.",
+                   "{call}: worker() ran {k} {k:time|times} in the main greenlet ({before} {before:greenlet|greenlets} "
+                   "had been started before the first call), and {empty} of the {started} {started:greenlet|greenlets} "
+                   "started had nothing to run. `gevent.spawn(worker(name, tasks, done))` first calls worker(name, "
+                   "tasks, done) right there, does all its work, and spawns what it returns: None, a greenlet with "
+                   "nothing to do. `gevent.spawn(worker, name, tasks, done)` passes the function and its arguments, "
+                   "and gevent calls worker later, inside the new greenlet, where it can take turns with the others.",
                    call=_call(n, names), k=len(in_main), before=first["started_before"] if first else 0,
                    empty=len(nothing), started=len(greenlets))
         # greenlets that ran worker, or were started to run it (a greenlet never joined may not have run yet)
         ran_in = {c["greenlet"] for c in calls} | {i for i, g in enumerate(greenlets) if g["runs"] == "worker"}
         expect(len(ran_in) >= len(names),
-               "{call}: {k} greenlet(s) ran worker() for {names} name(s). Spawn one greenlet per name, each "
-               "running `worker` with that name: `gevent.spawn(worker, name, tasks, done)`.",
+               "{call}: {k} {k:greenlet|greenlets} ran worker() for {names} {names:name|names}. Spawn one greenlet per "
+               "name, each running `worker` with that name: `gevent.spawn(worker, name, tasks, done)`.",
                call=_call(n, names), k=len(ran_in), names=len(names))
 
 
@@ -211,16 +211,16 @@ def test_extra_greenlets_share_the_queue(student):
         line, code = _line(stuck[0]["where"]) if stuck else ("?", "")
         expect(not obs.get("stale_checks"),
                "The test put tasks 0 to {last} in its own gevent Queue and spawned greenlets running worker(name, "
-               "tasks, done) for {names}. They never all ended: {k} greenlet(s) waited at line {line} (`{code}`). "
-               "worker() checks `tasks.empty()`, then yields before `tasks.get()`: meanwhile another greenlet "
-               "takes the last task, and the get waits on an empty queue for ever. Take the task right after the "
-               "check, with no yield in between, or use `tasks.get_nowait()` and return on `gevent.queue.Empty`.",
+               "tasks, done) for {names}. They never all ended: {k} {k:greenlet|greenlets} waited at line {line} "
+               "(`{code}`). worker() checks `tasks.empty()`, then yields before `tasks.get()`: meanwhile another "
+               "greenlet takes the last task, and the get waits on an empty queue for ever. Take the task right after "
+               "the check, with no yield in between, or use `tasks.get_nowait()` and return on `gevent.queue.Empty`.",
                last=n - 1, names=names, k=len(stuck), line=line, code=code)
         expect(False,
                "The test put tasks 0 to {last} in its own gevent Queue (nothing else: no sentinel) and spawned "
                "greenlets running worker(name, tasks, done) for {names}. They never all ended: gevent raised "
-               "LoopExit (\"This operation would block forever\") with {k} greenlet(s) waiting at line {line} "
-               "(`{code}`). worker() itself must stop when the queue is empty, whoever spawns it: a stop sign "
+               "LoopExit (\"This operation would block forever\") with {k} {k:greenlet|greenlets} waiting at line "
+               "{line} (`{code}`). worker() itself must stop when the queue is empty, whoever spawns it: a stop sign "
                "that only run_workers puts in its queue is not in the test's. Check `tasks.empty()` before each "
                "`tasks.get()`, or use `tasks.get_nowait()` and return on `gevent.queue.Empty`.",
                last=n - 1, names=names, k=len(stuck), line=line, code=code)
@@ -245,9 +245,9 @@ def test_no_greenlet_left_running(runs):
             continue
         _must_return(n, names, obs)
         expect(False,
-               "When {call} returned, {k} of the {started} greenlet(s) it started had not ended ({where}), and "
-               "it returned {got}. A greenlet runs only when the one running yields: without a join, run_workers "
-               "returns before the workers did their tasks. Wait for all of them before returning: "
+               "When {call} returned, {k} of the {started} {started:greenlet|greenlets} it started had not ended "
+               "({where}), and it returned {got}. A greenlet runs only when the one running yields: without a join, "
+               "run_workers returns before the workers did their tasks. Wait for all of them before returning: "
                "`gevent.joinall(greenlets)` (with no timeout).",
                call=_call(n, names), k=len(left), started=len(obs["greenlets"]), where=_waiting(left),
                got=obs["got"].get("pairs", describe(obs["got"].get("value"))))
@@ -264,10 +264,10 @@ def test_no_greenlet_dies(runs):
         details = dict(call=_call(n, names), k=len(died), type=error["type"], text=error["message"], line=line,
                        code=code)
         expect(error["type"] != "Empty",
-               "In {call}, {k} greenlet(s) ended with an exception: {type} at line {line} (`{code}`). "
+               "In {call}, {k} {k:greenlet|greenlets} ended with an exception: {type} at line {line} (`{code}`). "
                "`tasks.get_nowait()` raises Empty when the queue is empty: catch exactly that and return "
                "(`from gevent.queue import Empty`, then `except Empty: return`).", **details)
         expect(False,
-               "In {call}, {k} greenlet(s) ended with an exception: {type} (\"{text}\") at line {line} (`{code}`). "
-               "gevent prints it and goes on, but that greenlet's work is lost: only an empty queue should end a "
-               "worker.", **details)
+               "In {call}, {k} {k:greenlet|greenlets} ended with an exception: {type} (\"{text}\") at line {line} "
+               "(`{code}`). gevent prints it and goes on, but that greenlet's work is lost: only an empty queue should "
+               "end a worker.", **details)

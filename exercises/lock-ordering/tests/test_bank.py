@@ -124,7 +124,7 @@ def test_never_overdraws(student):
                "transfer can take the money.", balance=describe(got[0]))
         expect(len(obs["rejected"]) == 1 and got in ([40, 60, 0], [40, 0, 60]),
                "Account #30 held 100; two threads each tried to move 60 out of it. Exactly one must succeed "
-               "and the other raise ValueError; the balances ended at {got} with {n} transfer(s) refused.",
+               "and the other raise ValueError; the balances ended at {got} with {n} {n:transfer|transfers} refused.",
                got=describe(got), n=len(obs["rejected"]))
 
     student.explore("transfers", no_overdraft, budget=BUDGET, **OVERDRAFT)
@@ -144,9 +144,9 @@ def test_insufficient_funds_change_nothing(student):
                "{before} to {got}. Check first, change nothing when the money is not there.", src=src,
                dst=dst, amount=amount, before=before, got=describe(obs["after"]))
         expect(not obs["held_numbers"] and obs["other_finished"], "After transfer(#{src}, #{dst}, {amount}) "
-               "raised ValueError, the lock of account(s) {held} was still taken, and another thread's "
-               "transfer(#{dst}, #{src}, 1) was {status} one virtual second later. An exception must not leave "
-               "a lock taken: use `with` for both locks (or release them in `finally:`).", src=src,
+               "raised ValueError, the {held:lock of account|locks of accounts} {held} {held:was|were} still taken, "
+               "and another thread's transfer(#{dst}, #{src}, 1) was {status} one virtual second later. An exception "
+               "must not leave a lock taken: use `with` for both locks (or release them in `finally:`).", src=src,
                dst=dst, amount=amount, held=obs["held_numbers"], status=describe_status(obs["other_status"]))
 
 

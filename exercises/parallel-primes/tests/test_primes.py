@@ -64,7 +64,7 @@ def test_checks_run_in_parallel(pool_run):
            "another, or in threads of that one process (a thread pool), which the GIL keeps from running "
            "Python code at the same time. CPU-bound work needs processes: use multiprocessing.Pool(workers).")
     expect(stats.overlap_seen and len(pids) >= 2,
-           "check() never ran in two worker processes at the same moment ({n} worker process(es) seen). "
+           "check() never ran in two worker processes at the same moment ({n} worker {n:process|processes} seen). "
            "Hand all the numbers to the pool at once (pool.map), not one apply() at a time, and create it "
            "with `workers` processes.", n=len(pids))
     del obs
@@ -105,4 +105,5 @@ def test_pool_is_shut_down(pool_run):
                "returned (close() called: {closed}, join() called: {joined}).", kind=pool["kind"], line=line,
                closed=pool["closed"], joined=pool["joined"])
     left = obs["children_left"]
-    expect(not left, "{n} child process(es) were still running when parallel_count returned.", n=len(left))
+    expect(not left, "{n} child {n:process was|processes were} still running when parallel_count returned.",
+                     n=len(left))

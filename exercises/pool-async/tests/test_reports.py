@@ -105,13 +105,13 @@ def test_reports_written(files_run, judge_run):
     expect(got is not None, "make_reports({n}, folder, workers={w}) returned {got}, not a dict.", n=N_FILES,
            w=WORKERS, got=describe(obs["result"].get("value")))
     missing = [i for i in range(N_FILES) if i not in got]
-    expect(not missing, "make_reports({n}, folder, workers={w}) returned a dict without the task(s) {missing}: "
-           "collect every task's result (apply_async's callback, or get() on each AsyncResult once all are "
+    expect(not missing, "make_reports({n}, folder, workers={w}) returned a dict without the {missing:task|tasks} "
+           "{missing}: collect every task's result (apply_async's callback, or get() on each AsyncResult once all are "
            "submitted) and wait for them (close() and join()) before returning.", n=N_FILES, w=WORKERS,
            missing=missing)
     extra = sorted(str(k) for k in got if k not in range(N_FILES))
-    expect(not extra, "make_reports({n}, folder, workers={w}) returned a dict with the key(s) {extra}: its keys "
-           "must be the task numbers 0 to {last}, as int.", n=N_FILES, w=WORKERS, extra=extra, last=N_FILES - 1)
+    expect(not extra, "make_reports({n}, folder, workers={w}) returned a dict with the {extra:key|keys} {extra}: its "
+           "keys must be the task numbers 0 to {last}, as int.", n=N_FILES, w=WORKERS, extra=extra, last=N_FILES - 1)
     for i in range(N_FILES):
         want = os.path.join(folder, f"report-{i}.txt")
         value = got[i]
@@ -129,7 +129,7 @@ def test_reports_written(files_run, judge_run):
         expect(name in files, "After make_reports({n}, folder, workers={w}), the folder holds {names} but no "
                "{name}: task i must write a file of its own, report-<i>.txt (the tutorial's tasks all "
                "overwrite process_text.txt).", n=N_FILES, w=WORKERS, name=name, names=", ".join(sorted(files)))
-        expect(files[name]["complete"], "{name} holds {k} line(s), not the {lines} lines 0 to {last} that "
+        expect(files[name]["complete"], "{name} holds {k} {k:line|lines}, not the {lines} lines 0 to {last} that "
                "long_time_task writes: each task must write its whole file, and make_reports must wait for "
                "every task before it returns.", name=name, k=files[name]["lines"], lines=LINES, last=LINES - 1)
 
@@ -168,7 +168,7 @@ def test_tasks_overlap(judge_run):
     expect(pids, "Every call of task ran in the calling process itself, not in worker processes: the pool "
            "must run them (apply_async(task, args=(i, folder))), not make_reports.")
     expect(server.stats.overlap_seen and len(pids) >= 2,
-           "task never ran in two worker processes at the same moment ({k} worker process(es) seen, "
+           "task never ran in two worker processes at the same moment ({k} worker {k:process|processes} seen, "
            "workers={w}). Submit every task with apply_async first, and only then wait for the results "
            "(callbacks and close()/join(), or get() on each AsyncResult after the loop): get() right after "
            "each apply_async waits for that task before the next one is even submitted.", k=len(pids),
@@ -270,4 +270,4 @@ def test_pool_closed_and_joined(files_run):
                "while task {i} had not finished: terminate() stops the workers, done or not. Get every result "
                "inside the block, or close() and join() the pool, before it ends.", i=unended[0] if unended else 0)
     left = obs["children_left"]
-    expect(not left, "{k} child process(es) were still running when make_reports returned.", k=len(left))
+    expect(not left, "{k} child {k:process was|processes were} still running when make_reports returned.", k=len(left))

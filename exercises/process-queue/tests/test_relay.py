@@ -44,51 +44,53 @@ def test_every_value_returned(runs):
         obs = runs[name].observations
         got = obs["result"]
         want = [v for batch in batches for v in batch]
-        expect(type(got) is list, "relay with {n} writer(s) returned {got}, not a list.", n=len(batches),
+        expect(type(got) is list, "relay with {n} {n:writer|writers} returned {got}, not a list.", n=len(batches),
                got=describe(got))
         missing = Counter(want) - Counter(got)
         if missing:
             lost = dict(n=len(batches), k=len(got), total=len(want))
             for stopped in obs["terminated"]:
-                expect(False, "relay with {n} writer(s) returned {k} of the {total} values: it called {how}() on the "
-                       "{target} process (line {line}), which kills it wherever it is, before it had forwarded them. "
-                       "Let the reader stop by itself when it takes a sentinel, and take values from `out` until the "
-                       "reader's last one.", how=stopped["how"], target=stopped["target"] or "", line=_line(stopped),
+                expect(False, "relay with {n} {n:writer|writers} returned {k} of the {total} values: it called {how}() "
+                       "on the {target} process (line {line}), which kills it wherever it is, before it had forwarded "
+                       "them. Let the reader stop by itself when it takes a sentinel, and take values from `out` until "
+                       "the reader's last one.",
+                       how=stopped["how"], target=stopped["target"] or "", line=_line(stopped),
                        **lost)
             for p in _readers(obs):  # a writer's batch is a list by design; what the reader fills is not
                 shared = [kind for kind in ("list", "dict") if kind in p["args"]]
-                expect(not shared, "relay with {n} writer(s) returned {k} of the {total} values. The {target} process "
-                       "was given a plain {kind}: processes do not share memory, so what a child process appends "
-                       "goes into its own copy, and the parent's stays empty. Values must travel back through a "
-                       "multiprocessing Queue.", target=p["target"] or p["class"], kind=shared[0] if shared else "",
+                expect(not shared, "relay with {n} {n:writer|writers} returned {k} of the {total} values. The {target} "
+                       "process was given a plain {kind}: processes do not share memory, so what a child process "
+                       "appends goes into its own copy, and the parent's stays empty. Values must travel back through "
+                       "a multiprocessing Queue.", target=p["target"] or p["class"], kind=shared[0] if shared else "",
                        **lost)
             for event in obs["child_events"]:
                 polled = event.get("event") == "empty" and event.get("answer") and event.get("role") == "reader"
-                expect(not polled, "relay with {n} writer(s) returned {k} of the {total} values. The reader process "
-                       "asked q.empty() (line {line}) and stopped when it said True: an empty queue only means that "
-                       "nothing has been put yet, not that every writer is done. Stop on a sentinel instead.",
+                expect(not polled, "relay with {n} {n:writer|writers} returned {k} of the {total} values. The reader "
+                       "process asked q.empty() (line {line}) and stopped when it said True: an empty queue only means "
+                       "that nothing has been put yet, not that every writer is done. Stop on a sentinel instead.",
                        line=_line(event), **lost)
             for event in obs["child_events"]:
                 if event.get("event") != "get_empty" or event.get("role") != "reader":
                     continue
-                expect(event.get("how") == "nowait", "relay with {n} writer(s) returned {k} of the {total} values. "
-                       "The reader process's q.get() with a timeout (line {line}) ran out and the reader stopped: "
-                       "nothing arriving for a while only means that no writer has put anything yet (a writer may "
-                       "be slower than any timeout), not that every writer is done. Stop on a sentinel instead.",
+                expect(event.get("how") == "nowait", "relay with {n} {n:writer|writers} returned {k} of the {total} "
+                       "values. The reader process's q.get() with a timeout (line {line}) ran out and the reader "
+                       "stopped: nothing arriving for a while only means that no writer has put anything yet (a writer "
+                       "may be slower than any timeout), not that every writer is done. Stop on a sentinel instead.",
                        line=_line(event), **lost)
-                expect(False, "relay with {n} writer(s) returned {k} of the {total} values. The reader process's "
-                       "q.get_nowait() (line {line}) raised queue.Empty and the reader stopped: an empty queue only "
-                       "means that nothing has been put yet, not that every writer is done. Stop on a sentinel "
-                       "instead.", line=_line(event), **lost)
-            expect(False, "relay with {n} writer(s) returned {k} of the {total} values; {lost} never came back (for "
-                   "example {example}). The reader must stop by itself once every writer is done: put one sentinel "
-                   "(None) after joining every writer, or let each writer put one and the reader count them; the "
-                   "parent takes values from `out` until the reader's last one.",
+                expect(False, "relay with {n} {n:writer|writers} returned {k} of the {total} values. The reader "
+                       "process's q.get_nowait() (line {line}) raised queue.Empty and the reader stopped: an empty "
+                       "queue only means that nothing has been put yet, not that every writer is done. Stop on a "
+                       "sentinel instead.", line=_line(event), **lost)
+            expect(False, "relay with {n} {n:writer|writers} returned {k} of the {total} values; {lost} never came "
+                   "back (for example {example}). The reader must stop by itself once every writer is done: put one "
+                   "sentinel (None) after joining every writer, or let each writer put one and the reader count them; "
+                   "the parent takes values from `out` until the reader's last one.",
                    lost=sum(missing.values()), example=repr(sorted(missing)[0]), **lost)
         extra = Counter(got) - Counter(want)
-        expect(not extra, "relay with {n} writer(s) returned {value}, which no writer wrote ({k} value(s) too many): "
-               "a sentinel is a signal between processes, not a value; keep it out of the result, and return each "
-               "value once.", n=len(batches), value=describe(sorted(extra, key=repr)[0]) if extra else "",
+        expect(not extra, "relay with {n} {n:writer|writers} returned {value}, which no writer wrote ({k} "
+               "{k:value|values} too many): a sentinel is a signal between processes, not a value; keep it out of the "
+               "result, and return each value once.",
+               n=len(batches), value=describe(sorted(extra, key=repr)[0]) if extra else "",
                k=sum(extra.values()))
 
 
@@ -103,8 +105,8 @@ def test_batch_order_kept(runs):
                 continue
             seen_whole += 1
             order = [v for v in got if v in set(batch)]
-            expect(order == batch, "relay with {n} writer(s) returned one writer's values in the order {order}, "
-                   "where it wrote {batch}: one reader taking them from one queue keeps each writer's order, "
+            expect(order == batch, "relay with {n} {n:writer|writers} returned one writer's values in the order "
+                   "{order}, where it wrote {batch}: one reader taking them from one queue keeps each writer's order, "
                    "and so must the way they come back.", n=len(batches),
                    order=describe(order), batch=describe(batch))
     expect(seen_whole, "No writer's values came back whole, so the order could not be checked: make every value "
@@ -146,11 +148,11 @@ def test_reader_ends_by_itself(runs):
         expect(readers, "relay started no process running read(), so no reader process could end by itself (see "
                "separate_processes).")
         for reader in readers:
-            expect(reader["exitcode"] is not None, "relay with {n} writer(s) returned, and the reader process was "
-                   "still running {s} seconds later: it never takes a sentinel, so it waits in q.get() for ever.",
+            expect(reader["exitcode"] is not None, "relay with {n} {n:writer|writers} returned, and the reader process "
+                   "was still running {s} seconds later: it never takes a sentinel, so it waits in q.get() for ever.",
                    n=len(batches), s=5)
-            expect(reader["exitcode"] == 0, "relay with {n} writer(s): the reader process ended with exit code "
-                   "{code}, not 0: it died of an exception instead of returning (its traceback is in the output).",
+            expect(reader["exitcode"] == 0, "relay with {n} {n:writer|writers}: the reader process ended with exit "
+                   "code {code}, not 0: it died of an exception instead of returning (its traceback is in the output).",
                    n=len(batches), code=reader["exitcode"])
 
 
@@ -159,9 +161,9 @@ def test_processes_joined(runs):
         obs = runs[name].observations
         expect(obs["processes"], "relay started no process, so there was none to join (see separate_processes).")
         for p in obs["processes"]:
-            expect(p["joined"], "relay with {n} writer(s) returned without joining the {target} process started at "
-                   "line {line}: join() every process you start, after it has been told to stop, so that none is "
-                   "left running.", n=len(batches), target=p["target"] or p["class"],
+            expect(p["joined"], "relay with {n} {n:writer|writers} returned without joining the {target} process "
+                   "started at line {line}: join() every process you start, after it has been told to stop, so that "
+                   "none is left running.", n=len(batches), target=p["target"] or p["class"],
                    line=_line(p))
 
 
@@ -176,11 +178,11 @@ def test_separate_processes(runs):
             expect(False, "relay started no process: write and read ran in the calling process. Start one "
                    "multiprocessing.Process per batch running write, and one running read.")
         writers = [p for p in processes if p["role"] == "writers"]
-        expect(len(writers) == len(batches), "relay with {n} writer(s) started {k} process(es) running write: one per "
-               "batch, so that the writers run at the same time.", n=len(batches),
+        expect(len(writers) == len(batches), "relay with {n} {n:writer|writers} started {k} {k:process|processes} "
+               "running write: one per batch, so that the writers run at the same time.", n=len(batches),
                k=len(writers))
-        expect(len(_readers(obs)) == 1, "relay with {n} writer(s) started {k} process(es) running read, where one "
-               "reader takes everything.", n=len(batches), k=len(_readers(obs)))
+        expect(len(_readers(obs)) == 1, "relay with {n} {n:writer|writers} started {k} {k:process|processes} running "
+               "read, where one reader takes everything.", n=len(batches), k=len(_readers(obs)))
 
 
 def test_no_qsize(runs):

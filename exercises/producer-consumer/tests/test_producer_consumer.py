@@ -73,8 +73,8 @@ def test_consumes_every_item(runs):
         expect(isinstance(got, list), "{call} returned {got}, not the list of the items the consumers took.",
                call=call, got=describe(got))
         others = [v for v in got if _as_item(v) not in set(want)]
-        expect(not others, "{call} returned {n} value(s) that no producer made, for example {value}: a consumer "
-               "appended the sentinel (or another marker) to `out`. Check for the sentinel first, and append "
+        expect(not others, "{call} returned {n} {n:value|values} that no producer made, for example {value}: a "
+               "consumer appended the sentinel (or another marker) to `out`. Check for the sentinel first, and append "
                "only the items the producers put.", call=call, n=len(others), value=describe(others[0]) if others else "")
         counts = Counter(_as_item(v) for v in got)
         twice = sorted(item for item, k in counts.items() if k > 1)
@@ -98,11 +98,11 @@ def test_every_consumer_ends(runs):
         in_get = [t for t in obs["leftovers"] if t["in_get"]]
         if in_get:
             where = in_get[0]["where"] or {}
-            expect(False, "After {call} returned, {n} thread(s) it started were still blocked in q.get(), for "
-                   "example {thread} at line {line} (`{code}`): no item will ever come, so they wait forever. "
-                   "q.join() only waits until every item is marked task_done(); it does not stop the consumers. "
-                   "After joining the producers, put one sentinel per consumer, let a consumer return when it "
-                   "takes one, and join the consumers before returning.",
+            expect(False, "After {call} returned, {n} {n:thread|threads} it started {n:was|were} still blocked in "
+                   "q.get(), for example {thread} at line {line} (`{code}`): no item will ever come, so "
+                   "{n:it waits|they wait} forever. q.join() only waits until every item is marked task_done(); it "
+                   "does not stop the consumers. After joining the producers, put one sentinel per consumer, let a "
+                   "consumer return when it takes one, and join the consumers before returning.",
                    call=call, n=len(in_get), thread=in_get[0]["name"], line=where.get("line", "?"),
                    code=where.get("code", ""))
         for t in obs["leftovers"]:
@@ -183,7 +183,7 @@ def test_consumers_block_in_get(runs):
         found_empty = [e for e in obs["queue_log"] if e["op"] in ("get", "get_nowait") and e["outcome"] == "empty"]
         if found_empty:
             first = found_empty[0]
-            expect(False, "In {call}, {thread} found the queue empty in {op}() (first at {at} s; {n} time(s) in "
+            expect(False, "In {call}, {thread} found the queue empty in {op}() (first at {at} s; {n} {n:time|times} in "
                    "all). A get_nowait(), or a get() that gives up after a timeout, is polling, or guessing that the "
                    "producers are done. A consumer with nothing to take must wait in q.get(), with no timeout, until "
                    "an item or a sentinel comes.",

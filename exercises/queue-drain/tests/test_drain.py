@@ -117,7 +117,7 @@ def test_extra_threads_end(student):
             expect(False,
                    "The test put {items} in its own queue (nothing else: no sentinel) and started {n} threads "
                    "running work(q, done). {thread} never ended: it was {status} at line {line} (`{code}`) "
-                   "with {left} item(s) left in the queue. work() itself must stop when the queue is empty, "
+                   "with {left} {left:item|items} left in the queue. work() itself must stop when the queue is empty, "
                    "whoever calls it and whatever drain() does: a sentinel that only drain() puts in its queue "
                    "is not in the test's. Use `q.get_nowait()` and return on `queue.Empty`.",
                    items=items, n=n, thread=stuck[0]["name"], status=describe_status(stuck[0]["status"]),
@@ -140,11 +140,11 @@ def test_workers_overlap(student):
            "work() slept {sleeps} times for ten items: keep `time.sleep(t)` for each item, it stands for the "
            "work the item needs.", sleeps=obs["sleeps"])
     expect(obs["threads"] >= n,
-           "drain(items, n_threads=10) never had more than {threads} worker thread(s) alive at once. Start "
-           "n_threads threads, all before joining any.", threads=obs["threads"])
+           "drain(items, n_threads=10) never had more than {threads} worker {threads:thread|threads} alive at once. "
+           "Start n_threads threads, all before joining any.", threads=obs["threads"])
     expect(obs["most_asleep"] == n,
-           "With ten 1-second items and ten workers, at most {most} worker(s) were asleep at the same moment, "
-           "so draining took {took} virtual seconds instead of 1. Something makes the workers take turns, "
+           "With ten 1-second items and ten workers, at most {most} {most:worker was|workers were} asleep at the same "
+           "moment, so draining took {took} virtual seconds instead of 1. Something makes the workers take turns, "
            "such as a lock held over `time.sleep(t)` too. Hold a lock (if you use one) only over taking the item, "
            "never over the work.", most=obs["most_asleep"], took=obs["finished_at"])
 
@@ -158,10 +158,10 @@ def test_no_worker_dies(student):
         details = dict(count=len(errors), thread=first["thread"], type=first["type"],
                        line=stack[-1].get("line", "?"), code=stack[-1].get("code", "?"))
         expect(first["type"] != "Empty",
-               "{count} worker thread(s) ended with an exception; {thread} raised {type} at line {line} "
+               "{count} worker {count:thread|threads} ended with an exception; {thread} raised {type} at line {line} "
                "(`{code}`). A worker must stop quietly when the queue is empty: `q.get_nowait()` raises "
                "`queue.Empty` then, so catch exactly that (`except queue.Empty: return`).", **details)
         expect(False,
-               "{count} worker thread(s) ended with an exception; {thread} raised {type} at line {line} "
+               "{count} worker {count:thread|threads} ended with an exception; {thread} raised {type} at line {line} "
                "(`{code}`). A thread that dies leaves its work undone and prints a traceback; only an empty "
                "queue should end a worker.", **details)

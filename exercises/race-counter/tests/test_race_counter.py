@@ -35,7 +35,7 @@ def test_decrement_is_thread_safe(student):
         got = obs["value"]
         expect(got == explored_start - explored_n,
                "{n} of the test's threads each called decrement() once on Counter({start}); under the "
-               "schedule below the value ended at {got}, not {want}: {lost} update(s) lost. Every "
+               "schedule below the value ended at {got}, not {want}: {lost} {lost:update|updates} lost. Every "
                "decrement must hold one lock, created in __init__, from reading self.value to writing it.",
                n=explored_n, start=explored_start, got=describe(got), want=explored_start - explored_n,
                lost=got - (explored_start - explored_n) if type(got) is int else "?")

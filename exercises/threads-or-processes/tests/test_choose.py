@@ -51,7 +51,7 @@ def test_crunch_results_in_order(student):
     for (numbers, workers), got in zip(CRUNCH_CASES, obs["results"]):
         want = [n * n for n in numbers]
         expect(type(got) is list and len(got) == len(want), "crunch(numbers, work, workers={workers}) with {n} "
-               "number(s) returned {got}, not a list of {n} results.", workers=workers, got=describe(got),
+               "{n:number|numbers} returned {got}, not a list of {n} results.", workers=workers, got=describe(got),
                n=len(want))
         wrong = [i for i, (g, w) in enumerate(zip(got, want)) if g != w]
         if wrong:
@@ -71,7 +71,7 @@ def test_crunch_in_parallel_processes(crunch_run):
            "that one process, which the GIL keeps from running Python code at the same time. CPU-bound work "
            "needs processes: use multiprocessing.Pool(workers) (or ProcessPoolExecutor) and its map().")
     expect(stats.overlap_seen and len(workers) >= 2, "work() never ran in two worker processes at the same moment "
-           "({n} worker process(es) seen). Hand all the numbers to a pool of `workers` processes at once "
+           "({n} worker {n:process|processes} seen). Hand all the numbers to a pool of `workers` processes at once "
            "(pool.map), rather than one call at a time, or one process after another.", n=len(workers))
 
 
@@ -87,7 +87,7 @@ def test_download_results_in_order(downloads):
     for name, (n, k, _) in DOWNLOADS.items():
         got = downloads[name].observations["result"]
         want = [_page(u) for u in URLS[:n]]
-        expect(type(got) is list and len(got) == n, "download of {n} URL(s) with max_threads={k} returned {got}, "
+        expect(type(got) is list and len(got) == n, "download of {n} {n:URL|URLs} with max_threads={k} returned {got}, "
                "not a list of {n} results.", n=n, k=k, got=describe(got))
         wrong = [i for i, (g, w) in enumerate(zip(got, want)) if g != w]
         if wrong:
@@ -130,18 +130,18 @@ def test_download_freed_thread_takes_next(downloads):
         expect(most <= k, "download of {n} URLs with max_threads={k}: {most} fetches waited at the same moment. "
                "This check looks at how a thread that is done goes on to the next URL: limit download to "
                "max_threads threads first.", n=n, k=k, most=most)
-        expect(most == k, "download of {n} URLs with max_threads={k}: at most {most} fetch(es) waited at the same "
-               "moment. This check looks at how a thread that is done goes on to the next URL: let max_threads "
-               "threads wait together first.", n=n, k=k, most=most)
+        expect(most == k, "download of {n} URLs with max_threads={k}: at most {most} {most:fetch|fetches} waited at "
+               "the same moment. This check looks at how a thread that is done goes on to the next URL: let "
+               "max_threads threads wait together first.", n=n, k=k, most=most)
         late = late_handoff(log, n)
         if late is None:
             continue
         leave, waiting, next_at = late
         expect(False, "download of {n} URLs with max_threads={k}: the fetch of {url} ended at {left} s while "
-               "{waiting} URL(s) were still waiting, but no fetch started before {next} s. A freed thread must take "
-               "the next URL at once: batches of max_threads joined one after another wait for the slowest fetch "
-               "of each batch. Use a pool of threads (ThreadPoolExecutor(max_threads).map) or threads taking URLs "
-               "from a queue.Queue.", n=n, k=k, url=leave["who"], left=_t(leave["at"]), waiting=waiting,
+               "{waiting} {waiting:URL was|URLs were} still waiting, but no fetch started before {next} s. A freed "
+               "thread must take the next URL at once: batches of max_threads joined one after another wait for the "
+               "slowest fetch of each batch. Use a pool of threads (ThreadPoolExecutor(max_threads).map) or threads "
+               "taking URLs from a queue.Queue.", n=n, k=k, url=leave["who"], left=_t(leave["at"]), waiting=waiting,
                next=_t(next_at) if next_at is not None else "?")
 
 
@@ -164,5 +164,5 @@ def test_download_in_threads(student):
                kind=pool["class"], line=line)
     expect(raised is None, "download raised {error}: {text}", error=raised["type"] if raised else "",
            text=raised["message"] if raised else "")
-    expect(obs["fetched"] == 6, "download called fetch {k} time(s) for 6 URLs, in this process.",
+    expect(obs["fetched"] == 6, "download called fetch {k} {k:time|times} for 6 URLs, in this process.",
            k=obs["fetched"])

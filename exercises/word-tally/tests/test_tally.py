@@ -44,8 +44,8 @@ def test_count_words_exact(student):
     def exact(obs):
         got = _counts(obs["got"], f"count_words({EXPLORED_WORDS}, {EXPLORED_THREADS})")
         expect(got == want,
-               "count_words({words}, n_threads={n}) returned {got}, not {want}: {lost} word(s) were lost under "
-               "this schedule. Two threads read the same count of a word and both stored that count plus one, "
+               "count_words({words}, n_threads={n}) returned {got}, not {want}: {lost} {lost:word was|words were} lost "
+               "under this schedule. Two threads read the same count of a word and both stored that count plus one, "
                "so one addition overwrote the other: `self.counts[word] = self.counts.get(word, 0) + 1`, like "
                "`self.counts[word] += 1`, is a read and then a write, and a thread can be switched out between "
                "the two. On a laptop CPython rarely shows this: only one thread runs Python code at a time (the "
@@ -66,11 +66,11 @@ def test_add_is_thread_safe(student):
     def nothing_lost(obs):
         got = _counts(obs["got"], "Tally.counts")
         expect(got == want,
-               "The test's own threads called add() on one Tally (one thread per list: {per_thread}); Tally.counts ended as "
-               "{got}, not {want}: {lost} addition(s) were lost under this schedule. add() itself must be safe, "
-               "whatever count_words() does: a lock in count_words(), or counting apart in each thread, does not "
-               "protect the test's calls. Each Tally needs one lock, created in __init__ (not per call, not "
-               "per word created on first use, which is itself a check-then-act), held from the read of the "
+               "The test's own threads called add() on one Tally (one thread per list: {per_thread}); Tally.counts "
+               "ended as {got}, not {want}: {lost} {lost:addition was|additions were} lost under this schedule. add() "
+               "itself must be safe, whatever count_words() does: a lock in count_words(), or counting apart in each "
+               "thread, does not protect the test's calls. Each Tally needs one lock, created in __init__ (not per "
+               "call, not per word created on first use, which is itself a check-then-act), held from the read of the "
                "count to the write. On a laptop CPython seldom switches threads inside add(), so the loss hides "
                "there and a run that counts right proves nothing; the test switches at exactly that point.",
                per_thread=JUDGE_THREADS, got=got, want=want, lost=_lost(got, want))
@@ -88,8 +88,8 @@ def test_uses_n_threads(student):
                n=n, got=got, want=want)
         counting = obs["counting_threads"]
         expect(len(counting) == n,
-               "count_words(words, n_threads={n}) counted its words in {count} thread(s) other than the caller's "
-               "({threads}), not {n}. Start n_threads threads, give each its share of the words, and let each "
+               "count_words(words, n_threads={n}) counted its words in {count} {count:thread|threads} other than the "
+               "caller's ({threads}), not {n}. Start n_threads threads, give each its share of the words, and let each "
                "count its share.", n=n, count=len(counting), threads=counting)
         expect(obs["started_before_first_join"] >= min(n, obs["starts"]),
                "count_words(words, n_threads={n}) joined a thread after starting only {started} of them: the "

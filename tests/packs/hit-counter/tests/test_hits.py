@@ -6,7 +6,8 @@ from grader.harness.judge.api import expect
 def test_counts_every_hit(student):
     def all_counted(obs):
         expect(obs["count"] == 6, "Two threads hit 3 times each, but the count is {got}, not 6: "
-               "{lost} hit(s) were lost.", got=obs["count"], lost=6 - obs["count"] if isinstance(obs["count"], int) else "?")
+               "{lost} {lost:hit was|hits were} lost.",
+               got=obs["count"], lost=6 - obs["count"] if isinstance(obs["count"], int) else "?")
     student.explore("hit_from_threads", all_counted, threads=2, hits=3)
 
 
