@@ -133,3 +133,73 @@ def test_a_pack_message_reads_in_chinese_as_its_catalog_says():
     ref = {"msgid": "relay with {n} {n:writer|writers} returned {got}, not a list.", "params": {"n": 1, "got": "None"}}
     assert render(ref, "en", exercise) == "relay with 1 writer returned None, not a list."
     assert render(ref, "zh", exercise) == "有 1 个写进程时，relay 返回了 None，不是一个列表。"
+
+
+def test_a_result_stored_before_its_english_changed_still_reads_in_chinese():
+    """A course site keeps a check's message as its English template and params: a result stored before
+    counts agreed with their words names the old English, kept in the catalog as an obsolete entry."""
+    from grader.host.messages import render
+
+    counter = packs.load_exercise(ROOT / "exercises" / "race-counter")
+    old = {"msgid": "{n} of the test's threads each called decrement() once on Counter({start}); under the schedule "
+                    "below the value ended at {got}, not {want}: {lost} update(s) lost. Every decrement must hold one "
+                    "lock, created in __init__, from reading self.value to writing it.",
+           "params": {"n": 8, "start": 100, "got": 97, "want": 92, "lost": 5}}
+    assert render(old, "zh", counter) == (
+        "测试的 8 个线程各对 Counter(100) 调用了一次 decrement()；在下面这种调度下，最后的值是 97，而不是 92："
+        "丢失了 5 次更新。每次减一都必须从读取 self.value 到写回它的整个过程中持有同一把锁，"
+        "这把锁要在 __init__ 里创建。")
+    relay = packs.load_exercise(ROOT / "exercises" / "process-queue")
+    old = {"msgid": "relay with {n} writer(s) returned {got}, not a list.", "params": {"n": 1, "got": "None"}}
+    assert render(old, "zh", relay) == "有 1 个写进程时，relay 返回了 None，不是一个列表。"
+
+
+def _entries(path: Path) -> tuple[dict, dict]:
+    """A catalog's active and obsolete entries, msgid: msgstr."""
+    from babel.messages.pofile import read_po
+
+    with open(path, "rb") as fh:
+        catalog = read_po(fh)
+    return {m.id: m.string for m in catalog if m.id}, {m.id: m.string for m in catalog.obsolete.values()}
+
+
+@pytest.mark.parametrize("exercise", PACKS, ids=lambda ex: ex.slug)
+def test_grader_translate_keeps_the_obsolete_entries(exercise, tmp_path, capsys):
+    import shutil
+
+    from grader import cli
+
+    shutil.copytree(exercise.root, tmp_path / exercise.slug)
+    po = pack_i18n.catalog_path(tmp_path / exercise.slug, "zh")
+    before = _entries(po)
+    assert cli.main(["translate", exercise.slug, "--exercises", str(tmp_path)]) == 0
+    assert ", 0 still to translate." in capsys.readouterr().out
+    assert _entries(po) == before
+
+
+def test_a_retired_text_used_again_comes_back_with_its_translation(tmp_path):
+    import shutil
+
+    root = tmp_path / "hit-counter"
+    shutil.copytree(Path(__file__).resolve().parent / "packs" / "hit-counter", root)
+    test = root / "tests" / "test_hits.py"
+    new, old = "{lost} {lost:hit was|hits were} lost.", "{lost} hit(s) were lost."
+    test.write_text(test.read_text(encoding="utf-8").replace(new, old), encoding="utf-8")
+    po = pack_i18n.catalog_path(root, "zh")
+    active, obsolete = _entries(po)
+    retired = next(msgid for msgid in obsolete if old in msgid)
+    _, _, untranslated = pack_i18n.update_catalog(packs.load_exercise(root), "zh")
+    now_active, now_obsolete = _entries(po)
+    assert untranslated == 0 and now_active[retired] == obsolete[retired] and retired not in now_obsolete
+    replaced = next(msgid for msgid in active if new in msgid)  # the text it stood for, retired in turn
+    assert now_obsolete[replaced] == active[replaced] and replaced not in now_active
+
+
+def test_a_visible_copy_has_no_obsolete_entry(tmp_path):
+    """The students' copy of a pack: its obsolete entries would hold the hidden checks' messages."""
+    from grader.host.visible_pack import write_visible_pack
+
+    exercise = packs.load_exercise(ROOT / "exercises" / "process-queue")
+    copy = write_visible_pack(exercise, tmp_path / exercise.slug)
+    assert _entries(pack_i18n.catalog_path(exercise.root, "zh"))[1]
+    assert _entries(pack_i18n.catalog_path(copy.root, "zh"))[1] == {}

@@ -10,6 +10,8 @@ Their translations live beside the pack in `i18n/<lang>.po` (for example `i18n/z
 English, `msgstr` the translation), and its README in `README.<lang>.md`. The .po files are compiled
 in memory with Babel on first use, as the grader's own catalogs are. A text with no translation
 reads in English; `tests/test_pack_i18n.py` fails when a pack lacks one or a placeholder differs.
+A text the pack no longer has stays in its catalog as an obsolete entry (`#~ msgid`, as msgmerge
+keeps them): a result stored before the English changed names the old text, and still reads translated.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from babel.messages.catalog import Catalog
+from babel.messages.catalog import Catalog, Message
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
 
@@ -55,6 +57,9 @@ def pack_text(exercise, msgid: str, lang: str) -> str:
 def _translations(path: str, mtime: int) -> gettext.NullTranslations:
     with open(path, "rb") as fh:
         catalog = read_po(fh)
+    for message in list(catalog.obsolete.values()):
+        if message.id not in catalog:  # a retired text, named by a result stored before it changed
+            catalog[message.id] = message
     compiled = io.BytesIO()
     write_mo(compiled, catalog)
     compiled.seek(0)
@@ -110,23 +115,30 @@ def translatable(exercise) -> tuple[list[PackText], list[str]]:
     return texts, problems
 
 
-def update_catalog(exercise, lang: str) -> tuple[Path, int, int]:
+def update_catalog(exercise, lang: str, keep_obsolete: bool = True) -> tuple[Path, int, int]:
     """Write `i18n/<lang>.po` with every translatable text of the pack, keeping the translations it
-    has and dropping texts the pack no longer has. Returns (path, texts, untranslated)."""
+    has. A translated text the pack no longer has is kept as an obsolete entry (stored results name
+    it), and comes back with its translation when the pack has it again; `keep_obsolete=False` drops
+    them. Returns (path, texts, untranslated), obsolete entries not counted."""
     path = catalog_path(exercise.root, lang)
-    old = None
+    old = Catalog(locale=lang)
     if path.exists():
         with open(path, "rb") as fh:
             old = read_po(fh)
+    # active last: a text both active and obsolete (edited by hand) keeps its active translation
+    known = {m.id: m.string for m in [*old.obsolete.values(), *old] if m.id and m.string}
     texts, _ = translatable(exercise)
     catalog = Catalog(locale=lang, project=f"exercise pack {exercise.slug}", charset="utf-8")
     for item in texts:
-        previous = old.get(item.msgid) if old is not None else None
         found = catalog.get(item.msgid)
         if found is not None:
             found.locations.append((item.where, 0))
             continue
-        catalog.add(item.msgid, previous.string if previous is not None else "", locations=[(item.where, 0)])
+        catalog.add(item.msgid, known.get(item.msgid, ""), locations=[(item.where, 0)])
+    if keep_obsolete:
+        for msgid, string in known.items():
+            if msgid not in catalog:
+                catalog.obsolete[msgid] = Message(msgid, string)
     path.parent.mkdir(exist_ok=True)
     with open(path, "wb") as fh:
         write_po(fh, catalog, width=100, omit_header=False, sort_output=False)

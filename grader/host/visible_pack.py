@@ -8,7 +8,8 @@ the scenarios and helpers only they use. So the copy is rebuilt, not filtered by
   back from its syntax tree, so no comment travels;
 - tests/scenarios.py keeps the scenario functions those tests run (`student.run("name")` ...) and what
   those use;
-- i18n/<lang>.po is written again from the copy's own texts, keeping their translations;
+- i18n/<lang>.po is written again from the copy's own texts, keeping their translations (and no
+  obsolete entry: the hidden checks' messages would be among them);
 - the author's solution/ and samples/ are never copied.
 """
 
@@ -60,7 +61,8 @@ def write_visible_pack(exercise: Exercise, target: Path) -> Exercise:
     for po in sorted((exercise.root / "i18n").glob("*.po")):
         (target / "i18n").mkdir(exist_ok=True)
         shutil.copy2(po, target / "i18n" / po.name)
-        pack_i18n.update_catalog(copy, po.stem)  # keeps the copy's texts only, with their translations
+        # the copy's texts only, with their translations: no obsolete entries (the hidden checks' messages)
+        pack_i18n.update_catalog(copy, po.stem, keep_obsolete=False)
     return copy
 
 
