@@ -270,6 +270,23 @@ def test_a_rate_limited_upload_is_429_and_stores_nothing(client, course, people)
     assert "You can submit now." not in page  # the next attempt's time is shown instead
 
 
+def test_the_rate_reads_with_its_counts_agreeing_in_both_languages(course):
+    from django.utils import translation
+
+    from grader.site.student import rules
+
+    course.rate_burst, course.rate_refill_minutes = 1, 1
+    with translation.override("en"):
+        assert rules.rate(course) == "You may submit 1 time in a row, then once more every minute."
+    with translation.override("zh-hans"):
+        assert rules.rate(course) == "可以连续提交 1 次，之后每 1 分钟多一次机会。"
+    course.rate_burst, course.rate_refill_minutes = 3, 30
+    with translation.override("en"):
+        assert rules.rate(course) == "You may submit 3 times in a row, then once more every 30 minutes."
+    with translation.override("zh-hans"):
+        assert rules.rate(course) == "可以连续提交 3 次，之后每 30 分钟多一次机会。"
+
+
 class _Spooled:
     """An uploaded file whose size Django did not record, that counts what is read of it."""
 

@@ -67,6 +67,9 @@ def counting(course: Course) -> str:
 def rate(course: Course) -> str:
     if course.rate_refill_minutes == 0 or course.rate_burst == 0:
         return _("You may submit as often as you like.")
-    return ngettext("You may submit %(burst)d time in a row, then once more every %(minutes)d minutes.",
-                    "You may submit %(burst)d times in a row, then once more every %(minutes)d minutes.",
-                    course.rate_burst) % {"burst": course.rate_burst, "minutes": course.rate_refill_minutes}
+    # two counts: one plural form chooses by one of them, so the refill's words are chosen first
+    then = ngettext("then once more every minute", "then once more every %(minutes)d minutes",
+                    course.rate_refill_minutes) % {"minutes": course.rate_refill_minutes}
+    return ngettext("You may submit %(burst)d time in a row, %(then)s.",
+                    "You may submit %(burst)d times in a row, %(then)s.",
+                    course.rate_burst) % {"burst": course.rate_burst, "then": then}
