@@ -22,6 +22,7 @@ single-threaded, so forking it is safe, and it leaves when the entry closes its 
 from __future__ import annotations
 
 import atexit
+import gc
 import importlib
 import json
 import os
@@ -125,6 +126,9 @@ def _send(sock: socket.socket, message: dict) -> None:
 
 
 def main(argv: list[str]) -> None:
+    # What was imported lives as long as the zygote: out of the collector's sight, each judge's
+    # collections (a full one when pytest ends) walk only what that judge made, not pytest's heap.
+    gc.freeze()
     job = serve(socket.socket(fileno=int(argv[1])))
     if job is not None:
         # Here, at the top of the forked judge: pytest's __main__ as `python -m pytest` runs it.
