@@ -19,7 +19,8 @@ interpreter and own_cpu_seconds counted the interpreter's start as well.)
 
     RUNS=5 flock /tmp/bench.lock .venv/bin/python bench/grading_cost.py
 
-RUNS rounds (default 5): medians, spread, ratio and every time in bench/results/grading_cost.json
+ONLY=slug,... grades those exercises only (ONLY=race-counter: one exercise, as the course site
+grades a submission). RUNS rounds (default 5): medians, spread, ratio and every time in bench/results/grading_cost.json
 (RESULTS= another file).
 """
 
@@ -44,6 +45,7 @@ NEW = Path(os.environ.get("NEW", HERE))
 NEW_REF = os.environ.get("NEW_REF", "HEAD")
 RUNS = int(os.environ.get("RUNS", "5"))
 SANDBOX = os.environ.get("SANDBOX", "docker")
+ONLY = sorted(filter(None, os.environ.get("ONLY", "").split(",")))  # these exercises only (ONLY=race-counter: a site's)
 RESULTS = Path(os.environ.get("RESULTS", HERE / "bench" / "results" / "grading_cost.json"))
 
 # Run in a fresh interpreter with the tree's grader first on sys.path: prints the seconds and the
@@ -83,12 +85,13 @@ assert Path(grader.__file__).resolve().is_relative_to(tree.resolve()), grader.__
 box = DockerSandbox() if sandbox == "docker" else sandbox
 if sandbox == "docker":
     box.image()
-exercises = packs.load_all(tree / "exercises")
+only = sys.argv[3].split(",") if sys.argv[3] else None
+exercises = [ex for ex in packs.load_all(tree / "exercises") if only is None or ex.slug in only]
 def grade():
     with tempfile.TemporaryDirectory() as tmp:
         for ex in exercises:
             shutil.copy(tree / "solutions" / ex.slug / ex.student_file, Path(tmp) / ex.student_file)
-        return grade_submission(submission=Path(tmp), student="bench", sandbox=box)
+        return grade_submission(submission=Path(tmp), student="bench", sandbox=box, exercises=only)
 def busy():  # the machine's busy CPU seconds (/proc/stat: all but idle and iowait)
     fields = [int(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
     return (sum(fields[:8]) - fields[3] - fields[4]) / os.sysconf("SC_CLK_TCK")
@@ -120,7 +123,7 @@ def describe(tree: Path) -> str:
 
 def grade_once(tree: Path) -> dict:
     env = {**os.environ, "PYTHONPATH": str(tree)}
-    done = subprocess.run([sys.executable, "-c", ONE_GRADING, str(tree), SANDBOX], env=env, cwd=tree,
+    done = subprocess.run([sys.executable, "-c", ONE_GRADING, str(tree), SANDBOX, ",".join(ONLY)], env=env, cwd=tree,
                           capture_output=True, text=True)
     if done.returncode != 0:
         raise SystemExit(f"grading with {tree} failed:\n{done.stderr[-3000:]}")
@@ -162,7 +165,9 @@ def main() -> None:
               f"cores, container {container_cpu['new'][-1]:.2f} CPU s)", flush=True)
     median = {name: statistics.median(ts) for name, ts in times.items()}
     cpu_median = {name: statistics.median(ts) for name, ts in container_cpu.items()}
-    print(f"{warm['new']['exercises']} reference solutions in one submission, {SANDBOX} sandbox, median of {RUNS}: "
+    count = warm["new"]["exercises"]
+    solutions = "solution" if count == 1 else "solutions"
+    print(f"{count} reference {solutions} in one submission, {SANDBOX} sandbox, median of {RUNS}: "
           f"old {median['old']:.2f} s ({min(times['old']):.2f} to {max(times['old']):.2f}), "
           f"new {median['new']:.2f} s ({min(times['new']):.2f} to {max(times['new']):.2f}): "
           f"{median['old'] / median['new']:.2f}x; the rest of the machine used "
@@ -173,7 +178,7 @@ def main() -> None:
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps({
         "when": datetime.now(UTC).isoformat(timespec="seconds"), "machine": machine, "sandbox": SANDBOX,
-        "exercises": warm["new"]["exercises"], "commits": commits, "runs": RUNS,
+        "exercises": warm["new"]["exercises"], "only": ONLY, "commits": commits, "runs": RUNS,
         "seconds": times, "median": median, "ratio": round(median["old"] / median["new"], 3),
         "others_cores": load, "own_cpu_seconds": own, "container_cpu_seconds": container_cpu,
         "container_cpu_median": cpu_median, "bench_minutes": round((time.monotonic() - started) / 60, 1),
