@@ -117,3 +117,5 @@ def main():
 """)
     found = (outcome.status, outcome.result.get("what"), outcome.result.get("count"))
     assert found == ("tampered", "unknown_thread", 1)
+    detail = outcome.result["detail"]  # the kernel's view of it, kept for the teacher (a false one can be told)
+    assert len(detail["threads"]) == 1 and detail["starting"] == 0, detail

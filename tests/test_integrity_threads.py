@@ -79,6 +79,10 @@ def test_a_thread_nobody_announced_is_unknown_at_once():
     raw = RawThread()
     try:
         assert threads.unknown() == 1
+        detail = threads.detail()  # the kernel's view of it, for the teacher's record
+        assert len(detail["threads"]) == 1 and detail["starting"] == 0, detail
+        tid, state = detail["threads"][0].split(" ")[:2]
+        assert int(tid) not in {t.native_id for t in threading.enumerate()} and state in "RSD", detail
     finally:
         raw.end()
 

@@ -173,7 +173,7 @@ def _guard(student_file: str, request: dict, my_pid: int, channel: "_Channel"):
     def unknown(threads: integrity.Threads) -> None:
         count = threads.unknown()
         if count:
-            on_tampered({"what": "unknown_thread", "count": count})
+            on_tampered({"what": "unknown_thread", "count": count, "detail": threads.detail()})
 
     # The snapshot checked at each thread's start is reachable from install.ON_THREAD_START: the run's
     # end compares with its own, reachable from nothing the student's code can get at.

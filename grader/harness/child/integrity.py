@@ -142,6 +142,30 @@ class Threads:
             return max(0, len(tasks - known - self.baseline - self.seen) - self.starting)
 
 
+    def detail(self) -> dict:
+        """What the kernel says of the threads unknown() counts, for the teacher's record: to tell a
+        start the harness missed from a thread the student's code hid (a false `tampered` was seen
+        twice and never reproduced; this is what would explain it)."""
+        tasks = _tasks() or set()
+        known = _known()
+        with self._lock:
+            unknown = sorted(tasks - known - self.baseline - self.seen)
+            counts = {"starting": self.starting, "seen": len(self.seen), "baseline": len(self.baseline)}
+        return {"threads": [_kernel_state(tid) for tid in unknown[:10]], "tasks": len(tasks),
+                "known": len(known), **counts}
+
+
+def _kernel_state(tid: int) -> str:
+    """`tid state (name)`, as /proc/self/task/<tid>/stat has them."""
+    try:
+        stat = open(f"/proc/self/task/{tid}/stat", encoding="ascii", errors="replace").read()
+    except OSError:
+        return f"{tid} gone"
+    name = stat[stat.find("(") + 1:stat.rfind(")")]
+    state = stat[stat.rfind(")") + 2:].split(" ", 1)[0]
+    return f"{tid} {state} ({name})"
+
+
 def tracer_changed(global_trace, enabled: bool) -> str | None:
     """The main thread's tracer at a run's end: the harness's (when tracing), and no profiler."""
     if sys.getprofile() is not None:

@@ -64,7 +64,9 @@ def outcome_verdict(outcome: Outcome, student_file: str, searched: bool = False)
         if what == "forged_result":
             refusal: dict = {"id": "tampered_forged_result"}
         elif what == "unknown_thread":
-            refusal = {"id": "tampered_unknown_thread", "params": {"count": result.get("count")}}
+            # detail: the kernel's view of those threads, kept in the teacher's record (integrity.Threads.detail)
+            refusal = {"id": "tampered_unknown_thread", "params": {"count": result.get("count"),
+                                                                   "detail": result.get("detail")}}
         elif result.get("replaced"):
             refusal = {"id": "tampered_replaced", "params": {"what": what}}
         else:
