@@ -2,8 +2,8 @@
 
 A scenario child runs one thread at a time and pins itself to one CPU, where handing the baton
 over costs a tenth of what it costs across CPUs (harness/child/install.pin_to_one_cpu). Two judges
-pinned to the same CPU take turns on it while another CPU idles; chosen at random, two judges at
-once on a 2-core host collided half the time, and each took up to a third longer. So every judge
+pinned to the same CPU take turns on it while another CPU idles; chosen at random, two containers
+on a 2-core host shared one CPU half the time. So every judge
 running on this machine holds a slot of its own while it runs: a worker's judges, a second worker,
 a batch beside the site, the local sandbox's self-checks. The slots are lock files in one folder
 every grader on the machine shares, taken with flock: a slot is free again as soon as its holder

@@ -134,36 +134,37 @@ class Threads:
 
     def unknown(self) -> int:
         """How many live OS threads neither threading, the baseline, nor a start in progress accounts for."""
-        tasks = _tasks()  # first: a thread listed here and started since is in `seen` below
-        if tasks is None:
-            return 0
-        known = _known()
-        with self._lock:
-            return max(0, len(tasks - known - self.baseline - self.seen) - self.starting)
-
+        unaccounted, counts = self._unaccounted()
+        return max(0, len(unaccounted) - counts["starting"])
 
     def detail(self) -> dict:
         """What the kernel says of the threads unknown() counts, for the teacher's record: to tell a
         start the harness missed from a thread the student's code hid (a false `tampered` was seen
         twice and never reproduced; this is what would explain it)."""
-        tasks = _tasks() or set()
+        unaccounted, counts = self._unaccounted()
+        return {"threads": [_kernel_state(tid) for tid in sorted(unaccounted)[:10]], **counts}
+
+    def _unaccounted(self) -> tuple[set[int], dict]:
+        """The live OS threads that neither threading, the baseline nor `seen` accounts for, and the counts."""
+        tasks = _tasks()  # first: a thread listed here and started since is in `seen` below
+        if tasks is None:
+            return set(), {"starting": 0}
         known = _known()
         with self._lock:
-            unknown = sorted(tasks - known - self.baseline - self.seen)
-            counts = {"starting": self.starting, "seen": len(self.seen), "baseline": len(self.baseline)}
-        return {"threads": [_kernel_state(tid) for tid in unknown[:10]], "tasks": len(tasks),
-                "known": len(known), **counts}
+            return tasks - known - self.baseline - self.seen, {
+                "starting": self.starting, "seen": len(self.seen), "baseline": len(self.baseline),
+                "tasks": len(tasks), "known": len(known)}
 
 
 def _kernel_state(tid: int) -> str:
-    """`tid state (name)`, as /proc/self/task/<tid>/stat has them."""
+    """`tid state`, the state as /proc/self/task/<tid>/stat has it (R, S, D, Z...). Read here, not
+    with grader/procfs.py: a child in bubblewrap sees only the harness (judge/isolation.py)."""
     try:
-        stat = open(f"/proc/self/task/{tid}/stat", encoding="ascii", errors="replace").read()
+        with open(f"/proc/self/task/{tid}/stat", "rb") as f:
+            stat = f.read().decode("ascii", "replace")
     except OSError:
         return f"{tid} gone"
-    name = stat[stat.find("(") + 1:stat.rfind(")")]
-    state = stat[stat.rfind(")") + 2:].split(" ", 1)[0]
-    return f"{tid} {state} ({name})"
+    return f"{tid} {stat.rsplit(')', 1)[1].split()[0]}"
 
 
 def tracer_changed(global_trace, enabled: bool) -> str | None:
