@@ -4,9 +4,10 @@
 Grades the reference solutions of six thread exercises one exercise per container, as the course
 site does (docker sandbox, default settings), ROUNDS times (default 3): first each alone, then in
 pairs from two threads at once (as two workers on one host). For each grading it times Docker's calls
-(create, put_archive, start, wait, reload, get_archive, remove: docker-py's own methods, wrapped) and
-prints the medians, alone and two at once: "wait" is the time inside the container, the rest is
-Docker's work around it.
+(create, attach_socket, start, wait, reload, remove: docker-py's own methods, wrapped; and send and
+finish, the inputs going in on the container's stdin and the end of its outputs) and prints the
+medians, alone and two at once: "wait" is the time inside the container, the rest is Docker's work
+around it. (Until 083df9c the inputs and results went through put_archive and get_archive.)
 
     flock /tmp/bench.lock .venv/bin/python bench/container_phases.py
 
@@ -28,12 +29,13 @@ import docker.models.containers as containers
 from samples import ROOT
 
 from grader.host import packs
+from grader.host.sandboxes import container_streams
 from grader.host.sandboxes.base import JudgeJob
 from grader.host.sandboxes.container import DockerSandbox
 
 ROUNDS = int(os.environ.get("ROUNDS", "3"))
 EXERCISES = ["race-counter", "queue-drain", "word-tally", "reentrant-lock", "bounded-desks", "producer-consumer"]
-CALLS = ("put_archive", "start", "wait", "reload", "get_archive", "remove")
+CALLS = ("attach_socket", "start", "wait", "reload", "remove")
 
 _seen = threading.local()  # the calls of the grading this thread runs: {call: seconds}
 
@@ -66,6 +68,9 @@ def main() -> None:
     for name in CALLS:
         setattr(containers.Container, name, _timed(name, getattr(containers.Container, name)))
     containers.ContainerCollection.create = _timed("create", containers.ContainerCollection.create)
+    for name in ("send", "finish"):
+        setattr(container_streams.ContainerStreams, name,
+                _timed(name, getattr(container_streams.ContainerStreams, name)))
     by_slug = {ex.slug: ex for ex in packs.load_all(ROOT / "exercises")}
     jobs = [JudgeJob(by_slug[s], by_slug[s].solution.read_bytes()) for s in EXERCISES]
     box = DockerSandbox()

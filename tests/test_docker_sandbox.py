@@ -213,6 +213,8 @@ def test_student_code_in_the_container_runs_as_the_student_without_privileges(do
 
     options = DockerSandbox().container_options()
     options["labels"] = {}  # not ours to sweep: this container is removed right here
+    # Its output read from the engine's log, not the attached streams the sandbox reads.
+    options.update(log_config=docker.types.LogConfig(type="json-file"), stdin_open=False)
     output = docker.from_env().containers.run(docker_image, ["python", "-c", IN_CONTAINER_SCENARIO],
                                               remove=True, **options)
     status, observations, child_output = json.loads(output.decode().strip().splitlines()[-1])

@@ -82,6 +82,7 @@ CASES = [
     Case("system_exit_at_import", sample("system_exit_at_import"), "error", 0.0, ["SystemExit"]),
     Case("patches_pytest_reports", hostile("patches_pytest_reports"), *STARTER_VERDICT),
     Case("forges_result_files", hostile("forges_result_files"), *STARTER_VERDICT),
+    Case("forges_result_lines", hostile("forges_result_lines"), *STARTER_VERDICT),
     Case("prints_hidden_tests", hostile("prints_hidden_tests", then=SOLUTION), "passed", 10.0),
     Case("fork_bomb_at_import", hostile("fork_bomb_at_import"), "error", 0.0, ["still running"]),
     Case("memory_bomb_at_import", hostile("memory_bomb_at_import"), "error", 0.0,

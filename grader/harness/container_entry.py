@@ -1,12 +1,16 @@
 """Inside the container: run the judge for each exercise of the plan, two at a time.
 
-    python -m grader.harness.container_entry /io/judge/plan.json
+    python -m grader.harness.container_entry /io/judge/plan.json < inputs.tar
+
+The host sends the inputs on standard input, a tar of judge/ (plan, hidden tests) and submission/,
+unpacked into /io (a tmpfs); each exercise's result goes out on standard output as a line of its own
+as soon as it is believed (result_lines.py), so when the host's wall clock stops the container, the
+exercises that finished still count. Standard error is the container's log. The container's streams
+are the whole channel: no files go in or out through the engine.
 
 The entry and the judge run as root with only CAP_SETUID, CAP_SETGID and CAP_KILL; student
 code runs as a student's user (one per lane: see judge/lanes.py), which cannot read /io/judge
-(hidden tests, plan, results). Each exercise's result is written to /io/judge/out/<slug>.json as
-soon as it is believed, so when the host's wall clock stops the container, the exercises that
-finished still count.
+(hidden tests, plan) nor write to the results channel: only the entry holds it.
 """
 
 from __future__ import annotations
@@ -15,9 +19,12 @@ import json
 import os
 import secrets
 import sys
+import tarfile
 import tempfile
+import threading
 from pathlib import Path
 
+from . import result_lines
 from .judge.cgroup import forks_refused, limit_events, oom_kills
 from .judge.child_runner import CPU_SLOT_ENV
 from .judge.lanes import judge_in_lanes
@@ -26,14 +33,15 @@ from .judge.scratch import Scratch
 from .judge.student_user import StudentUser
 from .judge.zygote_client import JudgeZygote
 
+IO_ROOT = Path("/io")
+
 
 def main(argv: list[str]) -> int:
+    results = _take_results_channel()
+    receive_inputs(IO_ROOT)
     plan_path = Path(argv[1])
     plan = json.loads(plan_path.read_text(encoding="utf-8"))
-    judge_dir = plan_path.parent
-    out = judge_dir / "out"
-    out.mkdir(mode=0o700, exist_ok=True)
-    work_root = judge_dir / "work"
+    work_root = plan_path.parent / "work"
     work_root.mkdir(mode=0o700, exist_ok=True)
     # Each lane: its student user, and its own tmpfs for the judge's scratch (scenario folders, mode
     # 0711: nobody lists it), so a scenario that fills its folder fills only its own lane's.
@@ -63,10 +71,12 @@ def main(argv: list[str]) -> int:
         scratch.sweep(user.uid, user.gid)  # nor its files in /tmp and /dev/shm
         return data
 
+    publishing = threading.Lock()  # lanes publish from their own threads; a line is written whole
+
     def publish(job: dict, data: dict) -> None:
-        tmp = out / f".{job['slug']}.json"
-        tmp.write_text(json.dumps(data), encoding="utf-8")
-        os.replace(tmp, out / f"{job['slug']}.json")
+        with publishing:
+            results.write(result_lines.encode(job["slug"], data))
+            results.flush()
 
     try:
         again = judge_in_lanes(plan["jobs"], lanes, judge, publish,
@@ -77,6 +87,28 @@ def main(argv: list[str]) -> int:
     if again:  # in the container's log, for whoever wonders why it took longer
         print("judged again alone (a limit was hit beside them):", *[job["slug"] for job in again], file=sys.stderr)
     return 0
+
+
+def _take_results_channel():
+    """Standard output, kept by the entry alone (a descriptor its children do not inherit); fd 1 now
+    goes to the log, so nothing a judge or student code prints can pass for a result."""
+    channel = os.fdopen(os.dup(1), "wb")  # os.dup: not inheritable
+    os.dup2(2, 1)
+    return channel
+
+
+def receive_inputs(root: Path) -> None:
+    """Unpack the host's tar from standard input into `root`; then standard input is closed to all.
+
+    The tar's end marker ends it: the host need not close its side."""
+    with os.fdopen(0, "rb", buffering=0, closefd=False) as stdin, tarfile.open(fileobj=stdin, mode="r|") as tar:
+        # The host made it. "tar", where this Python has filters, still refuses paths and links out of
+        # root, and keeps the directories' modes ("data" would not: /io/judge must stay 0700).
+        tar.extraction_filter = getattr(tarfile, "tar_filter", None)
+        tar.extractall(root)
+    null = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(null, 0)
+    os.close(null)
 
 
 def _slot(student: dict, otherwise: int) -> int:

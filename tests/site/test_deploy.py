@@ -140,6 +140,19 @@ def test_workers_reach_the_host_docker_engine_and_the_site_does_not(compose):
             assert SOCKET not in mounts(service), f"{name} must not hold the Docker socket (root on the host)"
 
 
+def test_every_worker_takes_cpu_slots_in_one_shared_folder(compose):
+    """Replicas each have their own /tmp: the slots' folder (grader/host/cpu_slots.py) must be one
+    named volume for all of them, or two workers' judges pin to one CPU while another idles."""
+    from grader.host.cpu_slots import FOLDER_NAME
+
+    dockerfile = (DEPLOY / "Dockerfile").read_text(encoding="utf-8")
+    assert "TMPDIR" not in dockerfile and "TMPDIR" not in str(compose["services"]["worker"])
+    folder = f"/tmp/{FOLDER_NAME}"  # with no TMPDIR, where cpu_slots looks
+    volume = mounts(compose["services"]["worker"]).get(folder)
+    assert volume in compose["volumes"], f"{folder} must be a named volume, shared by the replicas"
+    assert f"chmod 1777 {folder}" in dockerfile, "the volume takes its mode from the image: every worker's user"
+
+
 def test_the_sites_data_folder_is_a_named_volume_and_no_worker_shares_it(compose):
     services = compose["services"]
     site_data = str(parsed(services["site"]).data)

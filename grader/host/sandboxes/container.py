@@ -1,9 +1,9 @@
 """The container sandbox: one fresh, locked-down Docker container per student submission.
 
-Inputs go in and results come out through the Docker API (put_archive/get_archive into the image's
-/io volume), never bind mounts, so a remote engine (DOCKER_HOST) works the same. The host holds the
-wall clock for the whole container, reads the results only once the container has stopped, and
-always removes it.
+Inputs go in on the container's stdin and results come out on its stdout (container_streams.py),
+never through bind mounts or files, so a remote engine (DOCKER_HOST) works the same. The host
+holds the wall clock for the whole container, believes the results that came out whole, and always
+removes it.
 """
 
 from __future__ import annotations
@@ -16,10 +16,10 @@ import socket
 import tarfile
 import time
 import uuid
-from pathlib import Path
 
 from docker.errors import APIError, DockerException, NotFound
 from docker.types import LogConfig, Ulimit
+from docker.utils import parse_bytes
 from requests.exceptions import ConnectionError as RequestsConnectionError
 from requests.exceptions import ReadTimeout
 
@@ -31,6 +31,7 @@ from ..image import build as image_build
 from ..judge_report import JudgeRun
 from .base import InfrastructureError, JudgeJob, SandboxRun
 from .container_outcome import ContainerEnd, classify
+from .container_streams import ContainerStreams, Results
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +44,7 @@ MAX_LANES = 4  # student users in the image
 def lane_scratch(lane: int) -> str:
     """The tmpfs where a lane's judge keeps its scenario folders (its TMPDIR)."""
     return f"/lanes/{lane + 1}"
-RESULTS_CAP = 16 * 1024 * 1024  # bytes read back from /io/judge/out
+RESULTS_CAP = 16 * 1024 * 1024  # bytes of results read from the container's stdout
 _swept = False
 
 
@@ -83,24 +84,32 @@ class DockerSandbox:
             container = client.containers.create(image, **self.container_options())
         except (APIError, DockerException) as exc:
             raise InfrastructureError("infra_engine_error", reason=docker_engine.short_error(exc)) from exc
+        streams = None
         try:
             # Each lane's CPU for its scenario children, apart from every other judge's on this machine.
             with cpu_slots(lane_count(jobs, self.settings.judges_at_once)) as slots:
                 try:
-                    container.put_archive("/io", inputs_archive(jobs, lanes=self.settings.judges_at_once,
-                                                                cpu_slots=slots))
+                    log_cap = int(parse_bytes(self.settings.log_max_size))
+                    streams = ContainerStreams(container, Results(RESULTS_CAP, log_cap))
                     container.start()
-                except (APIError, DockerException) as exc:
+                    streams.send(inputs_archive(jobs, lanes=self.settings.judges_at_once, cpu_slots=slots),
+                                 timeout=self.settings.startup_seconds)
+                except (APIError, DockerException, OSError) as exc:
                     raise InfrastructureError("infra_engine_error", reason=docker_engine.short_error(exc)) from exc
                 timed_out = _wait(container, wall)
             state = _inspect_state(container)
-            runs, over_cap = read_results(container)
+            results = streams.finish(timeout=30)
+            if streams.broken:
+                log.warning("the sandbox's output ended early: %s", streams.broken)
+            runs, over_cap = results.runs, results.over_cap
             if state.get("ExitCode") != 0 and not timed_out:
                 # For the teacher's eyes (the log may quote the judge): why the entry failed.
                 log.warning("the sandbox's entry exited with %s; its log ends:\n%s", state.get("ExitCode"),
-                            _log_tail(container))
+                            results.log_tail())
         finally:
             _remove(container)
+            if streams is not None:
+                streams.close()
         end = ContainerEnd(timed_out=timed_out, wall_seconds=wall, exit_code=state.get("ExitCode"),
                            oom_killed=bool(state.get("OOMKilled")) or any(_memory_killed(r) for r in runs.values()),
                            results_over_cap=over_cap,
@@ -119,6 +128,8 @@ class DockerSandbox:
             "pids_limit": s.pids_limit,
             "read_only": s.read_only,
             "tmpfs": {"/tmp": f"rw,nosuid,nodev,size={s.tmpfs_size},mode=1777",
+                      # the inputs, unpacked by the entry: judge/ root 0700, submission/ 0755
+                      "/io": f"rw,nosuid,nodev,size={s.tmpfs_size},mode=0711",
                       # a lane's own scratch, the judge's (root, 0711: students enter only the folders
                       # made for them); memory is charged only for what is written
                       **{lane_scratch(k): f"rw,nosuid,nodev,size={s.tmpfs_size},mode=0711" for k in range(MAX_LANES)}},
@@ -130,10 +141,11 @@ class DockerSandbox:
                         Ulimit(name="fsize", soft=s.fsize_bytes, hard=s.fsize_bytes),
                         Ulimit(name="core", soft=0, hard=0)],
             "init": True,
-            "log_config": LogConfig(type="json-file", config={"max-size": s.log_max_size, "max-file": "1"}),
+            # The log is the entry's stderr, read by the host from the attached streams (container_streams.py).
+            "log_config": LogConfig(type="none"),
             "environment": {"LANG": "C.UTF-8"},
             "labels": {LABEL_RUN: self.run_id, LABEL_OWNER: f"{socket.gethostname()}:{os.getpid()}"},
-            "stdin_open": False,
+            "stdin_open": True,  # the inputs go in on stdin
             "tty": False,
         }
 
@@ -169,7 +181,8 @@ def lane_count(jobs: list[JudgeJob], lanes: int) -> int:
 
 
 def inputs_archive(jobs: list[JudgeJob], lanes: int = 1, cpu_slots: list[int] | None = None) -> bytes:
-    """/io/judge (root only: plan, hidden tests) and /io/submission (readable by the students' users).
+    """The tar sent on the container's stdin, unpacked into /io: judge/ (root only: plan, hidden
+    tests) and submission/ (readable by the students' users).
 
     The plan names one student user per lane: `lanes` exercises are judged at once; with
     `cpu_slots`, the CPU slot of each lane (host/cpu_slots.py), else the entry chooses."""
@@ -229,35 +242,6 @@ def _memory_killed(run: JudgeRun) -> bool:
     return False
 
 
-def read_results(container) -> tuple[dict[str, JudgeRun], bool]:
-    """/io/judge/out/<slug>.json for each exercise that finished; and whether the cap was hit."""
-    try:
-        stream, _ = container.get_archive("/io/judge/out")
-    except NotFound:
-        return {}, False
-    data = bytearray()
-    for chunk in stream:
-        data += chunk
-        if len(data) > RESULTS_CAP:
-            return {}, True
-    runs = {}
-    with tarfile.open(fileobj=io.BytesIO(bytes(data)), mode="r") as tar:
-        for member in tar.getmembers():
-            name = Path(member.name).name
-            if not member.isfile() or not name.endswith(".json") or name.startswith("."):
-                continue
-            member_file = tar.extractfile(member)
-            if member_file is None:  # not a regular file after all
-                continue
-            try:
-                parsed = json.loads(member_file.read().decode("utf-8"))
-            except ValueError:
-                continue
-            if isinstance(parsed, dict):
-                runs[name[:-len(".json")]] = JudgeRun.from_dict(parsed)
-    return runs, False
-
-
 def remove_leftovers(client) -> int:
     """Remove containers of ours whose grader process on this host is gone (an earlier crash)."""
     here = socket.gethostname()
@@ -312,13 +296,6 @@ def _wait(container, wall: float) -> bool:
         return True
 
 
-def _log_tail(container) -> str:
-    try:
-        return container.logs(tail=40).decode("utf-8", "replace")
-    except (APIError, DockerException) as exc:
-        return f"(no log: {exc})"
-
-
 def _inspect_state(container) -> dict:
     try:
         container.reload()
@@ -329,7 +306,7 @@ def _inspect_state(container) -> dict:
 
 def _remove(container) -> None:
     try:
-        container.remove(force=True, v=True)  # v: its /io volume goes too
+        container.remove(force=True, v=True)  # v: any anonymous volume goes too
     except NotFound:
         pass
     except (APIError, DockerException) as exc:
