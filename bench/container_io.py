@@ -3,7 +3,7 @@ the container's streams (a benchmark, no threshold; issue 27, the cost of one gr
 
 Each round runs one container each way, in turn, with the sandbox's own options and image and an
 entry that does nothing but pass its input on (`cat`), so what is timed is Docker's work alone:
-- archive (the sandbox until 083df9c): create, put_archive of the inputs into /io, start, wait,
+- archive (the sandbox before ec20deb): create, put_archive of the inputs into /io, start, wait,
   get_archive of the results, inspect, remove;
 - streams (since): create, attach, start, the inputs on stdin and the same bytes back on stdout,
   wait, inspect, remove.

@@ -7,7 +7,7 @@ pairs from two threads at once (as two workers on one host). For each grading it
 (create, attach_socket, start, wait, reload, remove: docker-py's own methods, wrapped; and send and
 finish, the inputs going in on the container's stdin and the end of its outputs) and prints the
 medians, alone and two at once: "wait" is the time inside the container, the rest is Docker's work
-around it. (Until 083df9c the inputs and results went through put_archive and get_archive.)
+around it. (Before ec20deb the inputs and results went through put_archive and get_archive.)
 
     flock /tmp/bench.lock .venv/bin/python bench/container_phases.py
 
