@@ -58,7 +58,8 @@ def _tests(tmp_path: Path, body: str) -> Path:
 
 def test_a_forked_judge_has_the_judges_limits_session_folder_and_environment(tmp_path, zygote):
     tests = _tests(tmp_path, f"""
-        import os, resource, sys, tempfile
+        import os, re, resource, sys, tempfile
+        from grader.harness.judge import fork_client
         def test_setup():
             assert resource.getrlimit(resource.RLIMIT_NOFILE)[0] <= 512
             assert resource.getrlimit(resource.RLIMIT_CPU)[0] == 2 * 30 + 5
@@ -69,7 +70,13 @@ def test_a_forked_judge_has_the_judges_limits_session_folder_and_environment(tmp
             assert os.environ["GRADER_STUDENT_UID"] == "4242"
             links = [os.readlink(f"/proc/self/fd/{{fd}}") for fd in os.listdir("/proc/self/fd")
                      if os.path.exists(f"/proc/self/fd/{{fd}}")]
-            assert not [link for link in links if link.startswith("socket:")]  # not the zygote's
+            # Not the zygote's, nor its template's: only its own fork server's, forked for it, under
+            # the judge's limits as a server it started itself would be.
+            server, pid = fork_client._ADOPTED
+            assert [link for link in links if link.startswith("socket:")] == [
+                os.readlink(f"/proc/self/fd/{{server.fileno()}}")]
+            with open(f"/proc/{{pid}}/limits") as fh:
+                assert re.search(r"Max cpu time +65 +65 ", fh.read())
             assert os.readlink("/proc/self/fd/0") == "/dev/null"
             print("judge says hello")
     """)

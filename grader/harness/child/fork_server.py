@@ -14,10 +14,13 @@ Messages are JSON. In: `{"cwd": ..., "uid": ..., "gid": ...}` with four descript
 result, fault, output), `{"kill": pid}` to end a child's process group, `{"stacks": pid}` for its
 threads' stacks (SIGUSR2: bootstrap.py has faulthandler dump them), and `{"listen": "loopback"}`
 for a listening TCP socket on 127.0.0.1 of the children's network (the sandbox's own loopback),
-which goes back to the judge and of which no copy stays here. Out: `{"started": pid}` or
+which goes back to the judge and of which no copy stays here, and `{"server": 1, "limits":
+{resource: cap}}` with two descriptors (a socket end, a log) for a copy of this server, under
+those rlimits, that serves that socket and nothing else (a judge zygote keeps one server as a
+template: judge/zygote.py). Out: `{"started": pid}` or
 `{"error": ...}`, later `{"exited": pid, "code": returncode}` (negative for a signal, as Popen has
-it), and `{"listening": port}` with the socket's descriptor. The server stays single-threaded, so
-forking it is safe, and it leaves when the judge closes its end.
+it), `{"listening": port}` with the socket's descriptor, and `{"server": pid}` for a copy. The
+server stays single-threaded, so forking it is safe, and it leaves when the judge closes its end.
 
 `--sandboxed`: the server runs inside bubblewrap (judge/isolation.py), as the init (pid 1) of a
 PID namespace of its own with its children, as the same user as the student's code. Its pids mean
@@ -29,8 +32,10 @@ trace it or open its descriptors and memory through /proc.
 """
 
 import ctypes
+import gc
 import json
 import os
+import resource
 import select
 import signal
 import socket
@@ -53,15 +58,20 @@ import threading  # noqa: F401
 from grader.harness.child import (  # noqa: F401
     bootstrap,
     events,
+    guard,
     install,
+    integrity,
     pool_watch,
     probe,
     queues,
     rendezvous_client,
     sites,
     strategies,
+    stuck,
     tracing,
 )
+
+guard.trusted_roots()  # sysconfig's paths, the same for every child: asked once here (it caches them)
 
 BOOTSTRAP = bootstrap.__file__
 PR_SET_DUMPABLE = 4
@@ -76,7 +86,8 @@ PIDFD = hasattr(os, "pidfd_open") and not os.environ.get("GRADER_PORTABLE")
 POLL = 0.01
 
 
-def serve(sock: socket.socket, sandboxed: bool = False) -> None:
+def serve(sock: socket.socket, sandboxed: bool = False) -> socket.socket | None:
+    """Serve until the judge leaves (None). In a copy forked for another judge: its socket."""
     children: dict[int, int] = {}  # pidfd (or -pid where there is none) -> pid
     while True:
         if sandboxed:
@@ -90,10 +101,14 @@ def serve(sock: socket.socket, sandboxed: bool = False) -> None:
                 try:
                     data, fds, _, _ = socket.recv_fds(sock, MAX_MESSAGE, DESCRIPTORS)
                 except OSError:
-                    return
+                    return None
                 if not data:
-                    return  # the judge has gone
-                if not fds and data.startswith(b'{"kill":'):
+                    return None  # the judge has gone
+                if data.startswith(b'{"server":'):
+                    copy = _fork_server(sock, data, fds, children, sandboxed)
+                    if copy is not None:
+                        return copy  # we are the copy
+                elif not fds and data.startswith(b'{"kill":'):
                     _kill(data, children, sandboxed)
                 elif not fds and data.startswith(b'{"stacks":'):
                     _ask_for_stacks(data, children)
@@ -125,6 +140,41 @@ def _start(sock: socket.socket, data: bytes, fds: list[int], children: dict[int,
         os.close(fd)
     children[os.pidfd_open(pid) if PIDFD else -pid] = pid
     _send(sock, {"started": pid})
+
+
+def _fork_server(sock: socket.socket, data: bytes, fds: list[int], children: dict[int, int],
+                 sandboxed: bool) -> socket.socket | None:
+    """Fork a copy of this server for `fds` (a socket end, a log for its stdout and stderr), as
+    fresh as a new one: nothing of ours but the interpreter, its imports, and those two. Returns
+    the copy's socket in the copy, None here (where the copy is a child like any other)."""
+    try:
+        if sandboxed or len(fds) != 2:  # a sandboxed server is its namespace's init: never copied
+            raise ValueError(f"no copy here (sandboxed: {sandboxed}, {len(fds)} descriptors)")
+        limits = {int(which): int(cap) for which, cap in json.loads(data)["limits"].items()}
+        pid = os.fork()
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        for fd in fds:
+            os.close(fd)
+        _send(sock, {"error": f"{type(exc).__name__}: {exc}"})
+        return None
+    if pid == 0:
+        try:
+            for which, cap in limits.items():
+                resource.setrlimit(which, (cap, cap))
+            server_fd, log_fd = fds
+            os.dup2(log_fd, 1)
+            os.dup2(log_fd, 2)
+            sock.detach()  # closed below, with our children's pidfds and every other descriptor
+            os.closerange(3, server_fd)
+            os.closerange(server_fd + 1, os.sysconf("SC_OPEN_MAX"))
+            return socket.socket(fileno=server_fd)
+        except BaseException:  # noqa: BLE001 - its judge sees a server that does not answer
+            os._exit(1)
+    for fd in fds:
+        os.close(fd)
+    children[os.pidfd_open(pid) if PIDFD else -pid] = pid
+    _send(sock, {"server": pid})
+    return None
 
 
 def _listen(sock: socket.socket) -> None:
@@ -314,7 +364,14 @@ def main(argv: list[str]) -> None:
         # Init gets from inside only the signals it handles: Python's SIGINT handler would let
         # student code end the server. Its children get that handler back (_become_child).
         signal.signal(signal.SIGINT, signal.SIG_IGN)
-    serve(socket.socket(fileno=int(argv[1])), sandboxed)
+    # What was imported lives as long as the server: out of the collector's sight, each child's
+    # gc.collect() (bootstrap.py, before the student's code runs) walks only what the child made,
+    # not every module's objects again (4 ms a child).
+    gc.collect()
+    gc.freeze()
+    sock: socket.socket | None = socket.socket(fileno=int(argv[1]))
+    while sock is not None:
+        sock = serve(sock, sandboxed)  # a copy forked for another judge serves its own socket
 
 
 if __name__ == "__main__":

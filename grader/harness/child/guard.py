@@ -23,6 +23,7 @@ A refusal is not an exception the student could catch: `on_tampered` reports and
 
 from __future__ import annotations
 
+import functools
 import linecache
 import os
 import sys
@@ -47,6 +48,7 @@ _FRAME_WRAPPERS = (*_THIN_WRAPPERS, "/traceback.py")
 _GRADER_PACKAGE = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # grader/
 
 
+@functools.cache  # the fork server asks before forking: no child pays for sysconfig again
 def trusted_roots() -> tuple[str, ...]:
     """Folders whose code is not the student's: the standard library, site-packages, the grader."""
     paths = sysconfig.get_paths()

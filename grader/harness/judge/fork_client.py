@@ -1,10 +1,13 @@
 """The judge's side of the fork server (grader/harness/child/fork_server.py).
 
 One server per judge process, started at the first scenario and kept for the rest of the session;
-it is in the judge's process group, so it dies with the judge. Children are handed out one at a
-time (the judge runs its scenarios in sequence): `spawn` returns a `ForkedChild`, whose `wait`
-reads the server's exit notice. If the server has died (or was never able to start), the next
-spawn starts a new one; if that fails too, the caller gets an OSError, as from Popen.
+it is in the judge's process group, so it dies with the judge. A judge forked by a zygote (the
+container) instead starts with a server already running, forked for it from the zygote's template
+(`adopt`): not its child, it leaves when the judge's end of its socket closes, as the judge dies.
+Children are handed out one at a time (the judge runs its scenarios in sequence): `spawn` returns
+a `ForkedChild`, whose `wait` reads the server's exit notice. If the server has died (or was never
+able to start), the next spawn starts a new one; if that fails too, the caller gets an OSError, as
+from Popen.
 
 With a `ChildSandbox` (isolation.py: the local sandbox where bubblewrap works) the server runs
 inside bwrap, with nothing of the judge's on its standard streams (the sandbox could read the
@@ -19,6 +22,7 @@ from __future__ import annotations
 
 import json
 import os
+import select
 import signal
 import socket
 import subprocess
@@ -73,6 +77,30 @@ class ForkedChild:
         return code
 
 
+class AdoptedServer:
+    """A fork server this process did not start (a copy from the zygote's template, its child): the
+    little of Popen the client uses, through a pidfd."""
+
+    def __init__(self, pid: int):
+        self.pid = pid
+        self.returncode: int | None = None
+        self._pidfd = os.pidfd_open(pid)
+
+    def poll(self) -> int | None:
+        if self.returncode is None and select.select([self._pidfd], [], [], 0)[0]:
+            self.returncode = -signal.SIGKILL  # its parent reaps it: the code is not ours to read
+        return self.returncode
+
+    def kill(self) -> None:
+        if self.returncode is None:
+            signal.pidfd_send_signal(self._pidfd, signal.SIGKILL)
+
+    def wait(self) -> int:
+        select.select([self._pidfd], [], [])
+        self.returncode = -signal.SIGKILL if self.returncode is None else self.returncode
+        return self.returncode
+
+
 class ForkServer(ForkingServerClient):
     what = "the fork server"
 
@@ -125,15 +153,56 @@ class ForkServer(ForkingServerClient):
     def _send_kill(self, pid: int) -> None:
         self._send({"kill": pid})
 
+    def fork_copy(self, log_fd: int, limits: dict[int, int], seconds: float) -> tuple[socket.socket, int] | None:
+        """A copy of the server, forked for another process (a judge), with its stdout and stderr on
+        `log_fd` and `limits` (resource -> soft and hard cap) set: our end of its socket and its pid;
+        None if the server cannot make one now."""
+        if self.sandbox is not None:
+            return None  # a sandboxed server is its namespace's init: never copied
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        try:
+            sock = self._ensure_running()
+            message = json.dumps({"server": 1, "limits": {str(k): v for k, v in limits.items()}}).encode()
+            socket.send_fds(sock, [message], [theirs.fileno(), log_fd])
+            reply = self._receive(seconds, lambda r: "server" in r or "error" in r)
+        except (OSError, ValueError):
+            reply = None
+        finally:
+            theirs.close()
+        if reply is None:
+            self.close()  # dead or hung: the next judge's asks a fresh one
+        if reply is None or "server" not in reply:
+            ours.close()
+            return None
+        return ours, int(reply["server"])
+
+    def adopt(self, sock: socket.socket, pid: int) -> None:
+        """Serve from a running copy (fork_copy's, in another process) instead of starting one."""
+        self._sock, self._proc = sock, AdoptedServer(pid)  # type: ignore[assignment]
+
 
 _SERVER: ForkServer | None = None
 _SERVER_LOCK = threading.Lock()
+_ADOPTED: tuple[socket.socket, int] | None = None  # a copy made for this judge before it started
+
+
+def adopt(sock: socket.socket, pid: int) -> None:
+    """This judge's fork server is already running (judge/zygote.py): use it rather than start one."""
+    global _ADOPTED
+    _ADOPTED = sock, pid
 
 
 def server(env: dict) -> ForkServer:
     """The judge process's fork server (one per process), in the sandbox the environment names."""
-    global _SERVER
+    global _SERVER, _ADOPTED
     with _SERVER_LOCK:
         if _SERVER is None:
             _SERVER = ForkServer(env, ChildSandbox.from_env())
+            if _ADOPTED is not None:
+                sock, pid = _ADOPTED
+                if _SERVER.sandbox is None:
+                    _SERVER.adopt(sock, pid)
+                else:
+                    sock.close()  # the copy leaves; children here run in the sandbox's own server
+                _ADOPTED = None
         return _SERVER

@@ -42,6 +42,13 @@ class ForkingServerClient:
             self._proc.wait()
             self._proc = None
 
+    def forget(self) -> None:
+        """In a forked copy of the process that started it: drop it without a word to it (its
+        descriptor is about to be closed; the original keeps it)."""
+        if self._sock is not None:
+            self._sock.detach()
+        self._sock = self._proc = None
+
     def _ensure_running(self) -> socket.socket:
         """The socket to a running process, started if it is not (or no more)."""
         if self._proc is not None and self._proc.poll() is None and self._sock is not None:

@@ -60,11 +60,18 @@ def judge_env(extra: dict | None = None) -> dict:
     }
 
 
-def apply_limits(cpu_seconds: int) -> None:
-    """The judge's rlimits, set in the judge process itself (before it runs anything)."""
+def judge_limits(cpu_seconds: int) -> dict[int, int]:
+    """The judge's rlimits (each within this process's hard limit): its own and its fork server's."""
+    caps = {}
     for which, value in {**LIMITS, resource.RLIMIT_CPU: cpu_seconds}.items():
         soft, hard = resource.getrlimit(which)
-        cap = value if hard == resource.RLIM_INFINITY else min(value, hard)
+        caps[which] = value if hard == resource.RLIM_INFINITY else min(value, hard)
+    return caps
+
+
+def apply_limits(cpu_seconds: int) -> None:
+    """The judge's rlimits, set in the judge process itself (before it runs anything)."""
+    for which, cap in judge_limits(cpu_seconds).items():
         resource.setrlimit(which, (cap, cap))
 
 

@@ -13,6 +13,11 @@ working folder and environment, no other descriptor; it then runs pytest to the 
 module would, and leaves as the interpreter would, without tearing the heap down (`_leave`). Each
 exercise still gets a process of its own, which the entry kills with its group at the time limit.
 
+It also keeps a fork server of the scenario children running as a template (fork_client.py,
+child/fork_server.py), started with the first judge: each judge is handed a copy of it, forked with
+the judge, instead of starting a fresh one (an interpreter and the child's imports, about 50 ms a
+judge) at its first scenario. The judge holds that copy's socket and no other.
+
 Messages are JSON. In: `{"argv": [...], "cwd": ..., "env": {...}, "cpu_seconds": n}` with one
 descriptor (the log's write end). Out: `{"started": pid}` or `{"error": ...}`, later
 `{"exited": pid, "code": returncode}` (negative for a signal, as Popen has it). The server stays
@@ -40,13 +45,17 @@ import _pytest.config
 import pytest  # noqa: F401
 import pytest_jsonreport.serialize  # type: ignore[import-untyped]  # noqa: F401
 
-from . import api, explore, rendezvous, verdicts  # noqa: F401 - what the grader's plugin imports
-from .launch import apply_limits
+from . import api, explore, fork_client, rendezvous, verdicts  # noqa: F401 - what the grader's plugin imports
+from .child_runner import minimal_env
+from .launch import apply_limits, judge_limits
 
 for _name in _pytest.config.default_plugins:  # pytest imports its own plugins at every start
     importlib.import_module(f"_pytest.{_name}")
 
 MAX_MESSAGE = 256 * 1024
+COPY_SECONDS = 10.0  # for the template's copy; without one in time, the judge starts its own server
+# The template: a fork server as the judge would start it, copied for each judge.
+SERVERS = fork_client.ForkServer(minimal_env())
 
 
 def serve(sock: socket.socket) -> dict | None:
@@ -78,6 +87,8 @@ def _start(sock: socket.socket, data: bytes, fds: list[int], children: dict[int,
         job = json.loads(data)
         if len(fds) != 1:
             raise ValueError(f"expected 1 descriptor, got {len(fds)}")
+        # The judge's limits hold in its server as they would in one it started itself.
+        servers = SERVERS.fork_copy(fds[0], judge_limits(int(job["cpu_seconds"])), COPY_SECONDS)
         pid = os.fork()
     except (OSError, ValueError) as exc:  # a fork refused at the pids limit, too
         for fd in fds:
@@ -85,16 +96,19 @@ def _start(sock: socket.socket, data: bytes, fds: list[int], children: dict[int,
         _send(sock, {"error": f"{type(exc).__name__}: {exc}"})
         return None
     if pid == 0:
-        _become_judge(sock, job, fds[0])
+        _become_judge(sock, job, fds[0], servers)
         return job
     os.close(fds[0])
+    if servers is not None:
+        servers[0].close()  # the judge's now: the copy leaves when the judge does
     children[os.pidfd_open(pid)] = pid
     _send(sock, {"started": pid})
     return None
 
 
-def _become_judge(sock: socket.socket, job: dict, log_fd: int) -> None:
-    """In the forked judge: set up as launch.run_judge's Popen would."""
+def _become_judge(sock: socket.socket, job: dict, log_fd: int,
+                  servers: tuple[socket.socket, int] | None) -> None:
+    """In the forked judge: set up as launch.run_judge's Popen would, with its fork server's copy."""
     try:
         os.setsid()
         apply_limits(int(job["cpu_seconds"]))
@@ -102,8 +116,15 @@ def _become_judge(sock: socket.socket, job: dict, log_fd: int) -> None:
         os.dup2(devnull, 0)
         os.dup2(log_fd, 1)
         os.dup2(log_fd, 2)
-        sock.detach()  # its descriptor goes below, with every other: no judge can ask for a fork
-        os.closerange(3, os.sysconf("SC_OPEN_MAX"))
+        # Their descriptors go below, with every other but the copy's: no judge can ask for a
+        # fork of the zygote, or of the template.
+        sock.detach()
+        SERVERS.forget()
+        keep = servers[0].fileno() if servers is not None else os.sysconf("SC_OPEN_MAX")
+        os.closerange(3, keep)
+        os.closerange(keep + 1, os.sysconf("SC_OPEN_MAX"))
+        if servers is not None:
+            fork_client.adopt(*servers)
         os.chdir(job["cwd"])
         os.environ.clear()
         os.environ.update(job["env"])
