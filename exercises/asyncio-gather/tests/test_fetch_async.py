@@ -216,8 +216,8 @@ def test_failure_cancels_nothing(runs):
                "an asyncio.TaskGroup (or a gather whose tasks you cancel) cancels the rest at the first exception. "
                "Catch the exception inside each task (around `await fetch(url)`), or gather with "
                "return_exceptions=True.",
-               n=n, failed=failed[0], at=_t(first), cancelled=", ".join(c["url"] for c in cancelled if c["at"] == first),
-               k=len(cancelled))
+               n=n, failed=failed[0], at=_t(first), k=len(cancelled),
+               cancelled=", ".join(c["url"] for c in cancelled if c["at"] == first))
     unfinished = [u for u in urls if u not in obs["ended"]]
     expect(not unfinished, "With {n} URLs, fetch({failed}) raised, and when fetch_all ended at {end} s, {k} other "
            "{k:URL|URLs} had not been fetched to the end: {missing}. Every other URL must still be fetched, and "

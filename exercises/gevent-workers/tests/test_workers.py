@@ -133,7 +133,8 @@ def test_workers_take_turns(runs):
         if broken is None and n >= len(names):
             idle = [name for name in names if name not in [p[0] for p in pairs]]
             expect(not idle, "{call} returned {got}: {idle} did no task at all. Every worker must take part: "
-                   "start one greenlet per name, each running worker, and wait for all of them before returning.", call=_call(n, names), got=pairs, idle=", ".join(idle))
+                   "start one greenlet per name, each running worker, and wait for all of them before returning.",
+                   call=_call(n, names), got=pairs, idle=", ".join(idle))
         if broken is None:
             continue
         doers = sorted({p[0] for p in pairs})

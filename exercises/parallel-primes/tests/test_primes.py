@@ -72,7 +72,7 @@ def test_checks_run_in_parallel(pool_run):
 
 def test_never_in_the_parent(pool_run):
     run, stats = pool_run
-    run.observations
+    run.observations  # noqa: B018 - read for its effect: a run that failed is this check's verdict
     in_parent = sum(1 for pid, _ in stats.calls if pid == run.outcome.pid)
     expect(in_parent == 0, "{k} of the {n} calls of check() ran in the calling process itself, not in a "
            "worker process.", k=in_parent, n=len(stats.calls))
@@ -80,7 +80,7 @@ def test_never_in_the_parent(pool_run):
 
 def test_at_most_workers_processes(pool_run):
     run, stats = pool_run
-    run.observations
+    run.observations  # noqa: B018 - read for its effect: a run that failed is this check's verdict
     pids = stats.pids()
     expect(len(pids) <= WORKERS, "check() ran in {n} different processes with workers={w}; use one pool of "
            "`workers` processes, not a process per number.", n=len(pids), w=WORKERS)
@@ -88,7 +88,7 @@ def test_at_most_workers_processes(pool_run):
 
 def test_each_number_checked_once(pool_run):
     run, stats = pool_run
-    run.observations
+    run.observations  # noqa: B018 - read for its effect: a run that failed is this check's verdict
     counts = stats.item_counts()
     twice = sorted(n for n, c in counts.items() if c > 1)
     never = sorted(set(NUMBERS) - set(counts))

@@ -192,4 +192,5 @@ def test_no_qsize(runs):
         if calls:
             expect(False, "relay called qsize() (line {line}). A multiprocessing Queue's qsize() raises "
                    "NotImplementedError on macOS, and where it works it is only a guess: values may still be on "
-                   "their way. Count on a sentinel instead: take values until the reader's last one.", line=_line(calls[0]))
+                   "their way. Count on a sentinel instead: take values until the reader's last one.",
+                   line=_line(calls[0]))

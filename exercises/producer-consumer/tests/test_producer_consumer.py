@@ -75,7 +75,8 @@ def test_consumes_every_item(runs):
         others = [v for v in got if _as_item(v) not in set(want)]
         expect(not others, "{call} returned {n} {n:value|values} that no producer made, for example {value}: a "
                "consumer appended the sentinel (or another marker) to `out`. Check for the sentinel first, and append "
-               "only the items the producers put.", call=call, n=len(others), value=describe(others[0]) if others else "")
+               "only the items the producers put.", call=call, n=len(others),
+               value=describe(others[0]) if others else "")
         counts = Counter(_as_item(v) for v in got)
         twice = sorted(item for item, k in counts.items() if k > 1)
         expect(not twice, "{call} returned the item {item} {times} times: every item must be consumed exactly "
@@ -88,7 +89,7 @@ def test_consumes_every_item(runs):
 
 
 def test_every_consumer_ends(runs):
-    for name, call, obs in _each(runs, CASES):
+    for _name, call, obs in _each(runs, CASES):
         for error in obs["errors"]:
             where = error["stack"][-1] if error["stack"] else {}
             expect(False, "In {call}, thread {thread} ended with {error}: {message} (line {line}: `{code}`). A "
@@ -179,7 +180,7 @@ def _takes_and_sleeps(obs, thread):
 
 
 def test_consumers_block_in_get(runs):
-    for name, call, obs in _each(runs, IDLE_CONSUMERS):
+    for _name, call, obs in _each(runs, IDLE_CONSUMERS):
         found_empty = [e for e in obs["queue_log"] if e["op"] in ("get", "get_nowait") and e["outcome"] == "empty"]
         if found_empty:
             first = found_empty[0]
@@ -199,5 +200,6 @@ def test_consumers_block_in_get(runs):
                 expect(took, "In {call}, {thread} slept {seconds} s at line {line} (`{code}`) at {at} s without "
                        "having taken an item: it waits by sleeping and looking again. Block in q.get() instead; "
                        "sleep only for the work on an item you took.", call=call, thread=thread,
-                       seconds=sleep["seconds"], line=site.get("line", "?"), code=site.get("code", ""), at=_t(sleep["at"]))
+                       seconds=sleep["seconds"], line=site.get("line", "?"), code=site.get("code", ""),
+                       at=_t(sleep["at"]))
                 took = False

@@ -35,7 +35,7 @@ def test_count_words_exact(student):
     obs = student.run("count_cases", cases=CASES)
     for case in obs["results"]:
         want = dict(Counter(case["words"]))
-        got = _counts(case["got"], "count_words({0}, {1})".format(case["words"], case["n"]))
+        got = _counts(case["got"], f"count_words({case['words']}, {case['n']})")
         expect(got == want, "count_words({words}, n_threads={n}) returned {got}, expected {want}.",
                words=case["words"], n=case["n"], got=got, want=want)
 
