@@ -26,6 +26,8 @@ import statistics
 import subprocess
 import time
 
+import cpustat
+
 from samples import ROOT
 
 from grader.host import packs
@@ -33,13 +35,6 @@ from grader.host.sandboxes.base import JudgeJob
 from grader.host.sandboxes.container import DockerSandbox, inputs_archive
 
 ROUNDS = int(os.environ.get("ROUNDS", "15"))
-
-
-def machine_cpu() -> float:
-    """Busy CPU seconds of the whole machine so far (all but idle and iowait)."""
-    with open("/proc/stat") as stat:
-        fields = [int(v) for v in stat.readline().split()[1:]]
-    return (sum(fields) - fields[3] - fields[4]) / os.sysconf("SC_CLK_TCK")
 
 
 def by_archive(client, image: str, options: dict, data: bytes) -> None:
@@ -92,10 +87,10 @@ def main() -> None:
     for number in range(ROUNDS):
         for name in (list(ways) if number % 2 == 0 else list(reversed(ways))):
             way, options_of_way = ways[name]
-            cpu, start = machine_cpu(), time.perf_counter()
+            cpu, start = cpustat.busy_seconds(), time.perf_counter()
             way(client, image, options_of_way, data)
             seen[name]["wall"].append(round(time.perf_counter() - start, 4))
-            seen[name]["cpu"].append(round(machine_cpu() - cpu, 3))
+            seen[name]["cpu"].append(round(cpustat.busy_seconds() - cpu, 3))
     medians = {name: {k: round(statistics.median(v), 4) for k, v in values.items()} for name, values in seen.items()}
     for name, values in medians.items():
         print(f"{name:8s} wall {values['wall'] * 1000:5.0f} ms, the machine's CPU {values['cpu'] * 1000:5.0f} ms"

@@ -97,10 +97,10 @@ class ContainerStreams:
             self._reader.join(timeout)
             if self._reader.is_alive():
                 self.broken = f"no end of the container's output {timeout:.0f} s after it stopped"
-        self.close()
         return self.results
 
     def close(self) -> None:
+        """The connection, whatever state it is in (a reader still waiting on it ends)."""
         raw = _raw(self._socket)  # before: closing the wrapper forgets it
         for closable in (self._socket, raw):
             try:
